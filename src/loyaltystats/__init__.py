@@ -1,0 +1,18 @@
+"""loyaltystats: test what customer-experience practice believes about satisfaction and loyalty."""
+
+from . import errors, results, scales, tables
+from ._version import __version__
+from .errors import ArtifactError, DataError, LoyaltyStatsError, ModelError, NotFittedError, ScaleError
+from .results import ClaimResult, Result
+from .scales import GRADE_1_10, LIKERT_1_5, LIKERT_1_7, RECOMMEND_0_10, Band, Scale
+from .tables import count_cells, person_period
+
+__all__ = [
+    "__version__",
+    "errors", "results", "scales", "tables",
+    "LoyaltyStatsError", "DataError", "ScaleError", "ModelError", "ArtifactError",
+    "NotFittedError",
+    "Result", "ClaimResult",
+    "Scale", "Band", "GRADE_1_10", "RECOMMEND_0_10", "LIKERT_1_5", "LIKERT_1_7",
+    "count_cells", "person_period",
+]

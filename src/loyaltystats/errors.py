@@ -1,0 +1,118 @@
+"""The exception hierarchy of loyaltystats.
+
+Every exception the package raises on purpose derives from :class:`LoyaltyStatsError`,
+so a caller can catch the package's own failures without catching programming errors.
+
+Examples
+--------
+>>> from loyaltystats.errors import DataError
+>>> err = DataError("score outside the scale 1-10", table="responses", column="grade",
+...                 n_rows=2, examples=[11, 0])
+>>> print(err)
+responses.grade: score outside the scale 1-10 (2 rows; e.g. 11, 0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "LoyaltyStatsError",
+    "DataError",
+    "ScaleError",
+    "ModelError",
+    "ArtifactError",
+    "NotFittedError",
+]
+
+_MAX_EXAMPLES = 5
+
+
+def _format_example(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+class LoyaltyStatsError(Exception):
+    """Root of every exception raised deliberately by loyaltystats."""
+
+
+class DataError(LoyaltyStatsError, ValueError):
+    """Input data breaks the data contract.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in words a user can act on.
+    table : str, optional
+        Name of the table (``"responses"``, ``"customers"``, ``"experiences"``, or the
+        argument name) the problem was found in.
+    column : str, optional
+        The offending column.
+    n_rows : int, optional
+        How many rows are affected.
+    examples : iterable, optional
+        Offending values; at most five are kept.
+
+    Attributes
+    ----------
+    table, column, n_rows : as given.
+    examples : tuple
+        Up to five offending values.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        table: str | None = None,
+        column: str | None = None,
+        n_rows: int | None = None,
+        examples: Iterable[Any] = (),
+    ) -> None:
+        self.message = message
+        self.table = table
+        self.column = column
+        self.n_rows = None if n_rows is None else int(n_rows)
+        self.examples = tuple(list(examples)[:_MAX_EXAMPLES])
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = ".".join(p for p in (self.table, self.column) if p)
+        text = f"{where}: {self.message}" if where else self.message
+        details = []
+        if self.n_rows is not None:
+            details.append(f"{self.n_rows} row{'s' if self.n_rows != 1 else ''}")
+        if self.examples:
+            details.append("e.g. " + ", ".join(_format_example(v) for v in self.examples))
+        if details:
+            text += " (" + "; ".join(details) + ")"
+        return text
+
+    def __reduce__(self):  # keep the keyword-only constructor picklable for multiprocessing
+        return (
+            _rebuild_data_error,
+            (type(self), self.message, self.table, self.column, self.n_rows, self.examples),
+        )
+
+
+def _rebuild_data_error(cls, message, table, column, n_rows, examples):  # pragma: no cover
+    return cls(message, table=table, column=column, n_rows=n_rows, examples=examples)
+
+
+class ScaleError(DataError):
+    """A score lies outside its declared scale, or a scale declaration is invalid."""
+
+
+class ModelError(LoyaltyStatsError, RuntimeError):
+    """A model cannot be fitted honestly: perfect separation, non-convergence, too few data."""
+
+
+class ArtifactError(LoyaltyStatsError, ValueError):
+    """A saved model artifact is unreadable, tampered with, or of an unknown schema version."""
+
+
+class NotFittedError(LoyaltyStatsError, AttributeError):
+    """A fitted-model method was called before ``fit``."""

@@ -1,0 +1,217 @@
+"""Rating scales and their bands.
+
+A scale is always declared, never guessed from the data. A :class:`Scale` knows its range,
+whether non-integer scores are allowed (Dutch school grades such as 8.5 exist) and how it is
+cut into named bands.
+
+Examples
+--------
+>>> import numpy as np
+>>> from loyaltystats.scales import GRADE_1_10, RECOMMEND_0_10
+>>> GRADE_1_10.band([6, 7, 8, 9.5]).tolist()
+['<=6', '7', '8', '9-10']
+>>> RECOMMEND_0_10.band(np.array([0, 7, 10])).tolist()
+['detractor', 'passive', 'promoter']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import ScaleError
+
+__all__ = [
+    "Band",
+    "Scale",
+    "GRADE_1_10",
+    "RECOMMEND_0_10",
+    "LIKERT_1_5",
+    "LIKERT_1_7",
+]
+
+
+@dataclass(frozen=True)
+class Band:
+    """A closed interval ``[low, high]`` of a scale with a name.
+
+    Examples
+    --------
+    >>> Band("promoter", 9, 10).contains(9.5)
+    True
+    """
+
+    name: str
+    low: float
+    high: float
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in ``[low, high]``."""
+        return bool(self.low <= value <= self.high)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A bounded rating scale cut into contiguous bands.
+
+    Parameters
+    ----------
+    name : str
+        Human-readable name, used in error messages.
+    low, high : float
+        Smallest and largest valid score.
+    bands : sequence of Band
+        Contiguous, non-overlapping bands that together cover ``[low, high]``, in order.
+        Bands are closed on both ends; a non-integer score between two bands (8.5 when
+        the bands are ``8`` and ``9-10``) belongs to the lower band, as a Dutch 8.5 is an
+        8-and-a-half, not a 9.
+    allow_fractional : bool, default False
+        Whether scores that are not whole numbers are valid.
+
+    Examples
+    --------
+    >>> from loyaltystats.scales import Band, Scale
+    >>> effort = Scale("effort 1-5", 1, 5, bands=(Band("hard", 1, 2), Band("ok", 3, 3),
+    ...                                            Band("easy", 4, 5)))
+    >>> effort.band([1, 3, 5]).tolist()
+    ['hard', 'ok', 'easy']
+    """
+
+    name: str
+    low: float
+    high: float
+    bands: tuple[Band, ...] = field(default=())
+    allow_fractional: bool = False
+
+    def __post_init__(self) -> None:
+        if not np.isfinite(self.low) or not np.isfinite(self.high) or self.low >= self.high:
+            raise ScaleError(f"scale {self.name!r}: need finite low < high, got {self.low}, {self.high}")
+        bands = tuple(self.bands)
+        object.__setattr__(self, "bands", bands)
+        if not bands:
+            return
+        if bands[0].low != self.low or bands[-1].high != self.high:
+            raise ScaleError(
+                f"scale {self.name!r}: bands must cover {self.low}..{self.high}, "
+                f"they cover {bands[0].low}..{bands[-1].high}"
+            )
+        names = [b.name for b in bands]
+        if len(set(names)) != len(names):
+            raise ScaleError(f"scale {self.name!r}: duplicate band names {names}")
+        for a, b in zip(bands, bands[1:]):
+            if a.low > a.high or not (a.high < b.low):
+                raise ScaleError(
+                    f"scale {self.name!r}: bands {a.name!r} and {b.name!r} overlap or are out of order"
+                )
+            gap = b.low - a.high
+            if not self.allow_fractional and gap != 1:
+                raise ScaleError(
+                    f"scale {self.name!r}: bands {a.name!r} and {b.name!r} leave a gap on an integer scale"
+                )
+            if self.allow_fractional and gap > 1:
+                raise ScaleError(f"scale {self.name!r}: bands {a.name!r} and {b.name!r} leave a gap")
+
+    @property
+    def band_names(self) -> list[str]:
+        """Band names in scale order."""
+        return [b.name for b in self.bands]
+
+    @property
+    def values(self) -> np.ndarray:
+        """All valid integer scores, ``low`` to ``high``."""
+        return np.arange(int(np.ceil(self.low)), int(np.floor(self.high)) + 1)
+
+    def invalid_mask(self, scores: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
+        """Boolean mask of scores that are not valid on this scale (NaN counts as invalid)."""
+        x = np.asarray(scores, dtype=float)
+        bad = ~np.isfinite(x) | (x < self.low) | (x > self.high)
+        if not self.allow_fractional:
+            with np.errstate(invalid="ignore"):
+                bad |= np.isfinite(x) & (x != np.round(x))
+        return bad
+
+    def check(self, scores: Sequence[float] | np.ndarray | pd.Series, *, column: str = "score",
+              table: str | None = None) -> np.ndarray:
+        """Return the scores as a float array, or raise :class:`ScaleError` naming the bad values.
+
+        Examples
+        --------
+        >>> from loyaltystats.scales import GRADE_1_10
+        >>> GRADE_1_10.check([7, 8]).tolist()
+        [7.0, 8.0]
+        """
+        try:
+            x = np.asarray(scores, dtype=float)
+        except (TypeError, ValueError):
+            raw = pd.Series(np.asarray(scores, dtype=object))
+            numeric = pd.to_numeric(raw, errors="coerce")
+            bad = raw[numeric.isna() & raw.notna()]
+            raise ScaleError(
+                f"non-numeric values on scale {self.name}", table=table, column=column,
+                n_rows=len(bad), examples=bad.unique()[:5],
+            ) from None
+        bad = self.invalid_mask(x)
+        if bad.any():
+            what = "NaN or " if np.isnan(x[bad]).any() else ""
+            kind = "" if self.allow_fractional else "whole "
+            raise ScaleError(
+                f"{what}values outside the scale {self.name} ({kind}numbers {self.low:g}-{self.high:g})",
+                table=table, column=column, n_rows=int(bad.sum()),
+                examples=pd.unique(x[bad])[:5],
+            )
+        return x
+
+    def band_codes(self, scores: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
+        """Integer band index per score (0 = lowest band); validates first."""
+        if not self.bands:
+            raise ScaleError(f"scale {self.name!r} has no bands")
+        x = self.check(scores)
+        # A score belongs to the last band whose lower edge it reaches; fractional scores
+        # between bands (8.5 between "8" and "9-10") therefore stay in the lower band.
+        lows = np.array([b.low for b in self.bands], dtype=float)
+        return (np.searchsorted(lows, x, side="right") - 1).astype(np.int8)
+
+    def band(self, scores: Sequence[float] | np.ndarray | pd.Series) -> pd.Categorical:
+        """Band name per score as an ordered categorical (vectorized)."""
+        codes = self.band_codes(scores)
+        return pd.Categorical.from_codes(codes, categories=self.band_names, ordered=True)
+
+    def with_bands(self, bands: Sequence[tuple[str, float, float]] | Sequence[Band]) -> Scale:
+        """A copy of this scale with other bands.
+
+        Examples
+        --------
+        >>> from loyaltystats.scales import GRADE_1_10
+        >>> top2 = GRADE_1_10.with_bands([("1-8", 1, 8), ("9-10", 9, 10)])
+        >>> top2.band([8, 9]).tolist()
+        ['1-8', '9-10']
+        """
+        new = tuple(b if isinstance(b, Band) else Band(*b) for b in bands)
+        return Scale(self.name, self.low, self.high, bands=new, allow_fractional=self.allow_fractional)
+
+
+GRADE_1_10 = Scale(
+    "grade 1-10", 1, 10,
+    bands=(Band("<=6", 1, 6), Band("7", 7, 7), Band("8", 8, 8), Band("9-10", 9, 10)),
+    allow_fractional=True,
+)
+"""Dutch school grade 1-10; 8.5 is a valid grade. Bands ``<=6``, ``7``, ``8``, ``9-10``."""
+
+RECOMMEND_0_10 = Scale(
+    "recommend 0-10", 0, 10,
+    bands=(Band("detractor", 0, 6), Band("passive", 7, 8), Band("promoter", 9, 10)),
+)
+"""Likelihood to recommend 0-10 with the NPS bands (Reichheld 2003)."""
+
+LIKERT_1_5 = Scale(
+    "Likert 1-5", 1, 5, bands=(Band("low", 1, 2), Band("neutral", 3, 3), Band("high", 4, 5)),
+)
+"""Five-point Likert item; bands low (1-2), neutral (3), high (4-5)."""
+
+LIKERT_1_7 = Scale(
+    "Likert 1-7", 1, 7, bands=(Band("low", 1, 3), Band("neutral", 4, 4), Band("high", 5, 7)),
+)
+"""Seven-point Likert item; bands low (1-3), neutral (4), high (5-7)."""

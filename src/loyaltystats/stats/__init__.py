@@ -1,0 +1,11 @@
+"""Claim-agnostic estimation primitives: proportions, GLMs on cells, count bootstrap."""
+
+from .bootstrap import BootstrapResult, multinomial_bootstrap
+from .glm import BinomialFit, fit_binomial, lr_test
+from .proportions import binomial_test, clopper_pearson_ci, proportion_table, wilson_ci
+
+__all__ = [
+    "BinomialFit", "fit_binomial", "lr_test",
+    "BootstrapResult", "multinomial_bootstrap",
+    "wilson_ci", "clopper_pearson_ci", "proportion_table", "binomial_test",
+]

@@ -1,0 +1,410 @@
+"""Sufficient-statistics tables: the only place that touches raw rows.
+
+Every model in loyaltystats whose predictors are categorical (or binned) is fitted on a small
+table of counts per cell instead of on the rows. For a binomial GLM the counts
+``(successes, n)`` per cell are sufficient statistics, so the cell fit gives exactly the
+row-level maximum-likelihood estimates; a discrete-time hazard is a binomial GLM on the
+person-period table aggregated by (period, covariate cell). The cost that grows with the data
+is one vectorized pass: factorize the key columns to small integer codes, combine them into one
+cell code arithmetically and count with :func:`numpy.bincount`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from loyaltystats.tables import count_cells
+>>> df = pd.DataFrame({"band": ["8", "8", "9-10", "9-10"], "stayed": [1, 0, 1, 1]})
+>>> count_cells(df, "band", outcome="stayed")
+   band  n  successes
+0     8  2          1
+1  9-10  2          2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = ["count_cells", "person_period", "factorize_column"]
+
+# Counting in blocks keeps the combined int64 code array small (cache-friendly, no extra
+# copy of the whole data); measured faster than one big bincount at 10^7 rows.
+_CHUNK = 1 << 18
+
+
+def _as_list(x: str | Sequence[str] | None) -> list[str]:
+    if x is None:
+        return []
+    if isinstance(x, str):
+        return [x]
+    return list(x)
+
+
+def _require_columns(data: pd.DataFrame, cols: Sequence[str], table: str) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}", table=table)
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise DataError(
+            f"missing column(s) {missing}; available: {list(data.columns)[:20]}", table=table
+        )
+
+
+def factorize_column(s: pd.Series, *, table: str = "data") -> tuple[np.ndarray, pd.Index]:
+    """Small non-negative integer codes and the sorted unique values of a key column.
+
+    Missing values raise :class:`DataError` instead of becoming a cell of their own or being
+    dropped. Integer and boolean columns are coded arithmetically (fast path); categoricals use
+    their codes (all categories kept, in category order); anything else goes through
+    :func:`pandas.factorize` with sorting.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> codes, uniques = factorize_column(pd.Series([3, 1, 3]))
+    >>> codes.tolist(), uniques.tolist()
+    ([2, 0, 2], [1, 2, 3])
+    """
+    name = str(s.name)
+    if s.isna().any():
+        bad = s.isna()
+        raise DataError(
+            "missing values in a grouping column; drop or recode them explicitly",
+            table=table, column=name, n_rows=int(bad.sum()), examples=["NaN"],
+        )
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy(np.int64), pd.Index(s.cat.categories)
+    values = s.to_numpy()
+    if values.dtype.kind == "b":
+        return values.astype(np.int64), pd.Index([False, True])
+    if values.dtype.kind in "iu":
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo < 1_000_000:
+            # Arithmetic coding keeps every value between min and max as a potential cell;
+            # empty cells are dropped after counting.
+            return (values.astype(np.int64) - lo), pd.RangeIndex(lo, hi + 1)
+    codes, uniques = pd.factorize(s, sort=True)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _binary_outcome(s: pd.Series, table: str) -> np.ndarray:
+    v = s.to_numpy()
+    if v.dtype.kind == "b":
+        return v
+    if v.dtype.kind in "iuf":
+        ok = (v == 0) | (v == 1)
+        if not ok.all():
+            bad = s[~ok]
+            raise DataError(
+                "outcome must be 0/1 or boolean", table=table, column=str(s.name),
+                n_rows=len(bad), examples=pd.unique(bad.to_numpy())[:5],
+            )
+        return v == 1
+    if str(s.dtype) == "boolean":
+        if s.isna().any():
+            raise DataError("missing outcome values", table=table, column=str(s.name),
+                            n_rows=int(s.isna().sum()), examples=["NA"])
+        return s.to_numpy(bool)
+    raise DataError(
+        f"outcome must be 0/1 or boolean, got dtype {s.dtype}", table=table,
+        column=str(s.name), n_rows=len(s), examples=pd.unique(s.to_numpy())[:5],
+    )
+
+
+def _numeric_weights(s: pd.Series, table: str) -> np.ndarray:
+    if s.dtype.kind not in "iuf":
+        raise DataError(f"weights must be numeric, got dtype {s.dtype}", table=table,
+                        column=str(s.name), n_rows=len(s), examples=pd.unique(s.to_numpy())[:5])
+    w = s.to_numpy(float)
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        raise DataError("weights must be finite and non-negative", table=table,
+                        column=str(s.name), n_rows=int(bad.sum()),
+                        examples=pd.unique(w[bad])[:5])
+    return w
+
+
+def _chunked_bincount(code: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
+    out = np.zeros(size, dtype=np.float64 if weights is not None else np.int64)
+    for lo in range(0, len(code), _CHUNK):
+        hi = lo + _CHUNK
+        w = None if weights is None else weights[lo:hi]
+        out += np.bincount(code[lo:hi], weights=w, minlength=size)
+    return out
+
+
+def _combine(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, int]:
+    total = 1
+    for s in sizes:
+        total *= max(s, 1)
+    if total > 50_000_000:
+        raise DataError(
+            f"the grouping columns define {total:,} potential cells; bin continuous columns first"
+        )
+    code = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    for c, s in zip(codes, sizes):
+        code *= s
+        code += c
+    return code, total
+
+
+def count_cells(
+    data: pd.DataFrame,
+    by: str | Sequence[str],
+    outcome: str | None = None,
+    weights: str | None = None,
+    *,
+    table: str = "data",
+) -> pd.DataFrame:
+    """Count rows per cell of the grouping columns.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Raw rows.
+    by : str or list of str
+        Grouping columns; their combinations define the cells. Missing values raise.
+    outcome : str, optional
+        A 0/1 or boolean column; adds ``successes`` (rows with outcome 1) per cell.
+    weights : str, optional
+        Non-negative case weights; adds ``weight`` (sum of weights), ``weight_sq`` (sum of
+        squared weights, for Kish's effective sample size) and, with an outcome,
+        ``weight_successes``.
+    table : str
+        Name used in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-empty cell, sorted by the grouping columns, with the grouping columns
+        (original values), ``n`` (int64) and, as requested, ``successes``, ``weight``,
+        ``weight_successes``, ``weight_sq``.
+
+    Notes
+    -----
+    Vectorized: the key columns are coded to integers, combined into one cell code and
+    counted with :func:`numpy.bincount` in blocks; no Python loop over rows or groups.
+    The result does not depend on the row order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"k": [0, 1, 1, 2], "switched": [False, True, False, True]})
+    >>> count_cells(df, "k", outcome="switched")
+       k  n  successes
+    0  0  1          0
+    1  1  2          1
+    2  2  1          1
+    """
+    keys = _as_list(by)
+    if not keys:
+        raise DataError("count_cells needs at least one grouping column", table=table)
+    extra = [c for c in (outcome, weights) if c is not None]
+    _require_columns(data, keys + extra, table)
+    if len(data) == 0:
+        raise DataError("no rows to count", table=table)
+
+    coded = [factorize_column(data[k], table=table) for k in keys]
+    codes = [c for c, _ in coded]
+    sizes = [len(u) for _, u in coded]
+    code, total = _combine(codes, sizes)
+
+    n = _chunked_bincount(code, total)
+    columns: dict[str, np.ndarray] = {"n": n}
+    y = _binary_outcome(data[outcome], table) if outcome is not None else None
+    if y is not None:
+        columns["successes"] = _chunked_bincount(code[y], total)
+    if weights is not None:
+        w = _numeric_weights(data[weights], table)
+        columns["weight"] = _chunked_bincount(code, total, w)
+        if y is not None:
+            columns["weight_successes"] = _chunked_bincount(code[y], total, w[y])
+        columns["weight_sq"] = _chunked_bincount(code, total, w * w)
+
+    nonempty = np.flatnonzero(n > 0)
+    out: dict[str, Any] = {}
+    # Undo the arithmetic combination to recover each key's code per non-empty cell.
+    rem = nonempty.copy()
+    key_codes: list[np.ndarray] = []
+    for s in reversed(sizes):
+        key_codes.append(rem % s)
+        rem //= s
+    key_codes.reverse()
+    for k, kc, (_, uniques) in zip(keys, key_codes, coded):
+        src = data[k]
+        if isinstance(src.dtype, pd.CategoricalDtype):
+            out[k] = pd.Categorical.from_codes(kc, dtype=src.dtype)
+        else:
+            vals = uniques.to_numpy()[kc]
+            out[k] = vals.astype(src.dtype) if src.dtype.kind in "biuf" else vals
+    for name, arr in columns.items():
+        out[name] = arr[nonempty]
+    return pd.DataFrame(out)
+
+
+def person_period(
+    customers: pd.DataFrame,
+    experiences: pd.DataFrame | None = None,
+    *,
+    id: str = "customer_id",
+    start: str = "start",
+    duration: str = "duration",
+    event: str = "switched",
+    experience_id: str | None = None,
+    time: str = "time",
+    kind: str = "kind",
+    count: Mapping[str, Sequence[Any] | np.ndarray | pd.Series] | None = None,
+    by: str | Sequence[str] | None = None,
+    cap: int = 3,
+    period_length: float = 1.0,
+    horizon: int | None = None,
+) -> pd.DataFrame:
+    """Aggregated person-period table for discrete-time hazard models.
+
+    Each customer is at risk in periods ``0 .. ceil(duration / period_length) - 1`` counted
+    from their start; the event (switching) happens in the last period when ``event`` is
+    true. Time-varying covariates are the number of experiences counted so far, including
+    those during the period itself (the switch is decided at the end of the period), capped
+    at ``cap``.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer with ``id``, ``start``, ``duration``, ``event`` and the ``by``
+        columns.
+    experiences : DataFrame, optional
+        One row per experience with ``experience_id`` (default: ``id``), ``time`` (same clock
+        as ``start``) and ``kind``. Needed when ``count`` is given.
+    count : mapping, optional
+        Covariate name -> which experiences it counts: a list of ``kind`` values, or a boolean
+        mask aligned with ``experiences``. Default ``{"negatives": ["negative"]}`` when
+        experiences are given.
+    by : str or list of str, optional
+        Customer-level grouping columns (segment, grade band...).
+    cap : int
+        Counts above ``cap`` are pooled into ``cap`` (the "3+" level).
+    period_length : float
+        Length of one period in the units of ``start`` and ``duration``.
+    horizon : int, optional
+        Keep only periods ``< horizon``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``period``, each count covariate, the ``by`` columns, ``at_risk`` and
+        ``events``; one row per non-empty cell.
+
+    Raises
+    ------
+    DataError
+        Duplicate customer ids, non-positive or missing durations, experiences of unknown
+        customers or outside a customer's time at risk.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cust = pd.DataFrame({"customer_id": [1, 2], "start": [0, 0], "duration": [2, 3],
+    ...                      "switched": [True, False]})
+    >>> exp = pd.DataFrame({"customer_id": [1], "time": [0.5], "kind": ["negative"]})
+    >>> person_period(cust, exp)
+       period  negatives  at_risk  events
+    0       0          0        1       0
+    1       0          1        1       0
+    2       1          0        1       0
+    3       1          1        1       1
+    4       2          0        1       0
+    """
+    by_cols = _as_list(by)
+    _require_columns(customers, [id, start, duration, event] + by_cols, "customers")
+    if len(customers) == 0:
+        raise DataError("no rows", table="customers")
+    ids = customers[id]
+    if ids.duplicated().any():
+        dup = ids[ids.duplicated()]
+        raise DataError("duplicate customer ids", table="customers", column=id,
+                        n_rows=len(dup), examples=dup.unique()[:5])
+    for col in (start, duration):
+        if customers[col].dtype.kind not in "iuf":
+            raise DataError(f"must be numeric (periods), got dtype {customers[col].dtype}",
+                            table="customers", column=col, n_rows=len(customers),
+                            examples=customers[col].head(5))
+    s = customers[start].to_numpy(float)
+    d = customers[duration].to_numpy(float)
+    for col, arr in ((start, s), (duration, d)):
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            raise DataError("missing or infinite values", table="customers", column=col,
+                            n_rows=int(bad.sum()), examples=pd.unique(arr[bad])[:5])
+    bad = d <= 0
+    if bad.any():
+        raise DataError("durations must be positive", table="customers", column=duration,
+                        n_rows=int(bad.sum()), examples=pd.unique(d[bad])[:5])
+    ev = _binary_outcome(customers[event], "customers")
+
+    periods = np.ceil(d / period_length - 1e-9).astype(np.int64)
+    total_rows = int(periods.sum())
+    offsets = np.concatenate([[0], np.cumsum(periods)[:-1]])
+    row_customer = np.repeat(np.arange(len(customers)), periods)
+    period = np.arange(total_rows, dtype=np.int64) - offsets[row_customer]
+    events = np.zeros(total_rows, dtype=bool)
+    events[offsets + periods - 1] = ev
+
+    if count is None:
+        count = {"negatives": ["negative"]} if experiences is not None else {}
+    covariates: dict[str, np.ndarray] = {}
+    if count:
+        if experiences is None:
+            raise DataError("count needs an experiences table", table="experiences")
+        exp_id = experience_id or id
+        _require_columns(experiences, [exp_id, time], "experiences")
+        idx = pd.Index(ids).get_indexer(experiences[exp_id])
+        unknown = idx < 0
+        if unknown.any():
+            vals = experiences[exp_id].to_numpy()[unknown]
+            raise DataError("experiences of unknown customers", table="experiences",
+                            column=exp_id, n_rows=int(unknown.sum()),
+                            examples=pd.unique(vals)[:5])
+        if experiences[time].dtype.kind not in "iuf":
+            raise DataError(f"must be numeric, got dtype {experiences[time].dtype}",
+                            table="experiences", column=time, n_rows=len(experiences),
+                            examples=experiences[time].head(5))
+        t = experiences[time].to_numpy(float)
+        rel = (t - s[idx]) / period_length
+        p = np.floor(rel).astype(np.int64)
+        outside = ~np.isfinite(rel) | (rel < 0) | (p >= periods[idx])
+        if outside.any():
+            raise DataError(
+                "experiences outside the customer's time at risk [start, start + duration)",
+                table="experiences", column=time, n_rows=int(outside.sum()),
+                examples=pd.unique(t[outside])[:5],
+            )
+        flat = offsets[idx] + p
+        for name, which in count.items():
+            if isinstance(which, (np.ndarray, pd.Series)) and np.asarray(which).dtype == bool:
+                mask = np.asarray(which)
+                if len(mask) != len(experiences):
+                    raise DataError(f"mask for {name!r} has {len(mask)} entries, "
+                                    f"experiences has {len(experiences)} rows", table="experiences")
+            else:
+                _require_columns(experiences, [kind], "experiences")
+                mask = experiences[kind].isin(list(which)).to_numpy()
+            per_period = np.bincount(flat[mask], minlength=total_rows)
+            cum = np.cumsum(per_period)
+            # cumulative count within customer = global cumsum minus what came before them
+            before = np.concatenate([[0], cum[offsets[1:] - 1]]) if len(offsets) > 1 else np.array([0])
+            covariates[name] = np.minimum(cum - before[row_customer], cap)
+
+    keep = slice(None) if horizon is None else period < horizon
+    rows: dict[str, Any] = {"period": period[keep]}
+    rows.update({k: v[keep] for k, v in covariates.items()})
+    for col in by_cols:
+        rows[col] = customers[col].to_numpy()[row_customer][keep]
+    rows["switched_"] = events[keep]
+    long = pd.DataFrame(rows)
+    cells = count_cells(long, ["period", *covariates, *by_cols], outcome="switched_",
+                        table="person_period")
+    return cells.rename(columns={"n": "at_risk", "successes": "events"})
