@@ -2,7 +2,14 @@
 
 from . import errors, results, scales, tables
 from ._version import __version__
-from .errors import ArtifactError, DataError, LoyaltyStatsError, ModelError, NotFittedError, ScaleError
+from .errors import (
+    ArtifactError,
+    DataError,
+    LoyaltyStatsError,
+    ModelError,
+    NotFittedError,
+    ScaleError,
+)
 from .results import ClaimResult, Result
 from .scales import GRADE_1_10, LIKERT_1_5, LIKERT_1_7, RECOMMEND_0_10, Band, Scale
 from .tables import count_cells, person_period
