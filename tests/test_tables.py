@@ -157,3 +157,12 @@ def test_person_period_rejects_bad_input(change, msg):
     with pytest.raises(DataError, match=msg) as info:
         person_period(c, e)
     assert info.value.n_rows >= 1 and info.value.examples
+
+
+def test_person_period_keeps_categorical_order_of_by_columns():
+    cust, exp = _toy_world()
+    cust["band"] = pd.Categorical(np.where(cust.customer_id % 2 == 0, "9-10", "<=6"),
+                                  categories=["<=6", "9-10"], ordered=True)
+    got = person_period(cust, exp, by="band")
+    assert got["band"].dtype == cust["band"].dtype
+    assert got.loc[got.period == 0, "band"].astype(str).tolist()[:2] == ["<=6", "9-10"]

@@ -402,7 +402,13 @@ def person_period(
     rows: dict[str, Any] = {"period": period[keep]}
     rows.update({k: v[keep] for k, v in covariates.items()})
     for col in by_cols:
-        rows[col] = customers[col].to_numpy()[row_customer][keep]
+        src = customers[col]
+        if isinstance(src.dtype, pd.CategoricalDtype):
+            # keep the category order (bands are ordered) instead of sorting the labels
+            rows[col] = pd.Categorical.from_codes(
+                src.cat.codes.to_numpy()[row_customer][keep], dtype=src.dtype)
+        else:
+            rows[col] = src.to_numpy()[row_customer][keep]
     rows["switched_"] = events[keep]
     long = pd.DataFrame(rows)
     cells = count_cells(long, ["period", *covariates, *by_cols], outcome="switched_",
