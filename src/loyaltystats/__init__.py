@@ -1,6 +1,6 @@
 """loyaltystats: test what customer-experience practice believes about satisfaction and loyalty."""
 
-from . import data, errors, results, scales, stats, tables
+from . import data, demo, errors, results, scales, simulate, stats, tables
 from ._version import __version__
 from .errors import (
     ArtifactError,
@@ -16,7 +16,7 @@ from .tables import count_cells, person_period
 
 __all__ = [
     "__version__",
-    "data", "errors", "results", "scales", "stats", "tables",
+    "data", "demo", "errors", "results", "scales", "simulate", "stats", "tables",
     "LoyaltyStatsError", "DataError", "ScaleError", "ModelError", "ArtifactError",
     "NotFittedError",
     "Result", "ClaimResult",
