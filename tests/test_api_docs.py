@@ -10,7 +10,7 @@ import pytest
 API_MD = Path(__file__).resolve().parents[1] / "docs" / "api.md"
 MODULES = ["loyaltystats.scales", "loyaltystats.errors", "loyaltystats.data",
            "loyaltystats.tables", "loyaltystats.stats", "loyaltystats.results",
-           "loyaltystats.simulate", "loyaltystats.demo"]
+           "loyaltystats.simulate", "loyaltystats.scoring", "loyaltystats.demo"]
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -1,6 +1,6 @@
 """loyaltystats: test what customer-experience practice believes about satisfaction and loyalty."""
 
-from . import data, demo, errors, results, scales, simulate, stats, tables
+from . import data, demo, errors, results, scales, scoring, simulate, stats, tables
 from ._version import __version__
 from .errors import (
     ArtifactError,
@@ -12,11 +12,13 @@ from .errors import (
 )
 from .results import ClaimResult, Result
 from .scales import GRADE_1_10, LIKERT_1_5, LIKERT_1_7, RECOMMEND_0_10, Band, Scale
+from .scoring import LoyaltyScorer, load_scorer
 from .tables import count_cells, person_period
 
 __all__ = [
     "__version__",
-    "data", "demo", "errors", "results", "scales", "simulate", "stats", "tables",
+    "data", "demo", "errors", "results", "scales", "scoring", "simulate", "stats", "tables",
+    "LoyaltyScorer", "load_scorer",
     "LoyaltyStatsError", "DataError", "ScaleError", "ModelError", "ArtifactError",
     "NotFittedError",
     "Result", "ClaimResult",

@@ -1,0 +1,511 @@
+"""The fitted loyalty scorer: a discrete-time switching hazard behind a fast score() call."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, NotFittedError
+from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale
+from ..stats import fit_binomial
+from ..tables import person_period
+from .records import BASE_FIELDS, RecordSpec, check_records, raise_first, to_frame
+
+__all__ = ["LoyaltyScorer", "OUTPUT_COLUMNS", "RISK_TIERS"]
+
+OUTPUT_COLUMNS = (
+    "p_switch", "expected_months", "risk_tier", "band", "nps_category",
+    "reason_1", "contribution_1", "reason_2", "contribution_2", "reason_3", "contribution_3",
+)
+"""Columns of :meth:`LoyaltyScorer.score` output, in order (``error`` is added with
+``errors="flag"``)."""
+
+RISK_TIERS = ("low", "medium", "high")
+
+_DEFAULT_COLUMNS = {
+    "id": "customer_id", "start": "start", "duration": "duration", "switched": "switched",
+    "grade": "grade", "recommend": "recommend", "time": "time", "kind": "kind",
+    "recovered": "recovered",
+}
+_BLOCK = 1 << 17
+
+
+class LoyaltyScorer:
+    """Probability that a customer switches within a horizon, from a discrete-time hazard.
+
+    The model is a complementary log-log (grouped proportional hazards) binomial GLM on the
+    person-month table: a baseline hazard per month of tenure, the band of the customer's
+    grade, the NPS category of their recommend score, the number of unrecovered negative
+    experiences so far (time-varying, levels ``0 .. cap-1`` and ``cap+``) and any categorical
+    user features. It is fitted on the aggregated person-period cells
+    (:func:`loyaltystats.tables.person_period`), so fitting cost does not grow with the rows.
+
+    Parameters
+    ----------
+    horizon_months : int, default 12
+        Horizon of ``p_switch`` and cap of ``expected_months``.
+    scale : Scale, default GRADE_1_10
+        Scale of the overall grade; its bands are model levels.
+    recommend_scale : Scale, default RECOMMEND_0_10
+        Scale of the recommend score; its bands (detractor, passive, promoter) are model levels.
+    features : sequence of str, default ()
+        Extra categorical, time-constant customer columns (segment, channel...). Numeric
+        features must be binned by the caller: the model is fitted on cells.
+    cap : int, default 3
+        Negative-experience counts at or above ``cap`` share one level.
+    baseline_months : int, default 24
+        Months of tenure with their own baseline hazard; later months share the last one.
+    risk_thresholds : tuple of two floats, optional
+        ``p_switch`` cut-offs between low / medium / high. Default: the tertiles of the
+        training customers' ``p_switch`` at onboarding (tenure 0, no negatives, their grade,
+        recommend and features).
+    columns : mapping, optional
+        Column names in the training tables, overriding the defaults
+        ``customer_id, start, duration, switched, grade, recommend`` (customers) and
+        ``customer_id, time, kind, recovered`` (experiences).
+
+    Attributes
+    ----------
+    coefficients_ : mapping
+        Feature -> {level: coefficient on the log cumulative hazard scale}; reference levels 0.
+    baseline_log_hazard_ : ndarray
+        Log hazard per month of tenure at the reference levels.
+    risk_thresholds_ : tuple of float
+    training_ : mapping
+        n_customers, n_person_months, n_events, period, fitted_on (date).
+    fit_ : BinomialFit
+        The underlying GLM (not saved in artifacts).
+
+    Notes
+    -----
+    With linear predictor ``x'b`` and baseline log hazards ``a_t``, the monthly hazard is
+    ``h_t = 1 - exp(-exp(a_t + x'b))`` and for a customer at tenure ``m`` with covariates held
+    fixed ``P(switch within H) = 1 - exp(-exp(x'b) * sum_{j<H} exp(a_{m+j}))``.
+    ``expected_months`` is the restricted mean number of the next ``H`` months survived,
+    ``sum_{t=1..H} S(t)``. Reasons are the features whose levels raise the log cumulative
+    hazard most relative to the reference levels.
+
+    The object is immutable after ``fit`` (attribute assignment raises) and ``score`` only
+    reads it, so one scorer can serve many threads.
+
+    Examples
+    --------
+    >>> from loyaltystats.simulate import generate
+    >>> w = generate(5000, seed=1)
+    >>> scorer = LoyaltyScorer(horizon_months=12).fit(w.customers, w.experiences)
+    >>> out = scorer.score({"grade": 6, "recommend": 3, "negatives": 2, "tenure_months": 4})
+    >>> 0 < out["p_switch"] < 1, out["band"], out["nps_category"]
+    (True, '<=6', 'detractor')
+    """
+
+    def __init__(
+        self,
+        *,
+        horizon_months: int = 12,
+        scale: Scale = GRADE_1_10,
+        recommend_scale: Scale = RECOMMEND_0_10,
+        features: Sequence[str] = (),
+        cap: int = 3,
+        baseline_months: int = 24,
+        risk_thresholds: tuple[float, float] | None = None,
+        columns: Mapping[str, str] | None = None,
+    ) -> None:
+        object.__setattr__(self, "_fitted", False)
+        self.horizon_months = horizon_months
+        self.scale = scale
+        self.recommend_scale = recommend_scale
+        self.features = features
+        self.cap = cap
+        self.baseline_months = baseline_months
+        self.risk_thresholds = risk_thresholds
+        self.columns = columns
+
+    # ------------------------------------------------------------------ sklearn protocol
+    _PARAMS = ("horizon_months", "scale", "recommend_scale", "features", "cap",
+               "baseline_months", "risk_thresholds", "columns")
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Settings given to ``__init__``."""
+        return {p: getattr(self, p) for p in self._PARAMS}
+
+    def set_params(self, **params: Any) -> LoyaltyScorer:
+        """Change settings; a fitted scorer refuses (fit a new one instead)."""
+        if self._fitted:
+            raise AttributeError("a fitted LoyaltyScorer is immutable; create a new one")
+        for k, v in params.items():
+            if k not in self._PARAMS:
+                raise TypeError(f"unknown parameter {k!r}; valid: {self._PARAMS}")
+            setattr(self, k, v)
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_fitted", False):
+            raise AttributeError(f"a fitted LoyaltyScorer is immutable (tried to set {name!r})")
+        object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in ("horizon_months", "features", "cap"))
+        return f"LoyaltyScorer({args})"
+
+    # ------------------------------------------------------------------ fit
+    def _validate_settings(self) -> None:
+        if not isinstance(self.horizon_months, int) or self.horizon_months < 1:
+            raise ValueError(f"horizon_months must be a positive int, got {self.horizon_months!r}")
+        if not isinstance(self.cap, int) or self.cap < 1:
+            raise ValueError(f"cap must be a positive int, got {self.cap!r}")
+        if not isinstance(self.baseline_months, int) or self.baseline_months < 1:
+            raise ValueError(f"baseline_months must be a positive int, got {self.baseline_months!r}")
+        if self.risk_thresholds is not None:
+            lo, hi = self.risk_thresholds
+            if not 0 <= lo <= hi <= 1:
+                raise ValueError(f"risk_thresholds must satisfy 0 <= low <= high <= 1, got "
+                                 f"{self.risk_thresholds!r}")
+        clash = set(self.features) & {"band", "nps_category", "negatives", "period", *BASE_FIELDS}
+        if clash:
+            raise ValueError(f"feature names {sorted(clash)} are reserved")
+
+    def fit(self, customers: pd.DataFrame, experiences: pd.DataFrame | None = None,
+            responses: pd.DataFrame | None = None) -> LoyaltyScorer:
+        """Fit the hazard model.
+
+        Parameters
+        ----------
+        customers : DataFrame
+            One row per customer: id, start, duration (months), switched, grade, recommend
+            and the ``features`` columns.
+        experiences : DataFrame, optional
+            One row per experience: id, time, kind and optionally ``recovered``; negatives
+            with ``recovered`` true are not counted. Without it the model has no negatives term.
+        responses : DataFrame, optional
+            If given, each customer's grade and recommend are taken from their earliest
+            response (columns id, time, grade, recommend) instead of the customers table.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_settings()
+        cols = {**_DEFAULT_COLUMNS, **(self.columns or {})}
+        c = customers
+        if responses is not None:
+            need = [cols["id"], cols["time"], cols["grade"], cols["recommend"]]
+            missing = [x for x in need if x not in responses.columns]
+            if missing:
+                raise DataError(f"missing column(s) {missing}", table="responses")
+            first = (responses.sort_values([cols["id"], cols["time"]], kind="stable")
+                     .drop_duplicates(cols["id"])[[cols["id"], cols["grade"], cols["recommend"]]])
+            c = customers.drop(columns=[cols["grade"], cols["recommend"]], errors="ignore").merge(
+                first, on=cols["id"], how="left", validate="one_to_one")
+        need = [cols[k] for k in ("id", "start", "duration", "switched", "grade", "recommend")]
+        missing = [x for x in need + list(self.features) if x not in c.columns]
+        if missing:
+            raise DataError(f"missing column(s) {missing}; available: {list(c.columns)[:20]}",
+                            table="customers")
+        band = self.scale.band(self.scale.check(c[cols["grade"]], column=cols["grade"],
+                                                table="customers"))
+        nps = self.recommend_scale.band(self.recommend_scale.check(
+            c[cols["recommend"]], column=cols["recommend"], table="customers"))
+        work = pd.DataFrame({
+            "customer_id": c[cols["id"]].to_numpy(), "start": c[cols["start"]].to_numpy(),
+            "duration": c[cols["duration"]].to_numpy(), "switched": c[cols["switched"]].to_numpy(),
+            "band": band, "nps_category": nps,
+        })
+        feature_levels: dict[str, tuple[str, ...]] = {}
+        for f in self.features:
+            s = c[f]
+            if s.isna().any():
+                raise DataError("missing values in a feature", table="customers", column=f,
+                                n_rows=int(s.isna().sum()), examples=["NaN"])
+            cat = pd.Categorical(s.astype(str))
+            if len(cat.categories) < 2:
+                raise DataError("a feature needs at least two levels", table="customers",
+                                column=f, n_rows=len(s), examples=list(cat.categories))
+            work[f] = cat
+            feature_levels[f] = tuple(str(x) for x in cat.categories)
+        count = None
+        if experiences is not None:
+            e = experiences
+            for x in (cols["id"], cols["time"], cols["kind"]):
+                if x not in e.columns:
+                    raise DataError(f"missing column {x!r}", table="experiences", column=x)
+            mask = (e[cols["kind"]] == "negative").to_numpy()
+            if cols["recovered"] in e.columns:
+                mask &= ~e[cols["recovered"]].to_numpy(bool)
+            count = {"negatives": mask}
+            e = e.rename(columns={cols["id"]: "customer_id", cols["time"]: "time"})
+        else:
+            e = None
+        cells = person_period(work, e, count=count or {}, by=["band", "nps_category",
+                                                             *self.features], cap=self.cap)
+        last = self.baseline_months - 1
+        cells["period"] = np.minimum(cells["period"], last)
+        keys = [k for k in cells.columns if k not in ("at_risk", "events")]
+        cells = cells.groupby(keys, observed=True, sort=True)[["at_risk", "events"]].sum().reset_index()
+        terms = ["C(period)", "C(band)", "C(nps_category)"]
+        if count:
+            terms.append("C(negatives)")
+        terms += [f"C({f})" for f in self.features]
+        fit = fit_binomial(cells, " + ".join(terms), successes="events", trials="at_risk",
+                           link="cloglog")
+        params = fit.params
+        periods = sorted(cells["period"].unique())
+        if periods != list(range(len(periods))):
+            raise DataError("some months of tenure have nobody at risk", table="customers",
+                            column=cols["duration"])
+        base = np.array([params["Intercept"] + (params.get(f"C(period)[T.{p}]", 0.0) if p else 0.0)
+                         for p in periods])
+
+        def coefs(term: str, levels: Sequence[Any]) -> dict[str, float]:
+            return {str(lv): float(params.get(f"C({term})[T.{lv}]", 0.0)) if i else 0.0
+                    for i, lv in enumerate(levels)}
+
+        coefficients = {"band": coefs("band", self.scale.band_names),
+                        "nps_category": coefs("nps_category", self.recommend_scale.band_names)}
+        if count:
+            coefficients["negatives"] = coefs("negatives", list(range(self.cap + 1)))
+        for f, levels in feature_levels.items():
+            coefficients[f] = coefs(f, levels)
+        training = {"n_customers": int(len(work)), "n_person_months": int(cells["at_risk"].sum()),
+                    "n_events": int(cells["events"].sum()), "period": "month",
+                    "fitted_on": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")}
+        # provisional thresholds so the training customers can be scored to set the real ones
+        self._set_state(base, coefficients, feature_levels, bool(count), training, (0.0, 1.0))
+        if self.risk_thresholds is None:
+            recs = pd.DataFrame({"grade": self.scale.check(c[cols["grade"]]),
+                                 "recommend": self.recommend_scale.check(c[cols["recommend"]]),
+                                 "negatives": 0, "tenure_months": 0})
+            for f in self.features:
+                recs[f] = c[f].astype(str).to_numpy()
+            p = self._score_frame(recs, errors="raise")["p_switch"].to_numpy()
+            thresholds = tuple(float(x) for x in np.quantile(p, [1 / 3, 2 / 3]))
+        else:
+            thresholds = tuple(float(x) for x in self.risk_thresholds)
+        object.__setattr__(self, "risk_thresholds_", thresholds)
+        object.__setattr__(self, "fit_", fit)
+        object.__setattr__(self, "_fitted", True)
+        return self
+
+    # ------------------------------------------------------------------ state
+    def _set_state(self, base: np.ndarray, coefficients: Mapping[str, Mapping[str, float]],
+                   feature_levels: Mapping[str, tuple[str, ...]], has_negatives: bool,
+                   training: Mapping[str, Any], thresholds: tuple[float, float] | None) -> None:
+        """Store the fitted state read-only and precompute the lookup tables used by score()."""
+        set_ = object.__setattr__
+        base = np.asarray(base, dtype=float).copy()
+        base.setflags(write=False)
+        set_(self, "baseline_log_hazard_", base)
+        set_(self, "coefficients_", MappingProxyType(
+            {k: MappingProxyType(dict(v)) for k, v in coefficients.items()}))
+        set_(self, "feature_levels_", MappingProxyType(dict(feature_levels)))
+        set_(self, "has_negatives_", bool(has_negatives))
+        set_(self, "training_", MappingProxyType(dict(training)))
+        if thresholds is not None:
+            set_(self, "risk_thresholds_", tuple(thresholds))
+        H, P = self.horizon_months, len(base)
+        haz = np.exp(base)
+        # cum[m, t-1] = sum_{j<t} exp(a_{min(m+j, P-1)}): cumulative baseline hazard over the
+        # next t months for a customer at tenure m; tenure beyond P-1 behaves like P-1.
+        idx = np.minimum(np.arange(P)[:, None] + np.arange(H)[None, :], P - 1)
+        cum = np.cumsum(haz[idx], axis=1)
+        cum.setflags(write=False)
+        set_(self, "_cum", cum)
+        set_(self, "_cum_rows", [list(map(float, r)) for r in cum])
+        band_lows = [b.low for b in self.scale.bands]
+        set_(self, "_band_lows", band_lows)
+        set_(self, "_rec_lows", [b.low for b in self.recommend_scale.bands])
+        set_(self, "_spec", RecordSpec(
+            grade_low=self.scale.low, grade_high=self.scale.high,
+            grade_fractional=self.scale.allow_fractional, recommend_low=self.recommend_scale.low,
+            recommend_high=self.recommend_scale.high,
+            categories=MappingProxyType(dict(feature_levels))))
+        # per-feature coefficient vectors by level code, for vectorized scoring
+        vec = {k: np.array(list(v.values()), dtype=float) for k, v in coefficients.items()}
+        for v in vec.values():
+            v.setflags(write=False)
+        set_(self, "_coef_vec", MappingProxyType(vec))
+        labels = {k: np.array([f"{k}={lv}" for lv in v], dtype=object)
+                  for k, v in coefficients.items()}
+        set_(self, "_labels", MappingProxyType(labels))
+
+    def _check_fitted(self) -> None:
+        if not self._fitted:
+            raise NotFittedError("this LoyaltyScorer is not fitted yet; call fit() or load_scorer()")
+
+    # ------------------------------------------------------------------ scoring
+    def score(self, records: pd.DataFrame | Sequence[Mapping[str, Any]] | Mapping[str, Any],
+              errors: str = "raise") -> pd.DataFrame | dict[str, Any]:
+        """Score records.
+
+        Parameters
+        ----------
+        records : DataFrame, list of dicts, or one dict
+            Fields ``grade``, ``recommend``, ``negatives`` (unrecovered negatives so far),
+            ``tenure_months`` and each user feature. Extra fields are ignored.
+        errors : {"raise", "flag"}
+            ``"raise"``: the first invalid field raises :class:`DataError` naming the field,
+            rows and values. ``"flag"``: every record comes back in order; invalid ones have
+            NaN scores and a message in an ``error`` column (``""`` when valid).
+
+        Returns
+        -------
+        DataFrame or dict
+            One row per record with :data:`OUTPUT_COLUMNS` (same index as a DataFrame input);
+            a dict when one dict was given.
+
+        Examples
+        --------
+        >>> from loyaltystats.simulate import generate
+        >>> w = generate(3000, seed=2)
+        >>> s = LoyaltyScorer().fit(w.customers, w.experiences)
+        >>> s.score([{"grade": 9, "recommend": 10, "negatives": 0, "tenure_months": 3},
+        ...          {"grade": 11, "recommend": 10, "negatives": 0, "tenure_months": 3}],
+        ...         errors="flag")["error"].tolist()
+        ['', 'grade: outside 1-10 (11)']
+        """
+        self._check_fitted()
+        if errors not in ("raise", "flag"):
+            raise ValueError(f"errors must be 'raise' or 'flag', got {errors!r}")
+        if isinstance(records, Mapping):
+            fast = self._score_one(records)
+            if fast is not None:
+                return fast if errors == "raise" else {**fast, "error": ""}
+            row = self._score_frame(to_frame(records), errors=errors).iloc[0].to_dict()
+            return row
+        return self._score_frame(to_frame(records), errors=errors)
+
+    def _score_one(self, r: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Plain-Python path for one valid record; None sends it to the validating path."""
+        try:
+            g, rec, neg, ten = r["grade"], r["recommend"], r["negatives"], r["tenure_months"]
+        except KeyError:
+            return None
+        for v in (g, rec, neg, ten):
+            if type(v) not in (int, float):
+                return None
+        sc, rs = self.scale, self.recommend_scale
+        if not (sc.low <= g <= sc.high) or (not sc.allow_fractional and g != int(g)):
+            return None
+        if not (rs.low <= rec <= rs.high) or rec != int(rec) or neg < 0 or neg != int(neg) \
+                or not (0 <= ten < math.inf):
+            return None
+        coefs = self.coefficients_
+        bands = sc.band_names
+        band = bands[bisect.bisect_right(self._band_lows, g) - 1]
+        cat = rs.band_names[bisect.bisect_right(self._rec_lows, rec) - 1]
+        contrib = [("band", band, coefs["band"][band]),
+                   ("nps_category", cat, coefs["nps_category"][cat])]
+        if self.has_negatives_:
+            lv = str(min(int(neg), self.cap))
+            contrib.append(("negatives", lv, coefs["negatives"][lv]))
+        for f in self.feature_levels_:
+            v = r.get(f)
+            if not isinstance(v, str) or v not in coefs[f]:
+                return None
+            contrib.append((f, v, coefs[f][v]))
+        eta = math.exp(sum(c for _, _, c in contrib))
+        row = self._cum_rows[min(int(ten), len(self._cum_rows) - 1)]
+        p = 1.0 - math.exp(-eta * row[-1])
+        expected = sum(math.exp(-eta * x) for x in row)
+        lo, hi = self.risk_thresholds_
+        tier = "low" if p < lo else ("medium" if p < hi else "high")
+        top = sorted(contrib, key=lambda t: -t[2])[:3]
+        out: dict[str, Any] = {"p_switch": p, "expected_months": expected, "risk_tier": tier,
+                               "band": band, "nps_category": cat}
+        for i in range(3):
+            if i < len(top):
+                out[f"reason_{i + 1}"] = f"{top[i][0]}={top[i][1]}"
+                out[f"contribution_{i + 1}"] = float(top[i][2])
+            else:
+                out[f"reason_{i + 1}"], out[f"contribution_{i + 1}"] = "", float("nan")
+        return out
+
+    def _score_frame(self, df: pd.DataFrame, errors: str) -> pd.DataFrame:
+        spec: RecordSpec = self._spec
+        required = [f for f in spec.fields if f != "negatives" or self.has_negatives_]
+        if errors == "raise":
+            missing = [f for f in required if f not in df.columns]
+            if missing:
+                raise DataError(f"missing field(s) {missing}; available: {list(df.columns)[:20]}",
+                                table="records")
+        work = df if self.has_negatives_ or "negatives" in df.columns else \
+            df.assign(negatives=0)
+        parsed, err = check_records(work, spec)
+        if errors == "raise":
+            raise_first(work, err)
+        n = len(df)
+        ok = err == ""
+        g = np.where(ok, parsed["grade"], self.scale.low)
+        rec = np.where(ok, parsed["recommend"], self.recommend_scale.low)
+        band_code = np.searchsorted(np.array(self._band_lows), g, side="right") - 1
+        cat_code = np.searchsorted(np.array(self._rec_lows), rec, side="right") - 1
+        parts = {"band": band_code, "nps_category": cat_code}
+        if self.has_negatives_:
+            neg = np.where(ok, parsed["negatives"], 0)
+            parts["negatives"] = np.minimum(neg, self.cap).astype(np.int64)
+        for f in self.feature_levels_:
+            parts[f] = np.where(ok, parsed[f], 0)
+        names = list(parts)
+        contrib = np.column_stack([self._coef_vec[k][parts[k]] for k in names])
+        eta = np.exp(contrib.sum(axis=1))
+        ten = np.where(ok, parsed["tenure_months"], 0)
+        rows = np.minimum(ten, len(self._cum) - 1).astype(np.int64)
+        p = np.empty(n)
+        expected = np.empty(n)
+        for lo in range(0, n, _BLOCK):
+            sl = slice(lo, lo + _BLOCK)
+            surv = np.exp(-eta[sl, None] * self._cum[rows[sl]])
+            p[sl] = 1 - surv[:, -1]
+            expected[sl] = surv.sum(axis=1)
+        t_lo, t_hi = self.risk_thresholds_
+        tier_code = (p >= t_lo).astype(np.int8) + (p >= t_hi).astype(np.int8)
+        out = pd.DataFrame(index=df.index)
+        out["p_switch"] = np.where(ok, p, np.nan)
+        out["expected_months"] = np.where(ok, expected, np.nan)
+        out["risk_tier"] = pd.Categorical.from_codes(np.where(ok, tier_code, -1),
+                                                     categories=list(RISK_TIERS))
+        out["band"] = pd.Categorical.from_codes(np.where(ok, band_code, -1),
+                                                categories=self.scale.band_names)
+        out["nps_category"] = pd.Categorical.from_codes(
+            np.where(ok, cat_code, -1), categories=self.recommend_scale.band_names)
+        labels = np.column_stack([self._labels[k][parts[k]] for k in names])
+        k = min(3, len(names))
+        order = np.argsort(-contrib, axis=1, kind="stable")[:, :k]
+        top_c = np.take_along_axis(contrib, order, axis=1)
+        top_l = np.take_along_axis(labels, order, axis=1)
+        for i in range(3):
+            if i < k:
+                out[f"reason_{i + 1}"] = np.where(ok, top_l[:, i], "")
+                out[f"contribution_{i + 1}"] = np.where(ok, top_c[:, i], np.nan)
+            else:
+                out[f"reason_{i + 1}"] = ""
+                out[f"contribution_{i + 1}"] = np.nan
+        if errors == "flag":
+            out["error"] = err.astype(object) if n else np.array([], dtype=object)
+        return out
+
+    # ------------------------------------------------------------------ artifacts
+    def to_json(self, **kwargs: Any) -> str:
+        """The fitted scorer as a JSON artifact string (see :mod:`loyaltystats.scoring.artifact`)."""
+        from .artifact import scorer_to_json
+
+        self._check_fitted()
+        return scorer_to_json(self, **kwargs)
+
+    def save(self, path: str) -> None:
+        """Write the JSON artifact to ``path``."""
+        from pathlib import Path
+
+        Path(path).write_text(self.to_json(indent=1), encoding="utf-8")
+
+    def record_schema(self) -> dict[str, Any]:
+        """JSON Schema of a valid scoring record for this fitted scorer."""
+        from .artifact import record_schema_for
+
+        self._check_fitted()
+        return record_schema_for(self)
