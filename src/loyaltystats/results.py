@@ -260,7 +260,7 @@ class Result:
         return forest_plot(self.estimates, ax=ax, title=self.title)
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class ClaimResult(Result):
     """A result that tests one claim of CLAIMS.md.
 

@@ -143,8 +143,13 @@ class Scale:
         >>> GRADE_1_10.check([7, 8]).tolist()
         [7.0, 8.0]
         """
+        arr = scores.to_numpy() if isinstance(scores, pd.Series) else np.asarray(scores)
+        if arr.dtype.kind in "iu":
+            # integer fast path: one min/max pass instead of several float passes
+            if arr.size == 0 or (arr.min() >= self.low and arr.max() <= self.high):
+                return arr.astype(float)
         try:
-            x = np.asarray(scores, dtype=float)
+            x = np.asarray(arr, dtype=float)
         except (TypeError, ValueError):
             raw = pd.Series(np.asarray(scores, dtype=object))
             numeric = pd.to_numeric(raw, errors="coerce")
@@ -164,19 +169,37 @@ class Scale:
             )
         return x
 
-    def band_codes(self, scores: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
-        """Integer band index per score (0 = lowest band); validates first."""
+    def band_codes(self, scores: Sequence[float] | np.ndarray | pd.Series, *,
+                   column: str = "score", table: str | None = None) -> np.ndarray:
+        """Integer band index per score (0 = lowest band); validates first.
+
+        Examples
+        --------
+        >>> from loyaltystats.scales import RECOMMEND_0_10
+        >>> RECOMMEND_0_10.band_codes([0, 8, 10]).tolist()
+        [0, 1, 2]
+        """
         if not self.bands:
             raise ScaleError(f"scale {self.name!r} has no bands")
-        x = self.check(scores)
+        arr = scores.to_numpy() if isinstance(scores, pd.Series) else np.asarray(scores)
+        if arr.dtype.kind in "iu" and float(self.low).is_integer():
+            self.check(arr, column=column, table=table)
+            # integer fast path: a lookup table from score to band code
+            lut = self._band_codes_of(np.arange(int(self.low), int(np.floor(self.high)) + 1))
+            return lut[arr.astype(np.int64) - int(self.low)]
+        x = self.check(scores, column=column, table=table)
+        return self._band_codes_of(x)
+
+    def _band_codes_of(self, x: np.ndarray) -> np.ndarray:
         # A score belongs to the last band whose lower edge it reaches; fractional scores
         # between bands (8.5 between "8" and "9-10") therefore stay in the lower band.
         lows = np.array([b.low for b in self.bands], dtype=float)
         return (np.searchsorted(lows, x, side="right") - 1).astype(np.int8)
 
-    def band(self, scores: Sequence[float] | np.ndarray | pd.Series) -> pd.Categorical:
-        """Band name per score as an ordered categorical (vectorized)."""
-        codes = self.band_codes(scores)
+    def band(self, scores: Sequence[float] | np.ndarray | pd.Series, *, column: str = "score",
+             table: str | None = None) -> pd.Categorical:
+        """Band name per score as an ordered categorical (vectorized); validates first."""
+        codes = self.band_codes(scores, column=column, table=table)
         return pd.Categorical.from_codes(codes, categories=self.band_names, ordered=True)
 
     def with_bands(self, bands: Sequence[tuple[str, float, float]] | Sequence[Band]) -> Scale:
