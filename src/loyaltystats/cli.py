@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--output", required=True, help="CSV to write the scores to")
     score.add_argument("--errors", choices=["raise", "flag"], default="raise",
                        help="stop at the first bad row (raise) or write it out flagged")
-    score.add_argument("--chunksize", type=_positive_int, default=200_000,
+    score.add_argument("--chunksize", type=_positive_int, default=100_000,
                        help="rows per chunk (memory grows with this, not with the file)")
     score.add_argument("--id-column", default="auto",
                        help="column copied to the output (default: customer_id if present)")

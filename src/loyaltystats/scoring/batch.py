@@ -37,7 +37,7 @@ def _progress(done: int, total: int, rows: int, stream: IO[str]) -> None:
 
 
 def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
-              errors: str = "raise", chunksize: int = 200_000, id_column: str | None = "auto",
+              errors: str = "raise", chunksize: int = 100_000, id_column: str | None = "auto",
               progress: bool | None = None,
               on_chunk: Callable[[int], None] | None = None) -> dict[str, int]:
     """Score a CSV file chunk by chunk and write the scores to another CSV.
@@ -91,13 +91,19 @@ def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
     rows = flagged = 0
     try:
         with input_path.open("rb") as fh, tmp.open("w", encoding="utf-8", newline="") as out:
-            reader = pd.read_csv(fh, chunksize=chunksize, dtype=str, keep_default_na=False)
+            # Numeric fields are parsed by the C parser (fast, small); everything else stays
+            # text so categories like "01" are not turned into numbers.
+            dtypes = {f: str for f in scorer.feature_levels_}
+            reader = pd.read_csv(fh, chunksize=chunksize, dtype=dtypes, keep_default_na=False,
+                                 na_values={f: [""] for f in numeric}, low_memory=True)
             for i, chunk in enumerate(reader):
                 if i == 0 and id_column == "auto":
                     id_column = "customer_id" if "customer_id" in chunk.columns else None
-                records = chunk.copy()
+                records = chunk
                 for col in numeric & set(chunk.columns):
-                    records[col] = _parse_numeric(chunk[col])
+                    if chunk[col].dtype.kind not in "iuf":  # some text did not parse
+                        records[col] = _parse_numeric(chunk[col].astype(str).where(
+                            chunk[col].notna(), ""))
                 try:
                     scored = scorer.score(records, errors=errors)
                 except DataError as exc:
