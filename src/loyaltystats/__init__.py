@@ -1,6 +1,18 @@
 """loyaltystats: test what customer-experience practice believes about satisfaction and loyalty."""
 
-from . import data, demo, errors, nps, results, scales, scoring, simulate, stats, tables
+from . import (
+    data,
+    demo,
+    errors,
+    nps,
+    results,
+    scales,
+    scoring,
+    simulate,
+    stats,
+    switching,
+    tables,
+)
 from ._version import __version__
 from .errors import (
     ArtifactError,
@@ -17,7 +29,8 @@ from .tables import count_cells, person_period
 
 __all__ = [
     "__version__",
-    "data", "demo", "errors", "nps", "results", "scales", "scoring", "simulate", "stats", "tables",
+    "data", "demo", "errors", "nps", "results", "scales", "scoring", "simulate", "stats",
+    "switching", "tables",
     "LoyaltyScorer", "load_scorer",
     "LoyaltyStatsError", "DataError", "ScaleError", "ModelError", "ArtifactError",
     "NotFittedError",

@@ -1,0 +1,371 @@
+"""Shared helpers of the switching module: boundary validation, claim tables, survival curves.
+
+Everything here is private. Validation raises :class:`~loyaltystats.errors.DataError` naming
+the table, the column, how many rows are affected, the first offending row labels (in the
+message) and a few offending values; nothing is coerced or dropped silently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError
+from ..results import ClaimResult, Verdict, estimates_frame, judge_interval
+from ..stats import binomial_test, wilson_ci
+
+_MAX_LABELS = 5
+
+
+# ---------------------------------------------------------------------------- validation
+def require_frame(df: Any, cols: Sequence[str], table: str) -> None:
+    """A non-empty DataFrame holding ``cols``."""
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}", table=table)
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise DataError(f"missing column(s) {missing}; available: {list(df.columns)[:20]}",
+                        table=table)
+    if len(df) == 0:
+        raise DataError("no rows", table=table)
+
+
+def _labels(df: pd.DataFrame, mask: np.ndarray) -> str:
+    idx = df.index[np.asarray(mask, bool)][:_MAX_LABELS].tolist()
+    more = ", ..." if int(np.sum(mask)) > _MAX_LABELS else ""
+    return "rows " + ", ".join(str(i) for i in idx) + more
+
+
+def fail(df: pd.DataFrame, mask: np.ndarray, message: str, *, table: str, column: str,
+         values: np.ndarray | pd.Series | None = None) -> DataError:
+    """A DataError for the rows of ``df`` flagged by ``mask`` (row labels in the message)."""
+    mask = np.asarray(mask, bool)
+    vals = df[column].to_numpy() if values is None else np.asarray(values)
+    bad = vals[mask]
+    try:
+        examples = list(pd.unique(bad))[:5]
+    except TypeError:  # unhashable values
+        examples = list(bad[:5])
+    return DataError(f"{message} ({_labels(df, mask)})", table=table, column=column,
+                     n_rows=int(mask.sum()), examples=examples)
+
+
+def count_column(df: pd.DataFrame, column: str, table: str) -> np.ndarray:
+    """Validate a count column (non-negative integers, nothing missing) and return int64."""
+    s = df[column]
+    dtype = s.dtype
+    if isinstance(dtype, pd.CategoricalDtype) or dtype.kind not in "iuf":
+        if str(dtype) in ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32",
+                          "UInt64"):
+            na = s.isna().to_numpy()
+            if na.any():
+                raise fail(df, na, "missing counts", table=table, column=column)
+            v = s.to_numpy(np.int64)
+        else:
+            raise DataError(f"counts must be numeric integers, got dtype {dtype}", table=table,
+                            column=column, n_rows=len(s), examples=pd.unique(s.to_numpy())[:5])
+    elif dtype.kind == "f":
+        v = s.to_numpy(float)
+        bad = ~np.isfinite(v)
+        if bad.any():
+            raise fail(df, bad, "missing or infinite counts", table=table, column=column)
+        bad = v != np.floor(v)
+        if bad.any():
+            raise fail(df, bad, "counts must be whole numbers", table=table, column=column)
+        v = v.astype(np.int64)
+    else:
+        v = s.to_numpy().astype(np.int64, copy=False)
+    bad = v < 0
+    if bad.any():
+        raise fail(df, bad, "counts must be non-negative", table=table, column=column)
+    return v
+
+
+def binary_column(df: pd.DataFrame, column: str, table: str) -> np.ndarray:
+    """Validate a 0/1 or boolean column and return a bool array."""
+    s = df[column]
+    dtype = s.dtype
+    if dtype.kind == "b":
+        return s.to_numpy()
+    if str(dtype) == "boolean" or str(dtype).startswith(("Int", "UInt")):
+        na = s.isna().to_numpy()
+        if na.any():
+            raise fail(df, na, "missing values; must be 0/1", table=table, column=column)
+        v = s.to_numpy(np.int64)
+    elif dtype.kind in "iuf":
+        v = s.to_numpy()
+    elif dtype.kind == "O":
+        # a mix of bools and 0/1 is fine; anything else (strings, None, NaN) names its rows
+        ok = s.isin([0, 1]).to_numpy() & s.map(lambda x: isinstance(
+            x, (bool, int, float, np.bool_, np.integer, np.floating))).to_numpy(bool)
+        if not ok.all():
+            raise fail(df, ~ok, "must be 0/1 or boolean", table=table, column=column)
+        return (s == 1).to_numpy(bool)
+    else:
+        raise DataError(f"must be 0/1 or boolean, got dtype {dtype}", table=table,
+                        column=column, n_rows=len(s), examples=pd.unique(s.to_numpy())[:5])
+    ok = (v == 0) | (v == 1)
+    if not ok.all():
+        raise fail(df, ~ok, "must be 0/1 or boolean", table=table, column=column)
+    return v == 1
+
+
+def weight_column(df: pd.DataFrame, column: str, table: str) -> np.ndarray:
+    """Validate finite, non-negative numeric weights."""
+    s = df[column]
+    if s.dtype.kind not in "iuf":
+        raise DataError(f"weights must be numeric, got dtype {s.dtype}", table=table,
+                        column=column, n_rows=len(s), examples=pd.unique(s.to_numpy())[:5])
+    w = s.to_numpy(float)
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        raise fail(df, bad, "weights must be finite and non-negative", table=table,
+                   column=column)
+    return w
+
+
+def check_cap(cap: int) -> int:
+    if isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 1:
+        raise ValueError(f"cap must be an integer >= 1, got {cap!r}")
+    return int(cap)
+
+
+def check_level(level: float) -> float:
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    return float(level)
+
+
+def level_labels(cap: int) -> list[str]:
+    """``['0', '1', '2', '3+']`` for ``cap=3``."""
+    return [str(k) for k in range(cap)] + [f"{cap}+"]
+
+
+# ---------------------------------------------------------------------------- intervals
+def zcrit(level: float) -> float:
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def newcombe_diff(x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray,
+                  level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Difference of proportions ``p1 - p0`` with Newcombe's hybrid score interval."""
+    x1, n1, x0, n0 = (np.asarray(a, float) for a in (x1, n1, x0, n0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p1, p0 = x1 / n1, x0 / n0
+    l1, u1 = wilson_ci(x1, n1, level)
+    l0, u0 = wilson_ci(x0, n0, level)
+    d = p1 - p0
+    lo = d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
+    hi = d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
+    return d, lo, hi
+
+
+def two_proportion_p(x1, n1, x0, n0) -> np.ndarray:
+    """Two-sided p-value of the pooled two-proportion z (score) test."""
+    x1, n1, x0, n0 = (np.asarray(a, float) for a in (x1, n1, x0, n0))
+    p = (x1 + x0) / (n1 + n0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (x1 / n1 - x0 / n0) / np.sqrt(p * (1 - p) * (1 / n1 + 1 / n0))
+    return np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), np.nan)
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm step-down adjusted p-values."""
+    p = np.asarray(p, float)
+    m = len(p)
+    order = np.argsort(p)
+    adj = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        adj[i] = running
+    return adj
+
+
+# ---------------------------------------------------------------------------- claims
+def parse_claimed(claimed: Mapping[Any, float] | None, cap: int,
+                  tolerance: float) -> dict[int, tuple[float, float, float]]:
+    """``{k: (p0, low, high)}`` from ``{k: p0}``; ``k == cap`` means the ``cap+`` level."""
+    if claimed is None:
+        return {}
+    if not isinstance(claimed, Mapping) or not claimed:
+        raise ValueError(f"claimed must be a non-empty mapping {{k: probability}}, got {claimed!r}")
+    if not (isinstance(tolerance, (int, float)) and 0 <= tolerance < 1):
+        raise ValueError(f"tolerance must be in [0, 1), got {tolerance!r}")
+    out: dict[int, tuple[float, float, float]] = {}
+    for key, p0 in claimed.items():
+        try:
+            k = int(key)
+        except (TypeError, ValueError):
+            raise ValueError(f"claimed keys must be numbers of negatives, got {key!r}") from None
+        if k != float(key) or not 0 <= k <= cap:
+            raise ValueError(f"claimed level {key!r} is not one of 0..{cap} (cap={cap})")
+        p0 = float(p0)
+        if not 0 < p0 < 1:
+            raise ValueError(f"claimed probability for k={k} must be in (0, 1), got {p0}")
+        out[k] = (p0, max(0.0, p0 - tolerance), min(1.0, p0 + tolerance))
+    return dict(sorted(out.items()))
+
+
+def combine_verdicts(verdicts: Sequence[str]) -> Verdict:
+    """All supported -> supported; any contradicted -> contradicted; else inconclusive."""
+    if verdicts and all(v == "supported" for v in verdicts):
+        return "supported"
+    if any(v == "contradicted" for v in verdicts):
+        return "contradicted"
+    return "inconclusive"
+
+
+def judge_levels(
+    rows: pd.DataFrame, parsed: Mapping[int, tuple[float, float, float]], cap: int, *,
+    what: str, tolerance: float, successes: np.ndarray | None = None,
+    trials: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Claims table: one row per claimed level and an ``overall`` row.
+
+    ``rows`` holds, per level ``k`` (0..cap, in order), ``estimate, ci_low, ci_high, n``.
+    With ``successes``/``trials`` an exact binomial test of the point claim is added.
+    """
+    labels = level_labels(cap)
+    out = []
+    for k, (p0, lo, hi) in parsed.items():
+        r = rows.iloc[k]
+        verdict = judge_interval(float(r["ci_low"]), float(r["ci_high"]), lo, hi)
+        pval = (binomial_test(int(round(successes[k])), int(round(trials[k])), p0)
+                if successes is not None and trials is not None and trials[k] > 0 else np.nan)
+        reason = (f"{what} at k={labels[k]}: {r['estimate']:.3f} "
+                  f"[{r['ci_low']:.3f}, {r['ci_high']:.3f}] vs claimed region "
+                  f"[{lo:.3f}, {hi:.3f}] ({p0:g} +- {tolerance:g})")
+        out.append({"term": f"k={labels[k]}", "k": k, "claimed": p0, "claim_low": lo,
+                    "claim_high": hi, "estimate": float(r["estimate"]),
+                    "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"]),
+                    "n": int(r["n"]), "binomial_p_value": pval, "verdict": verdict,
+                    "reason": reason})
+    overall = combine_verdicts([o["verdict"] for o in out])
+    out.append({"term": "overall", "k": -1, "claimed": np.nan, "claim_low": np.nan,
+                "claim_high": np.nan, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                "n": int(sum(o["n"] for o in out)), "binomial_p_value": np.nan,
+                "verdict": overall,
+                "reason": "; ".join(f"{o['term']}: {o['verdict']}" for o in out)})
+    return pd.DataFrame(out)
+
+
+def claims_from_table(table: pd.DataFrame | None, *, claim_id: str, statement: str,
+                      level: float, method: str, what: str) -> dict[str, ClaimResult]:
+    """Rebuild ClaimResult objects from a claims table made by :func:`judge_levels`."""
+    if table is None or len(table) == 0:
+        return {}
+    out: dict[str, ClaimResult] = {}
+    levels = table[table["term"] != "overall"]
+    for _, r in levels.iterrows():
+        est = estimates_frame([{"term": f"{what}[{r['term']}]", "estimate": r["estimate"],
+                                "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": r["n"],
+                                "method": method, "binomial_p_value": r["binomial_p_value"]}])
+        out[str(r["term"])] = ClaimResult(
+            estimates=est, title=f"{claim_id} at {r['term']}", level=level, claim_id=claim_id,
+            statement=f"{statement} at {r['term']}: {float(r['claimed']):g}",
+            claimed=float(r["claimed"]), verdict=r["verdict"], reason=str(r["reason"]),
+            info={"claim_low": r["claim_low"], "claim_high": r["claim_high"],
+                  "binomial_p_value": r["binomial_p_value"]},
+        )
+    overall = table[table["term"] == "overall"].iloc[0]
+    est = pd.concat([c.estimates for c in out.values()], ignore_index=True)
+    claimed = {str(int(r["k"])): float(r["claimed"]) for _, r in levels.iterrows()}
+    out["overall"] = ClaimResult(
+        estimates=est, title=f"{claim_id} overall", level=level, claim_id=claim_id,
+        statement=statement, claimed=claimed, verdict=overall["verdict"],
+        reason=str(overall["reason"]),
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------- survival curves
+def km_table(durations: np.ndarray, events: np.ndarray, groups: np.ndarray | None = None,
+             *, level: float = 0.95, max_points: int = 1000) -> pd.DataFrame:
+    """Kaplan-Meier curves per group with exponential-Greenwood (log-log) intervals.
+
+    Returns columns ``group, time, at_risk, events, survival, ci_low, ci_high``, one row per
+    distinct event time (plus time 0). With more than ``max_points`` event times in a group
+    the curve is reported at ``max_points`` evenly spaced times (the values are the exact KM
+    estimate at those times; ``events`` then counts events since the previous reported time).
+    """
+    durations = np.asarray(durations, float)
+    events = np.asarray(events, bool)
+    if groups is None:
+        groups = np.zeros(len(durations), dtype=np.int64)
+    z = zcrit(level)
+    frames = []
+    for g in pd.unique(groups):
+        sel = groups == g
+        t, e = durations[sel], events[sel]
+        order = np.argsort(t, kind="stable")
+        t, e = t[order], e[order]
+        times = np.unique(t[e])
+        n_at = len(t) - np.searchsorted(t, times, side="left")
+        te = t[e]
+        d = np.searchsorted(te, times, side="right") - np.searchsorted(te, times, side="left")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            surv = np.cumprod(1 - d / n_at)
+            gw = np.cumsum(d / (n_at * (n_at - d)))
+            logs = np.log(surv)
+            v = gw / logs**2
+            lo = np.exp(-np.exp(np.log(-logs) + z * np.sqrt(v)))
+            hi = np.exp(-np.exp(np.log(-logs) - z * np.sqrt(v)))
+        lo = np.where(surv > 0, lo, 0.0)
+        hi = np.where(surv > 0, hi, 0.0)
+        # the last step can reach S = 1 - 1 = 0 or have an undefined interval; keep the estimate
+        lo, hi = np.where(np.isfinite(lo), lo, surv), np.where(np.isfinite(hi), hi, surv)
+        cum_d = np.cumsum(d)
+        if len(times) > max_points:
+            grid = np.linspace(times[0], times[-1], max_points)
+            pos = np.searchsorted(times, grid, side="right") - 1
+            prev = np.concatenate([[0], cum_d[pos][:-1]])
+            times, n_at = grid, len(t) - np.searchsorted(t, grid, side="left")
+            surv, lo, hi = surv[pos], lo[pos], hi[pos]
+            d = cum_d[pos] - prev
+        frames.append(pd.DataFrame({
+            "group": g,
+            "time": np.concatenate([[0.0], times]),
+            "at_risk": np.concatenate([[len(t)], n_at]).astype(np.int64),
+            "events": np.concatenate([[0], d]).astype(np.int64),
+            "survival": np.concatenate([[1.0], surv]),
+            "ci_low": np.concatenate([[1.0], lo]),
+            "ci_high": np.concatenate([[1.0], hi]),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def logrank(durations: np.ndarray, events: np.ndarray, groups: np.ndarray) -> dict[str, float]:
+    """k-sample log-rank test (vectorized over distinct event times)."""
+    durations = np.asarray(durations, float)
+    events = np.asarray(events, bool)
+    labels = pd.unique(groups)
+    if len(labels) < 2:
+        return {"statistic": math.nan, "df": 0, "p_value": math.nan}
+    times = np.unique(durations[events])
+    n_g, d_g = [], []
+    for g in labels:
+        sel = groups == g
+        t = np.sort(durations[sel])
+        te = np.sort(durations[sel & events])
+        n_g.append(len(t) - np.searchsorted(t, times, side="left"))
+        d_g.append(np.searchsorted(te, times, side="right") - np.searchsorted(te, times, "left"))
+    n = np.array(n_g, float)        # (G, T)
+    d = np.array(d_g, float)
+    n_tot, d_tot = n.sum(0), d.sum(0)
+    expected = (n * d_tot / n_tot).sum(1)
+    observed = d.sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.where(n_tot > 1, d_tot * (n_tot - d_tot) / (n_tot - 1), 0.0) / n_tot
+    share = n / n_tot
+    cov = -np.einsum("t,gt,ht->gh", f, share, n)
+    cov[np.diag_indices_from(cov)] += (f * n).sum(1)
+    diff = (observed - expected)[:-1]
+    stat = float(diff @ np.linalg.solve(cov[:-1, :-1], diff))
+    df = len(labels) - 1
+    return {"statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df))}

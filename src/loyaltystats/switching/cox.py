@@ -1,0 +1,219 @@
+"""The Cox path: lifelines' CoxTimeVaryingFitter on a row-level (start, stop] table.
+
+This is the one row-level model of the switching module: its cost grows with the number of
+rows (and lifelines' baseline-hazard step with rows x event times), unlike the discrete-time
+hazard that is fitted on an aggregated person-period table.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from loyaltystats.switching import cox_time_varying
+>>> long = pd.DataFrame({"start": [0.0] * 6, "stop": [1.0, 2, 3, 4, 5, 6],
+...                      "event": [1, 1, 0, 1, 0, 1], "x": [1, 0, 1, 1, 0, 0]})
+>>> fit = cox_time_varying(long, covariates=["x"])
+>>> fit.params.index.tolist()
+['x']
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError, ModelError
+
+__all__ = ["CoxFit", "cox_time_varying"]
+
+
+@dataclass(frozen=True, eq=False)
+class CoxFit:
+    """A fitted Cox model with time-varying covariates.
+
+    Attributes
+    ----------
+    params, bse : pandas.Series
+        Log hazard ratios and standard errors (lifelines, Efron ties).
+    cov : pandas.DataFrame
+        Covariance matrix of ``params``.
+    llf : float
+        Partial log-likelihood.
+    n_rows, n_subjects, n_events : int
+        Size of the long table.
+    """
+
+    params: pd.Series
+    bse: pd.Series
+    cov: pd.DataFrame
+    llf: float
+    n_rows: int
+    n_subjects: int
+    n_events: int
+    _start: np.ndarray = field(repr=False)
+    _stop: np.ndarray = field(repr=False)
+    _event: np.ndarray = field(repr=False)
+    _X: np.ndarray = field(repr=False)
+
+    def table(self, level: float = 0.95, *, method: str = "Cox (lifelines "
+              "CoxTimeVaryingFitter, Efron ties)") -> pd.DataFrame:
+        """Tidy table of log hazard ratios: term, estimate, ci_low, ci_high, n, method,
+        std_err, z, p_value."""
+        z = stats.norm.ppf(0.5 + level / 2)
+        est, se = self.params.to_numpy(), self.bse.to_numpy()
+        return pd.DataFrame({
+            "term": self.params.index.astype(str), "estimate": est,
+            "ci_low": est - z * se, "ci_high": est + z * se, "n": self.n_subjects,
+            "method": method, "std_err": se, "z": est / se,
+            "p_value": 2 * stats.norm.sf(np.abs(est / se)),
+        })
+
+    def baseline_cumulative_hazard(self, times: np.ndarray) -> np.ndarray:
+        """Breslow estimate of the cumulative hazard at covariates 0, at ``times``."""
+        tau, d, s0, _ = self._risk_sets()
+        cum = np.cumsum(d / s0)
+        pos = np.searchsorted(tau, np.asarray(times, float), side="right") - 1
+        return np.where(pos >= 0, cum[np.maximum(pos, 0)], 0.0)
+
+    def _risk_sets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Distinct event times, events, S0 and S1 (risk-set sums of w and w x)."""
+        beta = self.params.to_numpy()
+        w = np.exp(self._X @ beta)
+        tau, d = np.unique(self._stop[self._event], return_counts=True)
+        o1 = np.argsort(self._stop, kind="stable")
+        o0 = np.argsort(self._start, kind="stable")
+        wx = np.column_stack([w, w[:, None] * self._X])
+        cs1 = np.vstack([np.zeros(wx.shape[1]), np.cumsum(wx[o1], axis=0)])
+        cs0 = np.vstack([np.zeros(wx.shape[1]), np.cumsum(wx[o0], axis=0)])
+        total = cs1[-1]
+        # at risk at tau: start < tau <= stop  ==  (stop >= tau) minus (start >= tau)
+        stop_ge = total - cs1[np.searchsorted(self._stop[o1], tau, side="left")]
+        start_ge = total - cs0[np.searchsorted(self._start[o0], tau, side="left")]
+        at_risk = stop_ge - start_ge
+        return tau, d.astype(float), at_risk[:, 0], at_risk[:, 1:]
+
+    def cumulative_risk(self, x: np.ndarray, horizon: float,
+                        level: float = 0.95) -> pd.DataFrame:
+        """P(event by ``horizon``) for covariate rows ``x`` held fixed from time 0.
+
+        Breslow baseline with the Tsiatis (1981) variance, which adds the uncertainty of the
+        coefficients to that of the baseline; the interval is computed for the log
+        cumulative hazard and transformed, so it stays inside (0, 1).
+
+        Returns columns ``cumulative_hazard, estimate, ci_low, ci_high, std_err_log``.
+        """
+        x = np.atleast_2d(np.asarray(x, float))
+        tau, d, s0, s1 = self._risk_sets()
+        keep = tau <= horizon
+        d, s0, s1 = d[keep], s0[keep], s1[keep]
+        beta = self.params.to_numpy()
+        V = self.cov.to_numpy()
+        z = stats.norm.ppf(0.5 + level / 2)
+        rows = []
+        for xs in x:
+            r = float(np.exp(xs @ beta))
+            lam = r * np.sum(d / s0)
+            xbar = s1 / s0[:, None]
+            q = r * np.sum((d / s0)[:, None] * (xs[None, :] - xbar), axis=0)
+            var = r**2 * np.sum(d / s0**2) + q @ V @ q
+            se_log = np.sqrt(var) / lam if lam > 0 else np.nan
+            lo_l, hi_l = np.log(lam) - z * se_log, np.log(lam) + z * se_log
+            rows.append({"cumulative_hazard": lam, "estimate": 1 - np.exp(-lam),
+                         "ci_low": 1 - np.exp(-np.exp(lo_l)),
+                         "ci_high": 1 - np.exp(-np.exp(hi_l)), "std_err_log": se_log})
+        return pd.DataFrame(rows)
+
+
+def cox_time_varying(
+    long: pd.DataFrame,
+    *,
+    covariates: Sequence[str],
+    start: str = "start",
+    stop: str = "stop",
+    event: str = "event",
+    id: str | None = None,
+) -> CoxFit:
+    """Fit a Cox model with time-varying covariates on a long (start, stop] table.
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        One row per subject and interval: ``start < stop``, ``event`` 1 only on the row that
+        ends with the event, the covariates constant within the row. One interval per subject
+        (``start = 0``, ``stop = duration``) gives the ordinary Cox model.
+    covariates : list of str
+        Numeric covariate columns (dummy-code categories yourself).
+    start, stop, event, id : str
+        Column names; ``id`` (optional) is passed to lifelines.
+
+    Returns
+    -------
+    CoxFit
+
+    Raises
+    ------
+    DataError
+        Missing columns, ``start >= stop``, missing values, event not 0/1.
+    ModelError
+        lifelines failed to converge.
+
+    Notes
+    -----
+    Fitted by :class:`lifelines.CoxTimeVaryingFitter` (Newton-Raphson on the partial
+    likelihood, Efron's method for tied event times). Row-level: the cost grows with the
+    rows; lifelines' own baseline-hazard step loops over the distinct event times. The
+    Breslow baseline and the cumulative-risk intervals (:meth:`CoxFit.cumulative_risk`) are
+    computed here, vectorized. Checked against lifelines' ``CoxPHFitter`` on the ``rossi``
+    recidivism data in the tests.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.integers(0, 2, 400)
+    >>> t = rng.exponential(1 / np.exp(0.7 * x))
+    >>> long = pd.DataFrame({"start": 0.0, "stop": np.minimum(t, 2.0), "event": t < 2.0, "x": x})
+    >>> fit = cox_time_varying(long, covariates=["x"])
+    >>> bool(abs(fit.params["x"] - 0.7) < 0.3)
+    True
+    """
+    from lifelines import CoxTimeVaryingFitter
+    from lifelines.exceptions import ConvergenceError, ConvergenceWarning
+
+    cols = [start, stop, event, *covariates] + ([id] if id else [])
+    missing = [c for c in cols if c not in long.columns]
+    if missing:
+        raise DataError(f"missing column(s) {missing}", table="long")
+    df = long[cols].copy()
+    na = df.isna().any(axis=1).to_numpy()
+    if na.any():
+        raise DataError("missing values", table="long", n_rows=int(na.sum()))
+    t0, t1 = df[start].to_numpy(float), df[stop].to_numpy(float)
+    if np.any(t0 >= t1):
+        raise DataError("need start < stop", table="long", column=stop,
+                        n_rows=int(np.sum(t0 >= t1)))
+    ev = df[event].to_numpy()
+    if not np.all((ev == 0) | (ev == 1)):
+        raise DataError("event must be 0/1", table="long", column=event)
+    df[event] = ev.astype(bool)
+    ctv = CoxTimeVaryingFitter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        try:
+            ctv.fit(df, event_col=event, start_col=start, stop_col=stop, id_col=id,
+                    show_progress=False)
+        except (ConvergenceError, ConvergenceWarning, np.linalg.LinAlgError) as exc:
+            raise ModelError(f"the Cox fit did not converge: {exc}") from exc
+    params = ctv.params_.rename(None)
+    params.index = params.index.astype(str)
+    cov = pd.DataFrame(np.asarray(ctv.variance_matrix_, float), index=params.index,
+                       columns=params.index)
+    bse = pd.Series(np.sqrt(np.diag(cov.to_numpy())), index=params.index)
+    evb = ev.astype(bool)
+    return CoxFit(params=params, bse=bse, cov=cov, llf=float(ctv.log_likelihood_),
+                  n_rows=len(df), n_subjects=int(df[id].nunique()) if id else len(df),
+                  n_events=int(evb.sum()), _start=t0, _stop=t1, _event=evb,
+                  _X=df[list(covariates)].to_numpy(float))

@@ -1,0 +1,342 @@
+"""S1 as a dose-response: P(switch | k negative experiences), the "second strike", the claim.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from loyaltystats.switching import dose_response
+>>> rng = np.random.default_rng(0)
+>>> k = rng.integers(0, 4, 4000)
+>>> df = pd.DataFrame({"negatives": k,
+...                    "switched": rng.random(4000) < np.array([0.1, 0.57, 0.78, 0.9])[k]})
+>>> dose_response(df).proportions["k"].tolist()
+['0', '1', '2', '3+']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._plotting import get_ax
+from ..errors import ModelError
+from ..results import ClaimResult, Result
+from ..stats import fit_binomial, lr_test, wilson_ci
+from ..tables import count_cells
+from ._common import (
+    binary_column,
+    check_cap,
+    check_level,
+    claims_from_table,
+    count_column,
+    judge_levels,
+    level_labels,
+    parse_claimed,
+    require_frame,
+    weight_column,
+    zcrit,
+)
+
+__all__ = ["DoseResponseResult", "dose_response"]
+
+S1_STATEMENT = "P(switch | k negative experiences)"
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class DoseResponseResult(Result):
+    """Result of :func:`dose_response`.
+
+    ``estimates`` holds, in this order: ``p[k=0] .. p[k=cap+]`` (Wilson), ``odds_ratio[k=j]``
+    against k = 0 (logistic, k categorical), ``odds_ratio_per_negative`` (logistic, k
+    linear), ``second_strike`` (log-odds step 1->2 minus step 0->1; needs ``cap >= 2``) and
+    ``risk_ratio[k=j]`` against k = 0 (Katz log interval).
+
+    ``tables``: ``cells`` (the count table with proportions and Wilson intervals),
+    ``models`` (log-likelihood, AIC, parameters of the categorical and linear fits),
+    ``coefficients`` (both logistic fits), ``claims`` (only with ``claimed``).
+    ``info``: the likelihood-ratio test of linear against categorical k (``lr_statistic``,
+    ``lr_df``, ``lr_p_value``), ``second_strike_p_value``, ``cap``, ``weighted``,
+    ``tolerance``, ``n_customers``.
+    """
+
+    @property
+    def proportions(self) -> pd.DataFrame:
+        """``k, n, successes, p, ci_low, ci_high`` per level (the ``cells`` table)."""
+        return self.tables["cells"]
+
+    @property
+    def claims(self) -> dict[str, ClaimResult]:
+        """One :class:`ClaimResult` per claimed level (``"k=1"``...) and ``"overall"``.
+
+        Empty when :func:`dose_response` was called without ``claimed``.
+        """
+        return claims_from_table(self.tables.get("claims"), claim_id=str(self.info.get(
+            "claim_id", "S1")), statement=S1_STATEMENT, level=self.level,
+            method="wilson", what="p")
+
+    @property
+    def claim(self) -> ClaimResult | None:
+        """The overall claim result, or None without ``claimed``."""
+        return self.claims.get("overall")
+
+    def plot(self, ax: Any = None) -> Any:
+        """P(switch | k) with Wilson intervals, the linear-logit fit and claimed regions.
+
+        Returns the matplotlib Axes.
+        """
+        ax = get_ax(ax)
+        cells = self.tables["cells"]
+        x = np.arange(len(cells))
+        p = cells["p"].to_numpy(float)
+        ax.errorbar(x, p, yerr=[p - cells["ci_low"], cells["ci_high"] - p], fmt="o",
+                    capsize=4, label="observed (Wilson CI)")
+        if "p_linear" in cells:
+            ax.plot(x, cells["p_linear"], "--", color="grey", label="logistic, k linear")
+        claims = self.tables.get("claims")
+        if claims is not None:
+            for _, r in claims[claims["term"] != "overall"].iterrows():
+                k = int(r["k"])
+                ax.fill_between([k - 0.3, k + 0.3], r["claim_low"], r["claim_high"],
+                                color="tab:orange", alpha=0.3, lw=0)
+                ax.plot([k - 0.3, k + 0.3], [r["claimed"]] * 2, color="tab:orange")
+            ax.plot([], [], color="tab:orange", label="claimed (+- tolerance)")
+        ax.set_xticks(x)
+        ax.set_xticklabels(cells["k"].tolist())
+        ax.set_xlabel("negative experiences (k)")
+        ax.set_ylabel("P(switch | k)")
+        ax.set_ylim(0, 1)
+        ax.set_title(self.title)
+        ax.legend(loc="upper left", fontsize="small")
+        return ax
+
+
+def _level_cells(customers: pd.DataFrame, negatives: str, switched: str, cap: int,
+                 weights: str | None) -> tuple[pd.DataFrame, bool]:
+    """Validate and count: one row per level 0..cap with (effective) successes and trials."""
+    cols = [negatives, switched] + ([weights] if weights else [])
+    require_frame(customers, cols, "customers")
+    k = count_column(customers, negatives, "customers")
+    y = binary_column(customers, switched, "customers")
+    data = {"k": np.minimum(k, cap).astype(np.int8), "y": y}
+    if weights:
+        data["w"] = weight_column(customers, weights, "customers")
+    cells = count_cells(pd.DataFrame(data, copy=False), "k", outcome="y",
+                        weights="w" if weights else None, table="customers")
+    cells = cells.set_index("k").reindex(range(cap + 1))
+    empty = cells["n"].isna()
+    if empty.any():
+        labels = level_labels(cap)
+        raise ModelError(
+            f"no customers with k = {[labels[i] for i in np.flatnonzero(empty)]} negatives; "
+            f"lower cap (now {cap}) so that every level has data"
+        )
+    cells = cells.reset_index()
+    if weights:
+        # Kish effective sample size per level; the weighted proportion times n_eff serves as
+        # the effective number of successes (a design-effect approximation).
+        n_eff = cells["weight"] ** 2 / cells["weight_sq"]
+        p = cells["weight_successes"] / cells["weight"]
+        cells["n_eff"] = n_eff
+        cells["x_eff"] = p * n_eff
+    else:
+        cells["n_eff"] = cells["n"].astype(float)
+        cells["x_eff"] = cells["successes"].astype(float)
+    return cells, bool(weights)
+
+
+def dose_response(
+    customers: pd.DataFrame,
+    negatives: str = "negatives",
+    switched: str = "switched",
+    cap: int = 3,
+    claimed: Mapping[int, float] | None = None,
+    weights: str | None = None,
+    *,
+    tolerance: float = 0.05,
+    level: float = 0.95,
+    claim_id: str = "S1",
+) -> DoseResponseResult:
+    """P(switch | k negative experiences) with intervals, logistic models and the S1 claim.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer.
+    negatives : str
+        Column with the number of negative experiences: non-negative integers (float columns
+        must hold whole numbers). Counts above ``cap`` are pooled into the ``cap+`` level.
+    switched : str
+        Column with the outcome, 0/1 or boolean: switched (or, to test S1 literally,
+        "considers switching").
+    cap : int
+        Highest level; ``cap=3`` gives the levels 0, 1, 2, 3+.
+    claimed : mapping of int to float, optional
+        Claimed probabilities per level, e.g. ``{1: 0.57, 2: 0.78}``; the key ``cap`` means
+        the ``cap+`` level.
+    weights : str, optional
+        Non-negative case weights. Proportions are weighted; intervals, models and tests use
+        Kish's effective sample size per level (see Notes).
+    tolerance : float
+        Half-width of the region that turns a point claim into a testable claim:
+        ``0.57`` is judged as ``[0.52, 0.62]`` with the default 0.05.
+    level : float
+        Confidence level of every interval.
+    claim_id : str
+        Identifier written into the claim results.
+
+    Returns
+    -------
+    DoseResponseResult
+        ``estimates`` with the terms ``p[k=0] .. p[k=3+]``, ``odds_ratio[k=1..]``,
+        ``odds_ratio_per_negative``, ``second_strike``, ``risk_ratio[k=1..]``; see the class
+        for ``tables`` and ``info``. ``.claims`` gives a ClaimResult per claimed level and
+        overall.
+
+    Raises
+    ------
+    DataError
+        Missing columns; negative, fractional or missing counts; outcome not 0/1; bad
+        weights. The message names the offending rows.
+    ModelError
+        A level without customers, or separation in the logistic fits.
+
+    Notes
+    -----
+    The counts ``(successes_k, n_k)`` per level are sufficient statistics, so the data are
+    aggregated once with :func:`loyaltystats.tables.count_cells` and every model is fitted
+    on ``cap + 1`` cells: the estimates equal those of a row-level logistic regression.
+
+    * Proportions: :math:`\\hat p_k = s_k / n_k` with Wilson score intervals.
+    * Logistic, k categorical: :math:`\\operatorname{logit} p_k = \\alpha + \\beta_k`,
+      :math:`\\beta_0 = 0` (saturated: fits every level exactly); odds ratios
+      :math:`e^{\\beta_k}` with Wald intervals.
+    * Logistic, k linear: :math:`\\operatorname{logit} p_k = \\alpha + \\gamma k`; the
+      likelihood-ratio test against the categorical model (``cap - 1`` df) asks whether each
+      extra negative adds the same log-odds.
+    * Second strike: :math:`(\\beta_2 - \\beta_1) - (\\beta_1 - \\beta_0) = \\beta_2 - 2\\beta_1`,
+      the log-odds step from one to two negatives minus the step from none to one, with a
+      Wald interval from the covariance matrix. Zero means the second strike adds as much
+      log-odds as the first.
+    * Risk ratios :math:`p_k / p_0` with the Katz log interval
+      :math:`\\exp(\\pm z \\sqrt{1/s_k - 1/n_k + 1/s_0 - 1/n_0})`.
+    * Claim: a point claim :math:`p_k = c` is judged as the region
+      :math:`[c - \\text{tolerance}, c + \\text{tolerance}]` with
+      :func:`loyaltystats.results.judge_interval` (supported when the Wilson interval lies
+      inside, contradicted when it misses the region). The exact two-sided binomial test of
+      :math:`p_k = c` is reported beside it (``binomial_p_value``); it is not used for the
+      verdict because with enough data it rejects any exact point. Overall: supported when
+      every level is, contradicted when any level is, otherwise inconclusive.
+    * Weights: proportions use the weights; intervals, tests and models use Kish's
+      effective sample size :math:`n_{eff} = (\\sum w)^2 / \\sum w^2` per level with
+      :math:`\\hat p_k n_{eff}` effective successes. This is a design-effect approximation,
+      not a full survey-design analysis.
+
+    S1 as worded ("consider switching") is about intent; with a ``switched`` column it tests
+    the stronger behavioural reading. :func:`intent_vs_behavior` relates the two (S3).
+
+    Checked against statsmodels' row-level ``Logit`` in the tests (coefficients and
+    standard errors to 1e-6).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> k = rng.integers(0, 4, 20_000)
+    >>> truth = np.array([0.10, 0.57, 0.78, 0.90])
+    >>> df = pd.DataFrame({"negatives": k, "switched": rng.random(20_000) < truth[k]})
+    >>> res = dose_response(df, claimed={1: 0.57, 2: 0.78})
+    >>> res.claim.verdict
+    'supported'
+    >>> p1 = res.estimates.set_index("term").loc["p[k=1]"]
+    >>> bool(p1.ci_low < 0.57 < p1.ci_high)
+    True
+    """
+    cap = check_cap(cap)
+    level = check_level(level)
+    parsed = parse_claimed(claimed, cap, tolerance)
+    cells, weighted = _level_cells(customers, negatives, switched, cap, weights)
+    labels = level_labels(cap)
+    n_customers = int(cells["n"].sum())
+    x, m = cells["x_eff"].to_numpy(float), cells["n_eff"].to_numpy(float)
+    p = x / m
+    lo, hi = wilson_ci(x, m, level)
+    n_int = cells["n"].to_numpy(np.int64)
+
+    fit_cells = pd.DataFrame({"k": np.arange(cap + 1), "successes": x, "n": m})
+    full = fit_binomial(fit_cells, "C(k)")
+    lin = fit_binomial(fit_cells, "k")
+    # with cap = 1 the two models coincide and there is nothing to test
+    lr = (lr_test(lin, full) if cap >= 2
+          else {"statistic": np.nan, "df": 0, "p_value": np.nan})
+    z = zcrit(level)
+
+    rows: list[dict[str, Any]] = []
+    method_p = "wilson" + (" (Kish n_eff)" if weighted else "")
+    for k in range(cap + 1):
+        rows.append({"term": f"p[k={labels[k]}]", "estimate": p[k], "ci_low": lo[k],
+                     "ci_high": hi[k], "n": n_int[k], "method": method_p})
+    beta = full.params.to_numpy()
+    cov = full.cov.to_numpy()
+    se = full.bse.to_numpy()
+    for k in range(1, cap + 1):
+        b, s = beta[k], se[k]
+        rows.append({"term": f"odds_ratio[k={labels[k]}]", "estimate": np.exp(b),
+                     "ci_low": np.exp(b - z * s), "ci_high": np.exp(b + z * s),
+                     "n": n_int[0] + n_int[k], "method": "logistic, k categorical (Wald)"})
+    g, gs = float(lin.params["k"]), float(lin.bse["k"])
+    rows.append({"term": "odds_ratio_per_negative", "estimate": np.exp(g),
+                 "ci_low": np.exp(g - z * gs), "ci_high": np.exp(g + z * gs),
+                 "n": n_customers, "method": "logistic, k linear (Wald)"})
+    info: dict[str, Any] = {
+        "n_customers": n_customers, "cap": cap, "weighted": weighted, "tolerance": tolerance,
+        "claim_id": claim_id, "lr_statistic": lr["statistic"], "lr_df": lr["df"],
+        "lr_p_value": lr["p_value"],
+    }
+    if cap >= 2:
+        c = np.zeros(len(beta))
+        c[1], c[2] = -2.0, 1.0
+        est = float(c @ beta)
+        s = float(np.sqrt(c @ cov @ c))
+        rows.append({"term": "second_strike", "estimate": est, "ci_low": est - z * s,
+                     "ci_high": est + z * s, "n": int(n_int[:3].sum()),
+                     "method": "logistic, k categorical: beta2 - 2 beta1 (Wald)"})
+        from scipy import stats
+
+        info["second_strike_p_value"] = float(2 * stats.norm.sf(abs(est / s)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for k in range(1, cap + 1):
+            rr = p[k] / p[0]
+            s = np.sqrt(1 / x[k] - 1 / m[k] + 1 / x[0] - 1 / m[0])
+            rows.append({"term": f"risk_ratio[k={labels[k]}]", "estimate": rr,
+                         "ci_low": rr * np.exp(-z * s), "ci_high": rr * np.exp(z * s),
+                         "n": n_int[0] + n_int[k], "method": "risk ratio vs k=0 (Katz log)"})
+
+    table = pd.DataFrame({"k": labels, "n": n_int,
+                          "successes": cells["successes"].to_numpy(np.int64),
+                          "p": p, "ci_low": lo, "ci_high": hi})
+    if weighted:
+        table["weight"] = cells["weight"].to_numpy()
+        table["n_eff"] = m
+    table["p_linear"] = lin.predict(fit_cells)
+    models = pd.DataFrame([
+        {"model": "k categorical", "formula": full.formula, "llf": full.llf,
+         "n_params": full.df_model + 1, "aic": full.aic},
+        {"model": "k linear", "formula": lin.formula, "llf": lin.llf,
+         "n_params": lin.df_model + 1, "aic": lin.aic},
+    ])
+    coefs = pd.concat([full.table(level).assign(model="k categorical"),
+                       lin.table(level).assign(model="k linear")], ignore_index=True)
+    tables = {"cells": table, "models": models, "coefficients": coefs}
+    if parsed:
+        claims = judge_levels(table.rename(columns={"p": "estimate"}), parsed, cap,
+                              what="P(switch)", tolerance=tolerance, successes=x, trials=m)
+        tables["claims"] = claims
+        info["verdict"] = str(claims["verdict"].iloc[-1])
+    return DoseResponseResult(
+        estimates=pd.DataFrame(rows),
+        title=f"P({switched} | {negatives}), k = 0..{cap}+",
+        level=level, tables=tables, info=info,
+    )
