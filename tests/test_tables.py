@@ -166,3 +166,13 @@ def test_person_period_keeps_categorical_order_of_by_columns():
     got = person_period(cust, exp, by="band")
     assert got["band"].dtype == cust["band"].dtype
     assert got.loc[got.period == 0, "band"].astype(str).tolist()[:2] == ["<=6", "9-10"]
+
+
+def test_person_period_rejects_experience_after_a_fractional_end():
+    cust = pd.DataFrame({"customer_id": [1], "start": [0.0], "duration": [2.5],
+                         "switched": [True]})
+    exp = pd.DataFrame({"customer_id": [1], "time": [2.7], "kind": ["negative"]})
+    with pytest.raises(DataError, match="outside"):
+        person_period(cust, exp)
+    ok = person_period(cust, exp.assign(time=[2.4]))
+    assert ok["at_risk"].sum() == 3 and ok["events"].sum() == 1

@@ -348,10 +348,11 @@ def person_period(
     periods = np.ceil(d / period_length - 1e-9).astype(np.int64)
     total_rows = int(periods.sum())
     offsets = np.concatenate([[0], np.cumsum(periods)[:-1]])
-    row_customer = np.repeat(np.arange(len(customers)), periods)
-    period = np.arange(total_rows, dtype=np.int64) - offsets[row_customer]
-    events = np.zeros(total_rows, dtype=bool)
-    events[offsets + periods - 1] = ev
+    # int32 row arrays: the person-period expansion is the only array that grows with
+    # customers x months, so it is kept as small as the counts allow.
+    row_dtype = np.int32 if len(customers) < 2**31 - 1 else np.int64
+    row_customer = np.repeat(np.arange(len(customers), dtype=row_dtype), periods)
+    period = (np.arange(total_rows, dtype=np.int64) - offsets[row_customer]).astype(np.int32)
 
     if count is None:
         count = {"negatives": ["negative"]} if experiences is not None else {}
@@ -373,15 +374,18 @@ def person_period(
                             table="experiences", column=time, n_rows=len(experiences),
                             examples=experiences[time].head(5))
         t = experiences[time].to_numpy(float)
-        rel = (t - s[idx]) / period_length
-        p = np.floor(rel).astype(np.int64)
-        outside = ~np.isfinite(rel) | (rel < 0) | (p >= periods[idx])
+        since = t - s[idx]
+        rel = since / period_length
+        # exact check against the duration (not the rounded-up number of periods), so an
+        # experience after a fractional end is an error too
+        outside = ~np.isfinite(rel) | (rel < 0) | (since >= d[idx])
         if outside.any():
             raise DataError(
                 "experiences outside the customer's time at risk [start, start + duration)",
                 table="experiences", column=time, n_rows=int(outside.sum()),
                 examples=pd.unique(t[outside])[:5],
             )
+        p = np.floor(rel).astype(np.int64)
         flat = offsets[idx] + p
         for name, which in count.items():
             if isinstance(which, (np.ndarray, pd.Series)) and np.asarray(which).dtype == bool:
@@ -392,25 +396,57 @@ def person_period(
             else:
                 _require_columns(experiences, [kind], "experiences")
                 mask = experiences[kind].isin(list(which)).to_numpy()
-            per_period = np.bincount(flat[mask], minlength=total_rows)
-            cum = np.cumsum(per_period)
+            cum = np.cumsum(np.bincount(flat[mask], minlength=total_rows))
             # cumulative count within customer = global cumsum minus what came before them
             before = np.concatenate([[0], cum[offsets[1:] - 1]]) if len(offsets) > 1 else np.array([0])
-            covariates[name] = np.minimum(cum - before[row_customer], cap)
+            cum -= before[row_customer]
+            covariates[name] = np.minimum(cum, cap).astype(np.int16)
+            del cum
 
-    keep = slice(None) if horizon is None else period < horizon
-    rows: dict[str, Any] = {"period": period[keep]}
-    rows.update({k: v[keep] for k, v in covariates.items()})
-    for col in by_cols:
+    # Combine (period, counts, by-codes) into one cell code and count directly; the
+    # by-columns are coded once per customer, not per person-period row.
+    n_periods = int(period.max()) + 1 if total_rows else 1
+    if horizon is not None:
+        n_periods = min(n_periods, int(horizon))
+    keep = None if horizon is None else period < horizon
+    sizes = [n_periods] + [cap + 1] * len(covariates)
+    code = period.astype(np.int64)
+    for v in covariates.values():
+        code *= cap + 1
+        code += v
+    by_coded = [factorize_column(customers[col], table="customers") for col in by_cols]
+    for (c_codes, uniques) in by_coded:
+        code *= len(uniques)
+        code += c_codes[row_customer]
+        sizes.append(len(uniques))
+    total = int(np.prod(sizes))
+    if total > 50_000_000:
+        raise DataError(f"the person-period cells number {total:,}; pool levels or set a horizon")
+    events_code = code[offsets + periods - 1][ev]
+    if keep is not None:
+        code = code[keep]
+        last_period = (periods - 1)[ev]
+        events_code = events_code[last_period < horizon]
+    at_risk = _chunked_bincount(code, total)
+    events = np.bincount(events_code, minlength=total)
+    nonempty = np.flatnonzero(at_risk > 0)
+    rem = nonempty.copy()
+    key_codes: list[np.ndarray] = []
+    for size in reversed(sizes):
+        key_codes.append(rem % size)
+        rem //= size
+    key_codes.reverse()
+    out: dict[str, Any] = {"period": key_codes[0]}
+    for name, kc in zip(covariates, key_codes[1:1 + len(covariates)]):
+        out[name] = kc
+    for col, kc, (_, uniques) in zip(by_cols, key_codes[1 + len(covariates):], by_coded):
         src = customers[col]
         if isinstance(src.dtype, pd.CategoricalDtype):
             # keep the category order (bands are ordered) instead of sorting the labels
-            rows[col] = pd.Categorical.from_codes(
-                src.cat.codes.to_numpy()[row_customer][keep], dtype=src.dtype)
+            out[col] = pd.Categorical.from_codes(kc, dtype=src.dtype)
         else:
-            rows[col] = src.to_numpy()[row_customer][keep]
-    rows["switched_"] = events[keep]
-    long = pd.DataFrame(rows)
-    cells = count_cells(long, ["period", *covariates, *by_cols], outcome="switched_",
-                        table="person_period")
-    return cells.rename(columns={"n": "at_risk", "successes": "events"})
+            vals = uniques.to_numpy()[kc]
+            out[col] = vals.astype(src.dtype) if src.dtype.kind in "biuf" else vals
+    out["at_risk"] = at_risk[nonempty]
+    out["events"] = events[nonempty]
+    return pd.DataFrame(out)
