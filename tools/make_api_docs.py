@@ -13,7 +13,8 @@ from pathlib import Path
 PUBLIC_MODULES = [
     "loyaltystats.scales", "loyaltystats.errors", "loyaltystats.data", "loyaltystats.tables",
     "loyaltystats.stats", "loyaltystats.results", "loyaltystats.simulate",
-    "loyaltystats.switching", "loyaltystats.nps", "loyaltystats.scoring",
+    "loyaltystats.switching", "loyaltystats.nps", "loyaltystats.thresholds", "loyaltystats.kano",
+    "loyaltystats.claims", "loyaltystats.scoring",
     "loyaltystats.demo",
 ]
 

@@ -1,6 +1,7 @@
 """loyaltystats: test what customer-experience practice believes about satisfaction and loyalty."""
 
 from . import (
+    claims,
     data,
     demo,
     errors,
@@ -14,6 +15,7 @@ from . import (
     tables,
 )
 from ._version import __version__
+from .claims import check_claims, list_claims
 from .errors import (
     ArtifactError,
     DataError,
@@ -29,9 +31,9 @@ from .tables import count_cells, person_period
 
 __all__ = [
     "__version__",
-    "data", "demo", "errors", "nps", "results", "scales", "scoring", "simulate", "stats",
+    "claims", "data", "demo", "errors", "nps", "results", "scales", "scoring", "simulate", "stats",
     "switching", "tables",
-    "LoyaltyScorer", "load_scorer",
+    "LoyaltyScorer", "load_scorer", "check_claims", "list_claims",
     "LoyaltyStatsError", "DataError", "ScaleError", "ModelError", "ArtifactError",
     "NotFittedError",
     "Result", "ClaimResult",

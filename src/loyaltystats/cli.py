@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import Any
 
 from .errors import DataError, LoyaltyStatsError
 
@@ -31,6 +33,76 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_table(path: str, role: str) -> Any:
+    import pandas as pd
+
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"{role} file not found: {path}")
+    if p.suffix.lower() in (".parquet", ".pq"):
+        try:
+            return pd.read_parquet(p)
+        except ImportError as exc:
+            raise LoyaltyStatsError("reading Parquet needs pyarrow: pip install "
+                                    "'loyaltystats[parquet]'") from exc
+    return pd.read_csv(p)
+
+
+def _read_mapping(path: str) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"mapping file not found: {path}")
+    try:
+        mapping = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise LoyaltyStatsError(f"mapping {path} is not valid TOML: {exc}") from exc
+    unknown = sorted(set(mapping) - {"responses", "customers", "experiences", "transactions"})
+    if unknown:
+        raise LoyaltyStatsError(f"mapping {path}: unknown table section(s) {unknown}; expected "
+                                "[responses], [customers], [experiences], [transactions]")
+    return mapping
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .claims import DEMO_MAPPING, check_claims, demo_tables
+
+    progress = sys.stderr.isatty() or args.progress
+    if args.demo:
+        if progress:
+            print(f"simulating {args.customers_n:,} customers (seed {args.seed})...",
+                  file=sys.stderr)
+        tables = demo_tables(args.customers_n, seed=args.seed)
+        tables.pop("truth")
+        mapping: Any = DEMO_MAPPING
+    else:
+        if not args.mapping:
+            raise LoyaltyStatsError("--mapping is required unless --demo is given")
+        mapping = _read_mapping(args.mapping)
+        tables = {}
+        for role in ("responses", "customers", "experiences", "transactions"):
+            path = getattr(args, role)
+            if path:
+                tables[role] = _read_table(path, role)
+        if not tables:
+            raise LoyaltyStatsError("give at least one of --responses, --customers, "
+                                    "--experiences, --transactions (or --demo)")
+        for role in tables:
+            if role not in mapping:
+                raise LoyaltyStatsError(f"the mapping has no [{role}] section for --{role}")
+    report = check_claims(**tables, mapping=mapping, seed=args.seed, progress=progress)
+    print(report.to_text())
+    if args.out:
+        report.to_html(args.out)
+        print(f"\nwrote {args.out}", file=sys.stderr)
+    if args.json:
+        Path(args.json).write_text(report.to_json(indent=1), encoding="utf-8")
+    return 0
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -53,6 +125,24 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--months", type=_positive_int, default=24, help="calendar months to simulate")
     demo.add_argument("--seed", type=int, default=1, help="random seed")
     demo.set_defaults(func=_demo)
+
+    report = sub.add_parser("report", help="test every claim the data supports")
+    report.add_argument("--demo", action="store_true",
+                        help="run on a bundled simulated world with known truth")
+    report.add_argument("--customers-n", dest="customers_n", type=_positive_int,
+                        default=20_000, help="customers in the --demo world")
+    report.add_argument("--responses", help="responses table (CSV or Parquet)")
+    report.add_argument("--customers", help="customers table (CSV or Parquet)")
+    report.add_argument("--experiences", help="experiences table (CSV or Parquet)")
+    report.add_argument("--transactions", help="transactions table (CSV or Parquet)")
+    report.add_argument("--mapping", help="TOML file: [table] role = column")
+    report.add_argument("--out", default="report.html", help="HTML report to write "
+                        "(default report.html; '' to skip)")
+    report.add_argument("--json", help="also write the report as JSON here")
+    report.add_argument("--seed", type=int, default=1, help="seed for simulation and bootstraps")
+    report.add_argument("--progress", action="store_true",
+                        help="print progress even when stderr is not a terminal")
+    report.set_defaults(func=_report)
 
     score = sub.add_parser("score", help="score a CSV of customers with a saved scorer")
     score.add_argument("--model", required=True, help="scorer JSON artifact")

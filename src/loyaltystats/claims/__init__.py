@@ -1,0 +1,15 @@
+"""The claims registry and the claims report.
+
+Examples
+--------
+>>> from loyaltystats.claims import list_claims
+>>> list_claims()["id"].tolist()[:3]
+['T1', 'T2', 'T3']
+"""
+
+from .demo_mapping import DEMO_MAPPING, demo_tables
+from .registry import CLAIMS, SOURCES, Claim, get_claim, list_claims
+from .report import REPORT_COLUMNS, ClaimsReport, check_claims
+
+__all__ = ["CLAIMS", "SOURCES", "Claim", "get_claim", "list_claims", "ClaimsReport",
+           "check_claims", "REPORT_COLUMNS", "DEMO_MAPPING", "demo_tables"]

@@ -1,0 +1,266 @@
+"""Run every testable claim on a dataset and collect the verdicts in one report."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._version import __version__
+from ..errors import LoyaltyStatsError
+from ..results import ClaimResult, Result, _json_scalar
+from .registry import CLAIMS, Claim
+from .runners import RUNNERS, headline
+
+__all__ = ["ClaimsReport", "check_claims", "REPORT_COLUMNS"]
+
+REPORT_COLUMNS = ("id", "statement", "estimate", "ci_low", "ci_high", "term", "claimed",
+                  "verdict", "n", "method", "status")
+"""Columns of :attr:`ClaimsReport.table`, in order."""
+
+TABLES = ("responses", "customers", "experiences", "transactions")
+
+
+def _missing_roles(claim: Claim, tables: Mapping[str, pd.DataFrame | None],
+                   mapping: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    missing = []
+    for role in claim.roles:
+        table, name = role.split(".", 1)
+        if tables.get(table) is None or name not in mapping.get(table, {}):
+            missing.append(role)
+    return missing
+
+
+@dataclass(frozen=True, eq=False)
+class ClaimsReport:
+    """The outcome of :func:`check_claims`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per claim with :data:`REPORT_COLUMNS`; ``status`` is ``"tested"``,
+        ``"not testable: needs ..."``, ``"no estimator yet"`` or ``"failed: <error>"``.
+    claim_results : mapping
+        Claim id -> :class:`ClaimResult` for the tested claims.
+    results : mapping
+        Claim id -> the estimator's full result (tables and ``plot``).
+    info : mapping
+        Library version, seed, timings.
+    """
+
+    table: pd.DataFrame
+    claim_results: Mapping[str, ClaimResult] = field(default_factory=dict)
+    results: Mapping[str, Result] = field(default_factory=dict)
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    def to_text(self) -> str:
+        """The claims table as aligned text (what the CLI prints)."""
+        t = self.table.copy()
+        t["statement"] = t["statement"].str.slice(0, 60)
+        cols = ["id", "estimate", "ci_low", "ci_high", "verdict", "n", "status"]
+        return t[cols].to_string(index=False, float_format=lambda x: f"{x:.3g}",
+                                 na_rep="")
+
+    def to_markdown(self) -> str:
+        """The claims table as a Markdown table.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from loyaltystats.claims import ClaimsReport
+        >>> r = ClaimsReport(table=pd.DataFrame([{c: "" for c in REPORT_COLUMNS}]))
+        >>> r.to_markdown().splitlines()[0].startswith("| id |")
+        True
+        """
+        def fmt(v: Any) -> str:
+            if isinstance(v, float):
+                return "" if np.isnan(v) else f"{v:.4g}"
+            return str(v).replace("|", "/").replace("\n", " ")
+
+        cols = list(REPORT_COLUMNS)
+        lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        for _, row in self.table.iterrows():
+            lines.append("| " + " | ".join(fmt(row[c]) for c in cols) + " |")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict: the table, each claim result and the run info."""
+        rows = [{k: _json_scalar(v) for k, v in r.items()}
+                for r in self.table.to_dict(orient="records")]
+        return {"library_version": __version__, "info": _json_scalar(dict(self.info)),
+                "claims": rows,
+                "claim_results": {k: v.to_dict() for k, v in self.claim_results.items()}}
+
+    def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as strict JSON."""
+        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
+
+    def figure(self, claim_id: str) -> Any:
+        """A matplotlib Figure with the claim's plot."""
+        from .._plotting import require_matplotlib
+
+        plt = require_matplotlib()
+        fig, ax = plt.subplots(figsize=(6.4, 3.8))
+        self.results[claim_id].plot(ax=ax)
+        fig.tight_layout()
+        return fig
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        """One self-contained HTML page (plots embedded as PNG), optionally written to ``path``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> r = ClaimsReport(table=pd.DataFrame([{c: "" for c in REPORT_COLUMNS}]))
+        >>> "<table" in r.to_html()
+        True
+        """
+        parts = [
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+            "<title>loyaltystats claims report</title><style>",
+            "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
+            "padding:0 1rem;color:#222}table{border-collapse:collapse;font-size:.85rem}"
+            "td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}"
+            ".supported{color:#176d2b;font-weight:bold}.contradicted{color:#a4161a;"
+            "font-weight:bold}.inconclusive{color:#8a6d00;font-weight:bold}"
+            "img{max-width:100%}section{margin-top:2rem;border-top:1px solid #ddd}",
+            "</style></head><body>",
+            "<h1>loyaltystats claims report</h1>",
+            f"<p>loyaltystats {html.escape(__version__)}; "
+            + html.escape(", ".join(f"{k}: {v}" for k, v in self.info.items()
+                                    if not isinstance(v, Mapping))) + "</p>",
+            "<h2>Verdicts</h2>",
+            self.table.to_html(index=False, na_rep="", float_format=lambda x: f"{x:.4g}"),
+        ]
+        for cid, claim in self.claim_results.items():
+            parts.append(f"<section id='{html.escape(cid)}'><h2>{html.escape(cid)}: "
+                         f"{html.escape(claim.statement)}</h2>")
+            parts.append(f"<p>Verdict: <span class='{claim.verdict}'>{claim.verdict}</span> "
+                         f"(level {claim.level:g}). {html.escape(claim.reason)}</p>")
+            parts.append(claim.estimates.to_html(index=False, float_format=lambda x: f"{x:.4g}"))
+            img = self._png(cid)
+            if img:
+                parts.append(f"<p><img alt='plot for {html.escape(cid)}' "
+                             f"src='data:image/png;base64,{img}'></p>")
+            parts.append("</section>")
+        parts.append("</body></html>")
+        text = "\n".join(parts)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def _png(self, claim_id: str) -> str:
+        try:
+            fig = self.figure(claim_id)
+        except LoyaltyStatsError:
+            return ""
+        import matplotlib.pyplot as plt
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=90)
+        plt.close(fig)
+        return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def check_claims(
+    responses: pd.DataFrame | None = None,
+    customers: pd.DataFrame | None = None,
+    experiences: pd.DataFrame | None = None,
+    transactions: pd.DataFrame | None = None,
+    *,
+    mapping: Mapping[str, Mapping[str, Any]],
+    claims: Iterable[str] | None = None,
+    seed: int = 0,
+    progress: bool = False,
+) -> ClaimsReport:
+    """Test every claim whose columns the mapping provides.
+
+    Parameters
+    ----------
+    responses, customers, experiences, transactions : DataFrame, optional
+        The tidy tables of the data contract (see docs/data-contract.md).
+    mapping : mapping
+        Per table, role -> column name, e.g.
+        ``{"customers": {"id": "customer_id", "negatives": "negatives", "intent": "considering",
+        ...}}``. The roles each claim needs are in :func:`list_claims` (``roles``).
+    claims : iterable of str, optional
+        Only these claim ids (default: all).
+    seed : int
+        Seed for every bootstrap in the run.
+    progress : bool
+        Print one line per claim to stderr.
+
+    Returns
+    -------
+    ClaimsReport
+
+    Notes
+    -----
+    A claim whose estimator fails on the data with a package error (bad values, separation,
+    too few data) gets the status ``"failed: <message>"``; other exceptions propagate.
+
+    Examples
+    --------
+    >>> from loyaltystats.simulate import generate
+    >>> from loyaltystats.claims import check_claims, DEMO_MAPPING
+    >>> w = generate(4000, seed=1)
+    >>> rep = check_claims(customers=w.customers, mapping=DEMO_MAPPING, claims=["S1", "N1"])
+    >>> rep.table.set_index("id").loc["N1", "status"]
+    'not testable: needs responses.recommend'
+    """
+    tables = {"responses": responses, "customers": customers, "experiences": experiences,
+              "transactions": transactions}
+    wanted = set(claims) if claims is not None else None
+    rows: list[dict[str, Any]] = []
+    claim_results: dict[str, ClaimResult] = {}
+    results: dict[str, Result] = {}
+    timings: dict[str, float] = {}
+    for claim in CLAIMS:
+        if wanted is not None and claim.id not in wanted:
+            continue
+        row: dict[str, Any] = {"id": claim.id, "statement": claim.statement,
+                               "claimed": json.dumps(dict(claim.claimed)) if claim.claimed else ""}
+        runner = RUNNERS.get(claim.id)
+        missing = _missing_roles(claim, tables, mapping)
+        if runner is None:
+            row["status"] = "no estimator yet"
+        elif missing:
+            row["status"] = "not testable: needs " + ", ".join(missing)
+        else:
+            t0 = time.perf_counter()
+            try:
+                claim_res, full = runner({k: v for k, v in tables.items() if v is not None},
+                                         mapping, seed)
+            except LoyaltyStatsError as exc:
+                row["status"] = f"failed: {exc}"
+            else:
+                row.update(headline(claim_res))
+                row["verdict"] = claim_res.verdict
+                row["status"] = "tested"
+                claim_results[claim.id] = claim_res
+                results[claim.id] = full
+            timings[claim.id] = round(time.perf_counter() - t0, 3)
+            if progress:
+                print(f"  {claim.id}: {row['status']} ({timings[claim.id]:.1f} s)",
+                      file=sys.stderr)
+        rows.append(row)
+    table = pd.DataFrame(rows).reindex(columns=list(REPORT_COLUMNS))
+    table["verdict"] = table["verdict"].fillna("")
+    table["term"] = table["term"].fillna("")
+    table["method"] = table["method"].fillna("")
+    table["n"] = pd.array(table["n"], dtype="Int64")
+    return ClaimsReport(table=table, claim_results=claim_results, results=results,
+                        info={"seed": seed, "seconds": timings})

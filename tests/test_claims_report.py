@@ -1,0 +1,130 @@
+"""The claims registry, check_claims and the report command."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from loyaltystats.claims import (
+    CLAIMS,
+    DEMO_MAPPING,
+    REPORT_COLUMNS,
+    check_claims,
+    demo_tables,
+    get_claim,
+    list_claims,
+)
+from loyaltystats.cli import main
+
+CLAIM_IDS = ["T1", "T2", "T3", "T4", "T5", "S1", "S2", "S3", "N1", "N2", "N3",
+             "K1", "K2", "K3", "K4", "P1", "P2", "M1", "V1"]
+
+
+def test_registry_has_every_claim_of_claims_md():
+    assert [c.id for c in CLAIMS] == CLAIM_IDS
+    table = list_claims()
+    assert list(table.columns) == ["id", "family", "statement", "sources", "claimed", "roles",
+                                   "test"]
+    assert all(table["sources"].str.startswith("seed"))
+    assert get_claim("S1").claimed == {"1": 0.57, "2": 0.78}
+    with pytest.raises(KeyError):
+        get_claim("Z9")
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return demo_tables(8000, seed=2)
+
+
+@pytest.fixture(scope="module")
+def report(tables):
+    t = {k: v for k, v in tables.items() if k != "truth"}
+    return check_claims(**t, mapping=DEMO_MAPPING, seed=0)
+
+
+def test_report_table_shape_and_statuses(report):
+    assert tuple(report.table.columns) == REPORT_COLUMNS
+    assert report.table["id"].tolist() == CLAIM_IDS
+    tested = report.table[report.table["status"] == "tested"]
+    assert set(tested["verdict"]) <= {"supported", "contradicted", "inconclusive"}
+    assert {"S1", "S2", "S3", "N1", "N2", "N3"} <= set(tested["id"])
+    assert set(report.claim_results) == set(tested["id"])
+
+
+@pytest.mark.parametrize("intent, expected", [
+    ((0.1, 0.57, 0.78, 0.9), "supported"),     # the claim made true
+    ((0.1, 0.30, 0.40, 0.9), "contradicted"),  # the claim made false
+])
+def test_s1_verdict_flips_with_the_world(intent, expected):
+    t = demo_tables(15_000, seed=2, intent_by_negatives=intent)
+    t.pop("truth")
+    rep = check_claims(**t, mapping=DEMO_MAPPING, claims=["S1"])
+    assert rep.claim_results["S1"].verdict == expected
+
+
+def test_missing_roles_are_listed_not_guessed(tables):
+    rep = check_claims(customers=tables["customers"], mapping={"customers": {"negatives": "negatives"}},
+                       claims=["S1", "N1"])
+    status = rep.table.set_index("id")["status"]
+    assert status["S1"] == "not testable: needs customers.intent"
+    assert status["N1"] == "not testable: needs responses.recommend"
+
+
+def test_package_errors_become_failed_status(tables):
+    bad = tables["customers"].copy()
+    bad.loc[bad.index[:3], "negatives"] = -1
+    rep = check_claims(customers=bad, mapping=DEMO_MAPPING, claims=["S1"])
+    status = rep.table.set_index("id").loc["S1", "status"]
+    assert status.startswith("failed:") and "negatives" in status
+
+
+def test_report_serialisations(report, tmp_path):
+    doc = json.loads(report.to_json())
+    assert [c["id"] for c in doc["claims"]] == CLAIM_IDS
+    md = report.to_markdown()
+    assert md.count("\n") == len(CLAIM_IDS) + 1
+    page = report.to_html(tmp_path / "r.html")
+    assert (tmp_path / "r.html").read_text() == page
+    assert page.count("data:image/png;base64,") == len(report.claim_results)
+    assert "http://" not in page and "https://" not in page  # self-contained, offline
+
+
+def test_cli_report_demo(tmp_path, capsys):
+    out = tmp_path / "report.html"
+    assert main(["report", "--demo", "--customers-n", "3000", "--out", str(out),
+                 "--json", str(tmp_path / "r.json")]) == 0
+    text = capsys.readouterr().out
+    assert "S1" in text and "verdict" in text
+    assert out.exists() and json.loads((tmp_path / "r.json").read_text())["claims"]
+
+
+def test_cli_report_on_user_files(tables, tmp_path, capsys):
+    tables["customers"].to_csv(tmp_path / "c.csv", index=False)
+    (tmp_path / "map.toml").write_text(
+        '[customers]\nnegatives = "negatives"\nintent = "considering_switch"\n'
+        'switched = "switched"\n')
+    code = main(["report", "--customers", str(tmp_path / "c.csv"), "--mapping",
+                 str(tmp_path / "map.toml"), "--out", str(tmp_path / "r.html")])
+    assert code == 0
+    assert "S3" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--customers", "nope.csv", "--mapping", "nope.toml"], "not found"),
+    (["--customers", "c.csv"], "--mapping is required"),
+])
+def test_cli_report_bad_files_exit_nonzero_with_one_line(tmp_path, capsys, args, message,
+                                                         monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame({"a": [1]}).to_csv(tmp_path / "c.csv", index=False)
+    code = main(["report", *args])
+    err = capsys.readouterr().err
+    assert code != 0 and message in err and err.count("\n") == 1
+
+
+def test_cli_report_bad_mapping(tmp_path, capsys):
+    pd.DataFrame({"a": [1]}).to_csv(tmp_path / "c.csv", index=False)
+    (tmp_path / "m.toml").write_text("[customerz]\nx = 1\n")
+    assert main(["report", "--customers", str(tmp_path / "c.csv"), "--mapping",
+                 str(tmp_path / "m.toml")]) == 2
+    assert "unknown table section" in capsys.readouterr().err
