@@ -5,7 +5,9 @@ from . import (
     data,
     demo,
     errors,
+    market,
     nps,
+    pyramid,
     results,
     scales,
     scoring,
@@ -13,6 +15,7 @@ from . import (
     stats,
     switching,
     tables,
+    value,
 )
 from ._version import __version__
 from .claims import check_claims, list_claims
@@ -31,7 +34,7 @@ from .tables import count_cells, person_period
 
 __all__ = [
     "__version__",
-    "claims", "data", "demo", "errors", "nps", "results", "scales", "scoring", "simulate", "stats",
+    "claims", "data", "demo", "errors", "market", "pyramid", "value", "nps", "results", "scales", "scoring", "simulate", "stats",
     "switching", "tables",
     "LoyaltyScorer", "load_scorer", "check_claims", "list_claims",
     "LoyaltyStatsError", "DataError", "ScaleError", "ModelError", "ArtifactError",

@@ -15,7 +15,7 @@ DEMO_MAPPING = MappingProxyType({
         "expectation": "expectation", "tier": "tier", "basics": ["B1", "B2"],
         "delighters": ["D1"], "attributes": ["B1", "B2", "P1", "D1"],
         "outcome_valued": "feels_first", "baseline_ok": "baseline_ok", "peak": "peak",
-        "company": "company", "month": "month",
+        "company": "company", "month": "month", "period": "year",
         "pyramid": ["relevance", "trust", "satisfaction_level", "loyalty_level"],
     },
     "customers": {
@@ -37,6 +37,7 @@ def demo_tables(n_customers: int = 20_000, seed: int = 1, **overrides: Any) -> d
     Derived columns (documented so a user can build the same from their data):
     ``responses.baseline_ok`` (the mean of the customer's last three transaction grades, the
     current one included, is at least 7), ``responses.peak`` (the current grade is 9 or more),
+    ``responses.year`` (calendar month // 12),
     and ``customers.retained_12m`` (nullable boolean: False when the customer switched within
     12 months of starting, True when observed for 12 months without switching, missing when
     observation ended earlier; claims on it use only the non-missing rows and say so).
@@ -58,6 +59,7 @@ def demo_tables(n_customers: int = 20_000, seed: int = 1, **overrides: Any) -> d
                              on=["customer_id", "month"], how="left", validate="one_to_one")
     resp["baseline_ok"] = resp["baseline_mean"] >= 7
     resp["peak"] = resp["grade"] >= 9
+    resp["year"] = resp["month"] // 12
     resp = resp.drop(columns="baseline_mean")
     c = w.customers
     horizon = 12

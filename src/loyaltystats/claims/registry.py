@@ -105,16 +105,16 @@ CLAIMS: tuple[Claim, ...] = (
                                          "responses.wave"), "loyaltystats.kano:category_shift"),
     Claim("P1", "pyramid", "Relevance -> trust -> satisfaction -> loyalty: you climb a level only "
           "when the one below is amply met.", ("000",), {},
-          ("responses.pyramid",), "loyaltystats.claims.pyramid:gating"),
+          ("responses.pyramid",), "loyaltystats.pyramid:gating"),
     Claim("P2", "pyramid", "Satisfaction and loyalty have different drivers.", ("000",), {},
           ("responses.pyramid", "responses.attributes"), ""),
     Claim("M1", "market", "The top of the Dutch customer-friendliness ranking keeps rising while "
           "differences within sectors shrink.", ("003",), {},
-          ("responses.score", "responses.company", "responses.time"),
-          "loyaltystats.claims.market:convergence"),
+          ("responses.score", "responses.company", "responses.period"),
+          "loyaltystats.market:convergence"),
     Claim("V1", "value", "Customer lifetime value depends on the experiences at moments of truth.",
           ("001",), {}, ("customers.grade", "customers.duration", "customers.switched"),
-          "loyaltystats.claims.value:lifetime_by_band"),
+          "loyaltystats.value:lifetime_by_band"),
 )
 
 

@@ -70,7 +70,8 @@ class ClaimsReport:
         """The claims table as aligned text (what the CLI prints)."""
         t = self.table.copy()
         t["statement"] = t["statement"].str.slice(0, 60)
-        cols = ["id", "estimate", "ci_low", "ci_high", "verdict", "n", "status"]
+        t["term"] = t["term"].str.slice(0, 28)
+        cols = ["id", "term", "estimate", "ci_low", "ci_high", "verdict", "n", "status"]
         return t[cols].to_string(index=False, float_format=lambda x: f"{x:.3g}",
                                  na_rep="")
 

@@ -98,7 +98,32 @@ def _n3(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     return res, res
 
 
-RUNNERS: dict[str, Runner] = {"S1": _s1, "S2": _s2, "S3": _s3, "N1": _n1, "N2": _n2, "N3": _n3}
+def _p1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from ..pyramid import gating
+
+    res = gating(t["responses"], list(_col(m, "responses.pyramid")))
+    return res, res
+
+
+def _m1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from ..market import convergence
+
+    res = convergence(t["responses"], _col(m, "responses.score"), _col(m, "responses.company"),
+                      _col(m, "responses.period"), seed=seed)
+    return res, res
+
+
+def _v1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from ..value import lifetime_by_band
+
+    cm = m["customers"]
+    res = lifetime_by_band(t["customers"], grade=cm["grade"], duration=cm["duration"],
+                           event=cm["switched"], value=cm.get("value"), horizon=12)
+    return res, res
+
+
+RUNNERS: dict[str, Runner] = {"S1": _s1, "S2": _s2, "S3": _s3, "N1": _n1, "N2": _n2, "N3": _n3,
+                              "P1": _p1, "M1": _m1, "V1": _v1}
 
 
 def headline(claim: ClaimResult) -> dict[str, Any]:

@@ -1,0 +1,145 @@
+"""The Top-of-Heart pyramid (claim P1): relevance -> trust -> satisfaction -> loyalty.
+
+The claim is a gating structure: a customer reaches level k only when level k-1 is amply met.
+Its testable consequence: P(level k high | level k-1 high) far exceeds
+P(level k high | level k-1 low) at every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._plotting import get_ax
+from .errors import DataError
+from .results import ClaimResult, estimates_frame, judge_interval
+from .scales import LIKERT_1_5, Scale
+from .stats import wilson_ci
+from .tables import count_cells
+
+__all__ = ["GatingResult", "gating", "newcombe_diff_ci"]
+
+STATEMENT_P1 = ("Relevance -> trust -> satisfaction -> loyalty: you climb a level only when "
+                "the one below is amply met.")
+
+
+def newcombe_diff_ci(x1, n1, x2, n2, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Newcombe's hybrid score interval for p1 - p2 (method 10 of Newcombe 1998).
+
+    Examples
+    --------
+    >>> lo, hi = newcombe_diff_ci(56, 70, 48, 80)   # Newcombe (1998b) example: 0.0524, 0.3339
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.0524, 0.3339)
+    """
+    x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson_ci(x1, n1, level)
+    l2, u2 = wilson_ci(x2, n2, level)
+    d = p1 - p2
+    return d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
+class GatingResult(ClaimResult):
+    """Result of :func:`gating`: per step the two conditional shares and their difference."""
+
+    def plot(self, ax: Any = None) -> Any:
+        """Grouped bars: P(high | level below high) and P(high | level below low) per step."""
+        ax = get_ax(ax)
+        steps = self.tables["steps"]
+        x = np.arange(len(steps))
+        for off, which, label in ((-0.2, "high", "level below high"),
+                                  (0.2, "low", "level below low")):
+            p = steps[f"p_given_{which}"].to_numpy()
+            err = [p - steps[f"ci_low_{which}"], steps[f"ci_high_{which}"] - p]
+            ax.bar(x + off, p, width=0.4, yerr=err, capsize=3, label=label)
+        ax.set_xticks(x)
+        ax.set_xticklabels(steps["step"].tolist(), fontsize=8)
+        ax.set_ylabel("P(level high)")
+        ax.set_ylim(0, 1)
+        ax.legend(fontsize=8)
+        ax.set_title(f"P1 gating: {self.verdict}")
+        return ax
+
+
+def gating(data: pd.DataFrame, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
+           high: float = 4, margin: float = 0.1, level: float = 0.95) -> GatingResult:
+    """Test the gating structure of a hierarchy of levels (claim P1).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    levels : sequence of str
+        Columns from the bottom of the pyramid to the top (e.g. relevance, trust,
+        satisfaction, loyalty), each on ``scale``.
+    scale : Scale
+        Scale of the level ratings.
+    high : float
+        A level counts as "amply met" when its rating is at least ``high``.
+    margin : float
+        The claim is supported when, at every step, the interval of
+        P(high | below high) - P(high | below low) lies inside ``[margin, 1]``; contradicted when
+        at some step it lies wholly below ``margin``.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    GatingResult
+        ``estimates``: per step the difference with Newcombe's hybrid score interval;
+        ``tables["steps"]``: the two conditional shares with Wilson intervals and counts.
+
+    Examples
+    --------
+    >>> from loyaltystats.simulate import generate
+    >>> r = generate(3000, seed=1).responses
+    >>> res = gating(r, ["relevance", "trust", "satisfaction_level", "loyalty_level"])
+    >>> res.verdict
+    'supported'
+    """
+    if len(levels) < 2:
+        raise DataError("gating needs at least two levels", table="data")
+    missing = [c for c in levels if c not in data.columns]
+    if missing:
+        raise DataError(f"missing column(s) {missing}", table="data")
+    highs = {c: pd.Series(scale.check(data[c], column=c, table="data") >= high, name=c)
+             for c in levels}
+    rows, est = [], []
+    verdicts = []
+    for below, above in zip(levels, levels[1:]):
+        df = pd.DataFrame({"below": highs[below].to_numpy(), "above": highs[above].to_numpy()})
+        cells = count_cells(df, "below", outcome="above").set_index("below")
+        if len(cells) < 2:
+            raise DataError(f"{below!r} is never {'high' if len(cells) and not cells.index[0] else 'low'};"
+                            " cannot compare", table="data", column=below)
+        xh, nh = cells.loc[True, "successes"], cells.loc[True, "n"]
+        xl, nl = cells.loc[False, "successes"], cells.loc[False, "n"]
+        lo_h, hi_h = wilson_ci(xh, nh, level)
+        lo_l, hi_l = wilson_ci(xl, nl, level)
+        d_lo, d_hi = newcombe_diff_ci(xh, nh, xl, nl, level)
+        d = xh / nh - xl / nl
+        step = f"{below} -> {above}"
+        rows.append({"step": step, "p_given_high": xh / nh, "ci_low_high": float(lo_h),
+                     "ci_high_high": float(hi_h), "n_high": int(nh), "p_given_low": xl / nl,
+                     "ci_low_low": float(lo_l), "ci_high_low": float(hi_l), "n_low": int(nl)})
+        est.append({"term": f"difference[{step}]", "estimate": d, "ci_low": float(d_lo),
+                    "ci_high": float(d_hi), "n": int(nh + nl), "method": "Newcombe hybrid score"})
+        verdicts.append(judge_interval(float(d_lo), float(d_hi), margin, 1.0))
+    if all(v == "supported" for v in verdicts):
+        verdict, reason = "supported", f"every step's difference lies above {margin:g}"
+    elif any(v == "contradicted" for v in verdicts):
+        verdict = "contradicted"
+        reason = f"at some step the difference lies wholly below {margin:g}: no gating"
+    else:
+        verdict, reason = "inconclusive", "some step's interval straddles the margin"
+    return GatingResult(estimates=estimates_frame(est), title="P1 gating", level=level,
+                        tables={"steps": pd.DataFrame(rows)}, info={"margin": margin,
+                                                                     "high": high},
+                        claim_id="P1", statement=STATEMENT_P1, claimed=[margin, 1.0],
+                        verdict=verdict, reason=reason)
