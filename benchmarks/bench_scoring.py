@@ -99,10 +99,12 @@ def main(argv: list[str] | None = None) -> None:
     n_rows = write_csv(csv, int(args.csv_gb * 1e9))
     size_gb = csv.stat().st_size / 1e9
     code = (
-        "import resource, sys; from loyaltystats.cli import main;"
+        "import sys; from loyaltystats.cli import main;"
         f"rc = main(['score', '--model', {str(model)!r}, '--input', {str(csv)!r},"
         f" '--output', {str(tmp / 'scored.csv')!r}]);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
+        # VmHWM, not ru_maxrss: a child's ru_maxrss starts at the parent's size at fork
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]);"
+        " sys.exit(rc)"
     )
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
