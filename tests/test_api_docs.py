@@ -36,3 +36,12 @@ def test_root_exports_resolve():
     import loyaltystats as ls
     for name in ls.__all__:
         assert hasattr(ls, name), name
+
+
+def test_schemas_shown_in_docs_match_the_shipped_files():
+    from importlib import resources
+
+    text = (API_MD.parent / "scoring.md").read_text()
+    for name in ("scoring-record.schema.json", "scorer-artifact.schema.json"):
+        shipped = resources.files("loyaltystats").joinpath("schemas", name).read_text().strip()
+        assert shipped in text, f"docs/scoring.md shows an outdated {name}"
