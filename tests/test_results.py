@@ -65,3 +65,10 @@ def test_plot_draws_into_given_axes():
     out = Result(estimates=_est().iloc[:1], title="t").plot(ax=ax)
     assert out is ax and len(ax.lines) + len(ax.collections) > 0
     plt.close(fig)
+
+
+def test_infinite_estimates_round_trip_as_infinite():
+    est = estimates_frame([{"term": "half_life", "estimate": np.inf, "ci_low": 11.0,
+                            "ci_high": np.inf, "n": 10, "method": "profile"}])
+    back = Result.from_dict(json.loads(Result(estimates=est).to_json()))
+    assert np.isinf(back.estimates["estimate"].iloc[0]) and back.estimates["ci_low"].iloc[0] == 11

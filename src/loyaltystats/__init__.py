@@ -5,6 +5,7 @@ from . import (
     data,
     demo,
     errors,
+    kano,
     market,
     nps,
     pyramid,
@@ -34,7 +35,7 @@ from .tables import count_cells, person_period
 
 __all__ = [
     "__version__",
-    "claims", "data", "demo", "errors", "market", "pyramid", "value", "nps", "results", "scales", "scoring", "simulate", "stats",
+    "claims", "data", "demo", "errors", "kano", "market", "pyramid", "value", "nps", "results", "scales", "scoring", "simulate", "stats",
     "switching", "tables",
     "LoyaltyScorer", "load_scorer", "check_claims", "list_claims",
     "LoyaltyStatsError", "DataError", "ScaleError", "ModelError", "ArtifactError",

@@ -109,7 +109,13 @@ def _json_scalar(v: Any) -> Any:
         return int(v)
     if isinstance(v, (float, np.floating)):
         f = float(v)
-        return None if not math.isfinite(f) else f
+        if math.isnan(f):
+            return None
+        if math.isinf(f):
+            # JSON has no infinity; "inf" / "-inf" round-trip through float columns (an
+            # infinite half-life means "no decay", which NaN would not say)
+            return "inf" if f > 0 else "-inf"
+        return f
     if isinstance(v, (pd.Timestamp,)):
         return v.isoformat()
     if isinstance(v, Mapping):
