@@ -47,7 +47,8 @@ def test_report_table_shape_and_statuses(report):
     assert report.table["id"].tolist() == CLAIM_IDS
     tested = report.table[report.table["status"] == "tested"]
     assert set(tested["verdict"]) <= {"supported", "contradicted", "inconclusive"}
-    assert {"S1", "S2", "S3", "N1", "N2", "N3"} <= set(tested["id"])
+    assert {"S1", "S2", "S3", "N1", "N2", "N3", "K1", "K2", "K3", "K4", "P1", "M1",
+            "V1"} <= set(tested["id"])
     assert set(report.claim_results) == set(tested["id"])
 
 
@@ -128,3 +129,16 @@ def test_cli_report_bad_mapping(tmp_path, capsys):
     assert main(["report", "--customers", str(tmp_path / "c.csv"), "--mapping",
                  str(tmp_path / "m.toml")]) == 2
     assert "unknown table section" in capsys.readouterr().err
+
+
+def test_k2_verdict_flips_with_the_world():
+    from loyaltystats.simulate import world_where_false
+
+    verdicts = []
+    # market drift off: with it, the grade ceiling at 10 mimics decay (see docs/kano.md)
+    for overrides in ({}, world_where_false("K2")):
+        t = demo_tables(30_000, seed=4, drift_per_year=0.0, **overrides)
+        t.pop("truth")
+        verdicts.append(check_claims(**t, mapping=DEMO_MAPPING, claims=["K2"],
+                                     seed=1).claim_results["K2"].verdict)
+    assert verdicts[0] == "supported" and verdicts[1] != "supported"

@@ -16,6 +16,7 @@ from . import (
     stats,
     switching,
     tables,
+    thresholds,
     value,
 )
 from ._version import __version__
@@ -36,7 +37,7 @@ from .tables import count_cells, person_period
 __all__ = [
     "__version__",
     "claims", "data", "demo", "errors", "kano", "market", "pyramid", "value", "nps", "results", "scales", "scoring", "simulate", "stats",
-    "switching", "tables",
+    "switching", "tables", "thresholds",
     "LoyaltyScorer", "load_scorer", "check_claims", "list_claims",
     "LoyaltyStatsError", "DataError", "ScaleError", "ModelError", "ArtifactError",
     "NotFittedError",

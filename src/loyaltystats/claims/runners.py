@@ -122,7 +122,94 @@ def _v1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     return res, res
 
 
-RUNNERS: dict[str, Runner] = {"S1": _s1, "S2": _s2, "S3": _s3, "N1": _n1, "N2": _n2, "N3": _n3,
+def _expected_kano(m: Mapping_) -> dict[str, str]:
+    rm = m["responses"]
+    expected = {a: "O" for a in rm["attributes"]}
+    expected.update({a: "M" for a in rm.get("basics", [])})
+    expected.update({a: "A" for a in rm.get("delighters", [])})
+    return expected
+
+
+def _k1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from .. import kano
+    from ..results import estimates_frame
+
+    rm = m["responses"]
+    expected = _expected_kano(m)
+    res = kano.prca(t["responses"], rm["score"], list(rm["attributes"]), seed=seed, n_boot=200)
+    attrs = res.tables["attributes"].set_index("attribute")
+    verdicts, rows, notes = [], [], []
+    for a, want in expected.items():
+        got = str(attrs.loc[a, "category"])
+        share_want = float(attrs.loc[a, f"share_{want}"])
+        share_got = float(attrs.loc[a, f"share_{got}"]) if f"share_{got}" in attrs else 0.0
+        if got == want and share_want >= 0.8:
+            verdicts.append("supported")
+        elif got != want and share_got >= 0.8:
+            verdicts.append("contradicted")
+        else:
+            verdicts.append("inconclusive")
+        notes.append(f"{a}: expected {want}, got {got} ({share_got:.0%} of replicates)")
+        rows.append({"term": f"share_{want}[{a}]", "estimate": share_want, "ci_low": share_want,
+                     "ci_high": share_want, "n": int(res.info.get("n", 0)),
+                     "method": "bootstrap stability of the PRCA category"})
+    verdict = ("supported" if all(v == "supported" for v in verdicts) else
+               "contradicted" if "contradicted" in verdicts else "inconclusive")
+    claim = ClaimResult(
+        estimates=estimates_frame(rows), title="K1 Kano categories by penalty-reward analysis",
+        claim_id="K1", statement="Basics only hurt when missing, performance attributes are "
+        "linear, delighters only help when present.",
+        claimed=expected, verdict=verdict,
+        reason="; ".join(notes) + ". Each attribute must get its claimed category in at least "
+        "80% of bootstrap replicates.")
+    return claim, res
+
+
+def _k2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from .. import kano
+
+    rm = m["responses"]
+    res = kano.decay(t["responses"], rm["score"], list(rm["delighters"])[0], rm["time"],
+                     seed=seed)
+    return res.claims()["six months"], res
+
+
+def _k3(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from .. import kano
+
+    em, rm = m["experiences"], m["responses"]
+    e = t["experiences"]
+    if em["id"] != rm["id"] or em["time"] != rm["time"]:
+        e = e.rename(columns={em["id"]: rm["id"], em["time"]: rm["time"]})
+    res = kano.adaptation(e, t["responses"], rm["id"], kind_column=em["kind"], time=rm["time"],
+                          overall=rm["score"])
+    return res, res
+
+
+def _k4(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from .. import kano
+    from ..errors import DataError
+
+    rm = m["responses"]
+    r = t["responses"]
+    waves = sorted(r[rm["wave"]].dropna().unique())
+    if len(waves) < 2:
+        raise DataError("needs at least two survey waves", table="responses", column=rm["wave"])
+    attrs = list(rm["attributes"])
+    first = kano.prca(r[r[rm["wave"]] == waves[0]], rm["score"], attrs, seed=seed, n_boot=200)
+    last = kano.prca(r[r[rm["wave"]] == waves[-1]], rm["score"], attrs, seed=seed, n_boot=200)
+    target = (list(rm.get("delighters", [])) or attrs)[0]
+    res = kano.category_shift(first, last, attribute=target)
+    est = res.estimates
+    headline_rows = est[est["term"].str.startswith(f"{target}:")]
+    claim = ClaimResult(estimates=headline_rows if len(headline_rows) else est,
+                        title=res.title, level=res.level, claim_id="K4",
+                        statement=res.statement, claimed=res.claimed, verdict=res.verdict,
+                        reason=f"waves {waves[0]} -> {waves[-1]}, attribute {target}: " + res.reason)
+    return claim, res
+
+
+RUNNERS: dict[str, Runner] = {"K1": _k1, "K2": _k2, "K3": _k3, "K4": _k4,"S1": _s1, "S2": _s2, "S3": _s3, "N1": _n1, "N2": _n2, "N3": _n3,
                               "P1": _p1, "M1": _m1, "V1": _v1}
 
 

@@ -1,0 +1,46 @@
+"""Score thresholds: the 7 / 8 / 9+ claims T1-T5 as estimators with intervals and verdicts.
+
+Every function takes raw rows, counts them once with
+:func:`loyaltystats.tables.count_cells` and fits its models on the small count table, so
+the cost of the statistics does not grow with the number of rows.
+
+========================  ==========================================================  =====
+function                  what                                                        claim
+========================  ==========================================================  =====
+:func:`band_table`        share per grade band; outcome rate and lift per band        T5
+:func:`by_level`          score per experience level, proportional-odds model         T1, T3
+:func:`basics_ceiling`    score with perfect basics and no delighter vs 8.5           T2
+:func:`moments_of_truth`  baseline OK x emotional peak, interaction on log-odds       T4
+:func:`loyalty_curve`     rate per score; linear vs banded vs segmented; isotonic     T5
+========================  ==========================================================  =====
+
+Examples
+--------
+>>> import pandas as pd
+>>> from loyaltystats.thresholds import by_level
+>>> df = pd.DataFrame({"grade": [7, 8, 8, 9, 9, 10], "exp": ["met"] * 3 + ["exceeded"] * 3})
+>>> by_level(df, "grade", "exp").tables["levels"][["level", "median"]]
+      level  median
+0  exceeded     9.0
+1       met     8.0
+"""
+
+from .bands import BandTable, band_table
+from .ceiling import BasicsCeiling, basics_ceiling, fit_linear_cells
+from .curve import LoyaltyCurve, loyalty_curve, pava
+from .levels import LevelClaim, LevelTable, by_level, claim_region
+from .moments import MomentsOfTruth, moments_of_truth
+from .ordinal import (
+    OrdinalFit,
+    fit_proportional_odds,
+    fit_proportional_odds_cells,
+    saturated_loglik,
+)
+
+__all__ = [
+    "band_table", "by_level", "basics_ceiling", "moments_of_truth", "loyalty_curve",
+    "BandTable", "LevelTable", "LevelClaim", "BasicsCeiling", "MomentsOfTruth",
+    "LoyaltyCurve",
+    "OrdinalFit", "fit_proportional_odds", "fit_proportional_odds_cells", "saturated_loglik",
+    "fit_linear_cells", "claim_region", "pava",
+]

@@ -1,0 +1,206 @@
+"""Shared helpers of the threshold estimators: validation, counting, order statistics, plots.
+
+Everything that touches raw rows lives here and in :func:`loyaltystats.tables.count_cells`;
+the estimators themselves only see small count tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError, ScaleError
+from ..scales import Scale
+from ..tables import count_cells
+
+__all__: list[str] = []
+
+
+def check_level(level: float) -> float:
+    """Return ``level`` or raise ``ValueError`` when it is not in (0, 1)."""
+    if not (isinstance(level, (int, float)) and 0 < float(level) < 1):
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    return float(level)
+
+
+def z_value(level: float) -> float:
+    """Two-sided normal quantile for a confidence level."""
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def require_columns(data: Any, cols: Sequence[str], table: str) -> None:
+    """Raise :class:`DataError` unless ``data`` is a DataFrame holding ``cols``."""
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}", table=table)
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise DataError(f"missing column(s) {missing}; available: {list(data.columns)[:20]}",
+                        table=table)
+    if len(data) == 0:
+        raise DataError("no rows", table=table)
+
+
+def require_bands(scale: Scale) -> None:
+    """Raise :class:`ScaleError` when ``scale`` is not a Scale with bands."""
+    if not isinstance(scale, Scale):
+        raise ScaleError(f"scale must be a loyaltystats Scale, got {type(scale).__name__}")
+    if not scale.bands:
+        raise ScaleError(f"scale {scale.name!r} has no bands")
+
+
+def check_missing_scores(data: pd.DataFrame, score: str, scale: Scale, table: str) -> None:
+    """Raise :class:`ScaleError` for missing scores before they reach the counting step."""
+    miss = data[score].isna()
+    if miss.any():
+        raise ScaleError(
+            f"NaN or values outside the scale {scale.name}", table=table, column=score,
+            n_rows=int(miss.sum()), examples=["NaN"],
+        )
+
+
+def check_cell_scores(cells: pd.DataFrame, score: str, scale: Scale, table: str) -> np.ndarray:
+    """Validate the distinct score values of a count table against ``scale``.
+
+    Validating the distinct values of the cells instead of every row costs nothing and
+    reports the same thing: the number of offending rows is the sum of ``n`` over the bad
+    cells.
+    """
+    raw = cells[score]
+    try:
+        x = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError):
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = num.isna().to_numpy()
+        raise ScaleError(
+            f"non-numeric values on scale {scale.name}", table=table, column=score,
+            n_rows=int(cells["n"].to_numpy()[bad].sum()), examples=pd.unique(raw[bad])[:5],
+        ) from None
+    bad = scale.invalid_mask(x)
+    if bad.any():
+        kind = "" if scale.allow_fractional else "whole "
+        raise ScaleError(
+            f"values outside the scale {scale.name} ({kind}numbers {scale.low:g}-{scale.high:g})",
+            table=table, column=score, n_rows=int(cells["n"].to_numpy()[bad].sum()),
+            examples=pd.unique(x[bad])[:5],
+        )
+    return x
+
+
+def score_cells(
+    data: pd.DataFrame,
+    score: str,
+    scale: Scale,
+    *,
+    by: Sequence[str] = (),
+    outcome: str | None = None,
+    weights: str | None = None,
+    table: str = "data",
+) -> pd.DataFrame:
+    """Validated counts per (``by`` ..., score) cell; the score column becomes float."""
+    keys = list(by) + [score]
+    extra = [c for c in (outcome, weights) if c is not None]
+    require_columns(data, keys + extra, table)
+    check_missing_scores(data, score, scale, table)
+    cells = count_cells(data, keys, outcome=outcome, weights=weights, table=table)
+    cells[score] = check_cell_scores(cells, score, scale, table)
+    return cells
+
+
+def level_order(s: pd.Series) -> list[Any]:
+    """Levels of a column in their natural order: category order, else sorted."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return list(s.cat.categories)
+    return sorted(pd.unique(s.dropna()).tolist())
+
+
+def quantile_from_counts(values: np.ndarray, counts: np.ndarray, q: float,
+                         level: float) -> tuple[float, float, float]:
+    """Sample ``q``-quantile of a discrete distribution and its distribution-free CI.
+
+    The point estimate is the order statistic of rank ``ceil(n q)``, averaged with the next
+    one when ``n q`` is a whole number (type 2 of Hyndman and Fan 1996: the median of an
+    even sample is the mean of the two middle values). The interval is ``[X_(l), X_(u)]`` with
+    ``l = Bin(n, q).ppf(alpha / 2)`` and ``u = Bin(n, q).isf(alpha / 2) + 1``, whose coverage
+    is at least ``level`` for continuous data (Conover, *Practical Nonparametric
+    Statistics*, 3rd ed., section 3.2); ``NaN`` when ``n = 0``.
+    """
+    order = np.argsort(values)
+    v = np.asarray(values, dtype=float)[order]
+    c = np.asarray(counts, dtype=np.int64)[order]
+    n = int(c.sum())
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    cum = np.cumsum(c)
+
+    def at(rank: int) -> float:
+        rank = min(max(rank, 1), n)
+        return float(v[np.searchsorted(cum, rank)])
+
+    nq = n * q
+    r = int(np.ceil(nq - 1e-12))
+    est = (at(r) + at(r + 1)) / 2 if abs(nq - round(nq)) < 1e-12 and 0 < round(nq) < n else at(r)
+    a = (1 - level) / 2
+    lo_rank = int(stats.binom.ppf(a, n, q))
+    hi_rank = int(stats.binom.isf(a, n, q)) + 1
+    return est, at(max(lo_rank, 1)), at(min(hi_rank, n))
+
+
+def mean_from_counts(values: np.ndarray, counts: np.ndarray,
+                     level: float) -> tuple[float, float, float, float]:
+    """Mean, t-interval and standard deviation of a discrete distribution given as counts."""
+    v = np.asarray(values, dtype=float)
+    c = np.asarray(counts, dtype=float)
+    n = c.sum()
+    if n == 0:
+        return np.nan, np.nan, np.nan, np.nan
+    mean = float((c * v).sum() / n)
+    if n < 2:
+        return mean, np.nan, np.nan, np.nan
+    sd = float(np.sqrt((c * (v - mean) ** 2).sum() / (n - 1)))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / np.sqrt(n)
+    return mean, mean - half, mean + half, sd
+
+
+def bands_info(scale: Scale) -> list[list[Any]]:
+    """JSON-safe band list ``[[name, low, high], ...]`` kept in ``info`` for plots."""
+    return [[b.name, float(b.low), float(b.high)] for b in scale.bands]
+
+
+def shade_bands(ax: Any, bands: Sequence[Sequence[Any]], *, axis: str = "x",
+                discrete: bool = True, label: bool = True) -> None:
+    """Shade alternate grade bands on a score axis and write their names.
+
+    With ``discrete=True`` (an axis of score values) a band ``[low, high]`` is drawn as
+    ``[low - 0.5, high + 0.5]`` so that every score value sits inside its band; with
+    ``discrete=False`` (an axis of means) as ``[low, next band's low)``, the reading of
+    :class:`~loyaltystats.scales.Scale` for fractional grades (8.5 belongs to band 8).
+    """
+    for i, (name, lo, hi) in enumerate(bands):
+        if discrete:
+            a, b = float(lo) - 0.5, float(hi) + 0.5
+        else:
+            a = float(lo) if i else float(lo) - 0.5
+            b = float(bands[i + 1][1]) if i + 1 < len(bands) else float(hi) + 0.5
+        color = "0.94" if i % 2 == 0 else "0.85"
+        if axis == "x":
+            ax.axvspan(a, b, color=color, zorder=0, lw=0)
+            if label:
+                ax.text((a + b) / 2, 0.01, str(name), transform=ax.get_xaxis_transform(),
+                        ha="center", va="bottom", fontsize=8, color="0.35")
+        else:
+            ax.axhspan(a, b, color=color, zorder=0, lw=0)
+            if label:
+                ax.text(1.0, (a + b) / 2, " " + str(name), transform=ax.get_yaxis_transform(),
+                        ha="left", va="center", fontsize=8, color="0.35")
+
+
+def whiskers(est: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Non-negative error-bar lengths ``[[below], [above]]`` (NaN-safe)."""
+    est = np.asarray(est, dtype=float)
+    below = np.clip(est - np.asarray(lo, dtype=float), 0, None)
+    above = np.clip(np.asarray(hi, dtype=float) - est, 0, None)
+    return np.vstack([np.nan_to_num(below), np.nan_to_num(above)])

@@ -1,0 +1,401 @@
+"""The ceiling of perfect basics without delight (T2)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError, ModelError
+from ..results import ClaimResult, estimates_frame, judge_interval
+from ..scales import GRADE_1_10, LIKERT_1_5, Scale
+from ..stats import wilson_ci
+from ._common import (
+    bands_info,
+    check_cell_scores,
+    check_level,
+    check_missing_scores,
+    mean_from_counts,
+    quantile_from_counts,
+    require_bands,
+    require_columns,
+    shade_bands,
+    whiskers,
+)
+
+__all__ = ["BasicsCeiling", "basics_ceiling", "fit_linear_cells"]
+
+STATEMENT = "Basics, even executed perfectly, cannot lift a score above 8.5"
+GROUPS = ("basics best, no delighter", "basics best, delighter")
+
+
+class BasicsCeiling(ClaimResult):
+    """Result of :func:`basics_ceiling`.
+
+    Tables: ``groups`` (``group, n, mean, mean_ci_low, mean_ci_high, sd, p90, p90_ci_low,
+    p90_ci_high, p_above, p_above_ci_low, p_above_ci_high``; ``p_above`` is P(score >
+    claimed)), ``predictions`` (``group, estimate, ci_low, ci_high, pi_low, pi_high`` and
+    the attribute values predicted at), ``model`` (``term, estimate, std_err, ci_low,
+    ci_high, t, p_value`` of the linear model) and ``distribution`` (``group, score, n``).
+    """
+
+    def plot(self, ax: Any = None) -> Any:
+        """Subgroup means and model predictions (CI whiskers, prediction interval as a thin
+        bar) for perfect basics without and with a delighter, the claimed ceiling as a
+        dashed line, grade bands shaded. Returns the matplotlib Axes.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> df = pd.DataFrame({"B1": rng.integers(3, 6, 400), "D1": rng.integers(1, 6, 400)})
+        >>> df["grade"] = np.clip(6 + (df.B1 == 5) + (df.D1 >= 4) + rng.integers(0, 2, 400), 1, 10)
+        >>> ax = basics_ceiling(df, "grade", ["B1"], ["D1"]).plot()
+        """
+        from .._plotting import get_ax
+
+        ax = get_ax(ax)
+        shade_bands(ax, self.info["bands"], axis="y", discrete=False)
+        g = self.tables["groups"].set_index("group")
+        pr = self.tables["predictions"].set_index("group")
+        for i, grp in enumerate(GROUPS):
+            if grp in g.index:
+                row = g.loc[grp]
+                est = np.array([row["mean"]])
+                ax.errorbar([i - 0.1], est, yerr=whiskers(est, [row["mean_ci_low"]],
+                                                          [row["mean_ci_high"]]),
+                            fmt="o", color="C0", capsize=4,
+                            label="subgroup mean" if i == 0 else None, zorder=3)
+            if grp in pr.index:
+                row = pr.loc[grp]
+                est = np.array([row["estimate"]])
+                ax.vlines(i + 0.1, row["pi_low"], row["pi_high"], color="C1", lw=1, alpha=0.6,
+                          label="prediction interval" if i == 0 else None, zorder=2)
+                ax.errorbar([i + 0.1], est, yerr=whiskers(est, [row["ci_low"]], [row["ci_high"]]),
+                            fmt="D", color="C1", capsize=4,
+                            label="model prediction" if i == 0 else None, zorder=3)
+        ax.axhline(self.info["claimed"], ls="--", color="C3", lw=1.2,
+                   label=f"claimed ceiling {self.info['claimed']:g}")
+        ax.set_xticks([0, 1])
+        ax.set_xticklabels(list(GROUPS))
+        ax.set_xlim(-0.5, 1.5)
+        ax.set_ylim(self.info["scale_low"] - 0.5, self.info["scale_high"] + 0.5)
+        ax.set_ylabel(str(self.info["score"]))
+        ax.legend(loc="lower right", fontsize=7)
+        ax.set_title(self.title)
+        return ax
+
+
+def fit_linear_cells(cells: pd.DataFrame, formula: str, *, n: str = "n", sum_y: str = "sum_y",
+                     sum_y2: str = "sum_y2") -> dict[str, Any]:
+    """Least squares of a score on categorical predictors from per-cell sums.
+
+    Per covariate cell the count ``n``, the sum ``sum_y`` and the sum of squares
+    ``sum_y2`` of the response are sufficient: the coefficients are weighted least squares
+    on the cell means with weights ``n``, and the residual sum of squares adds the
+    within-cell part ``sum_y2 - sum_y^2 / n``. The result equals ordinary least squares on
+    the rows (tested against statsmodels ``OLS``).
+
+    Returns
+    -------
+    dict
+        ``params`` and ``bse`` (Series), ``cov`` (DataFrame), ``sigma2``, ``df_resid``,
+        ``nobs`` and ``design_info`` (patsy, for predictions).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cells = pd.DataFrame({"x": [0, 1], "n": [2, 2], "sum_y": [2.0, 6.0],
+    ...                       "sum_y2": [2.0, 20.0]})
+    >>> fit = fit_linear_cells(cells, "C(x)")
+    >>> fit["params"].round(3).tolist(), round(fit["sigma2"], 3)
+    ([1.0, 2.0], 1.0)
+    """
+    import patsy
+
+    X = patsy.dmatrix(formula, cells, return_type="dataframe")
+    w = cells[n].to_numpy(float)
+    sy = cells[sum_y].to_numpy(float)
+    sy2 = cells[sum_y2].to_numpy(float)
+    A = X.to_numpy()
+    nobs = w.sum()
+    p = A.shape[1]
+    if np.linalg.matrix_rank(A) < p:
+        raise ModelError(f"the design {formula!r} is rank deficient: some levels are empty "
+                         "or collinear")
+    if nobs <= p:
+        raise ModelError(f"{int(nobs)} observations for {p} parameters")
+    XtWX = A.T @ (w[:, None] * A)
+    beta = np.linalg.solve(XtWX, A.T @ sy)
+    ybar = sy / w
+    within = float(np.sum(sy2 - sy**2 / w))
+    between = float(np.sum(w * (ybar - A @ beta) ** 2))
+    df_resid = nobs - p
+    sigma2 = (within + between) / df_resid
+    cov = sigma2 * np.linalg.inv(XtWX)
+    names = list(X.columns)
+    return {"params": pd.Series(beta, index=names),
+            "bse": pd.Series(np.sqrt(np.diag(cov)), index=names),
+            "cov": pd.DataFrame(cov, index=names, columns=names), "sigma2": float(sigma2),
+            "df_resid": float(df_resid), "nobs": float(nobs), "design_info": X.design_info}
+
+
+def _group_stats(values: np.ndarray, counts: np.ndarray, claimed: float,
+                 conf: float) -> dict[str, Any]:
+    n = int(counts.sum())
+    mean, m_lo, m_hi, sd = mean_from_counts(values, counts, conf)
+    p90, q_lo, q_hi = quantile_from_counts(values, counts, 0.9, conf)
+    above = float(counts[values > claimed].sum())
+    a_lo, a_hi = wilson_ci(above, n, conf)
+    return {"n": n, "mean": mean, "mean_ci_low": m_lo, "mean_ci_high": m_hi, "sd": sd,
+            "p90": p90, "p90_ci_low": q_lo, "p90_ci_high": q_hi,
+            "p_above": above / n if n else np.nan, "p_above_ci_low": float(a_lo),
+            "p_above_ci_high": float(a_hi)}
+
+
+def basics_ceiling(
+    data: pd.DataFrame,
+    score: str,
+    basics: Sequence[str],
+    delighters: Sequence[str] = (),
+    claimed: float = 8.5,
+    *,
+    others: Sequence[str] = (),
+    at: Mapping[str, float] | None = None,
+    scale: Scale = GRADE_1_10,
+    attribute_scale: Scale = LIKERT_1_5,
+    present_from: float | None = None,
+    basis: Literal["model", "subgroup"] = "model",
+    conf_level: float = 0.95,
+) -> BasicsCeiling:
+    """How high does the score get with every basic at its best and no delighter (T2)?
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per response with the score and the attribute ratings.
+    score : str
+        Overall score column, validated against ``scale``.
+    basics : list of str
+        Basic (must-be) attribute ratings; "at its best" means the top of
+        ``attribute_scale``.
+    delighters : list of str
+        Delighter ratings; "present" means at least ``present_from``.
+    claimed : float
+        The claimed ceiling (8.5).
+    others : list of str
+        Further attributes (performance) entered in the model as covariates.
+    at : mapping, optional
+        Values of the delighters and ``others`` at which the model predicts the no-delighter
+        score. Default: the neutral middle of ``attribute_scale`` (3 on 1-5), lowered below
+        ``present_from`` for delighters if needed. The contrast with a delighter sets the
+        delighters to the top of the scale.
+    scale, attribute_scale : Scale
+        Scales of the score and of the attribute ratings.
+    present_from : float, optional
+        Delighter threshold; default the lower edge of the top band of ``attribute_scale``
+        (4 on :data:`~loyaltystats.scales.LIKERT_1_5`).
+    basis : {"model", "subgroup"}
+        Which mean decides the verdict: the model's prediction at perfect basics and no
+        delighter (default; it holds the other attributes fixed) or the raw subgroup mean.
+    conf_level : float
+        Confidence level.
+
+    Returns
+    -------
+    BasicsCeiling
+        ``estimates`` rows ``mean``, ``p90`` and ``P(>claimed)`` per subgroup, and
+        ``predicted mean`` and ``prediction interval`` per subgroup (extra column
+        ``group``); see :class:`BasicsCeiling` for the tables.
+
+    Raises
+    ------
+    ScaleError
+        Scores or attribute ratings outside their scales, or missing.
+    DataError
+        Missing columns; no respondent with every basic at its best.
+    ModelError
+        A rank-deficient attribute design.
+
+    Notes
+    -----
+    One :func:`~loyaltystats.tables.count_cells` pass counts rows per (attributes...,
+    score); everything else works on those cells.
+
+    * Subgroups: every basic at the top of its scale and no delighter present (the T2
+      group), and every basic at its best with at least one delighter present (the
+      contrast). Mean with a t-interval, 90th percentile with a distribution-free
+      order-statistic interval, P(score > claimed) with a Wilson interval.
+    * Model: ordinary least squares of the score on every attribute as a categorical
+      factor (treatment coding, reference the lowest observed rating), fitted from the
+      per-cell count, sum and sum of squares (:func:`fit_linear_cells`). The prediction
+      at ``x0`` is ``x0'b`` with confidence interval ``+- t se(x0'b)`` and prediction
+      interval ``+- t sqrt(s^2 + se^2)`` on ``N - p`` degrees of freedom, clipped to the
+      score's scale (an individual score cannot leave it). The model is
+      additive; rounding and clipping of grades make the true cell means slightly
+      non-additive, so with very large samples its interval can miss a cell mean by a few
+      hundredths.
+    * Verdict: :func:`~loyaltystats.results.judge_interval` of the chosen mean's interval
+      against ``[scale.low, claimed]``: *supported* when the whole interval lies at or
+      below the ceiling, *contradicted* when it lies above it, *inconclusive* otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> n = 4000
+    >>> df = pd.DataFrame({"B1": rng.integers(1, 6, n), "D1": rng.integers(1, 6, n)})
+    >>> latent = 6 + 2 * (df.B1 >= 3) + 1.2 * (df.D1 >= 4) + rng.normal(0, 0.7, n)
+    >>> df["grade"] = np.clip(np.round(latent), 1, 10).astype(int)
+    >>> res = basics_ceiling(df, "grade", ["B1"], ["D1"])
+    >>> res.verdict, round(res.info["ceiling"], 1)
+    ('supported', 8.0)
+    """
+    conf = check_level(conf_level)
+    require_bands(scale)
+    if basis not in ("model", "subgroup"):
+        raise ValueError(f"basis must be 'model' or 'subgroup', got {basis!r}")
+    basics, delighters, others = list(basics), list(delighters), list(others)
+    if not basics:
+        raise ValueError("give at least one basic attribute")
+    attrs = basics + delighters + others
+    if len(set(attrs)) != len(attrs) or score in attrs:
+        raise ValueError(f"an attribute is listed twice or equals the score: {attrs}")
+    require_columns(data, [score] + attrs, "data")
+    check_missing_scores(data, score, scale, "data")
+    for a in attrs:
+        check_missing_scores(data, a, attribute_scale, "data")
+    from ..tables import count_cells
+
+    cells = count_cells(data, attrs + [score], table="data")
+    for a in attrs:
+        cells[a] = check_cell_scores(cells, a, attribute_scale, "data")
+    cells[score] = check_cell_scores(cells, score, scale, "data")
+
+    best = float(attribute_scale.high)
+    if present_from is None:
+        present_from = float(attribute_scale.bands[-1].low) if attribute_scale.bands \
+            else best
+    mid = float(np.floor((attribute_scale.low + attribute_scale.high) / 2))
+    at = dict(at or {})
+    bad_at = [k for k in at if k not in delighters + others]
+    if bad_at:
+        raise ValueError(f"'at' names attributes that are not delighters or others: {bad_at}")
+    x0: dict[str, float] = {a: best for a in basics}
+    for a in delighters:
+        x0[a] = float(at.get(a, min(mid, present_from - 1)))
+    for a in others:
+        x0[a] = float(at.get(a, mid))
+    x1 = dict(x0, **{a: best for a in delighters})
+
+    s = cells[score].to_numpy(float)
+    nn = cells["n"].to_numpy(float)
+    basics_best = np.all(cells[basics].to_numpy(float) == best, axis=1)
+    if delighters:
+        present = np.any(cells[delighters].to_numpy(float) >= present_from, axis=1)
+    else:
+        present = np.zeros(len(cells), dtype=bool)
+    if not basics_best.any():
+        raise DataError(f"no respondent has every basic at its best ({best:g})", table="data",
+                        column=",".join(basics), n_rows=0)
+    values = np.sort(pd.unique(s))
+    groups, dist_rows = [], []
+    for grp, sel in zip(GROUPS, (basics_best & ~present, basics_best & present)):
+        if grp == GROUPS[1] and not delighters:
+            continue
+        counts = np.zeros(len(values))
+        np.add.at(counts, np.searchsorted(values, s[sel]), nn[sel])
+        groups.append({"group": grp, **_group_stats(values, counts, claimed, conf)})
+        for v, c in zip(values, counts):
+            if c > 0:
+                dist_rows.append({"group": grp, "score": float(v), "n": int(c)})
+
+    # --- the linear model on the attribute cells ---------------------------------------
+    agg = cells.assign(sum_y=s * nn, sum_y2=s * s * nn).groupby(attrs, observed=True)[
+        ["n", "sum_y", "sum_y2"]].sum().reset_index()
+    formula = " + ".join(f"C(Q('{a}'))" for a in attrs)
+    fit = fit_linear_cells(agg, formula)
+    import patsy
+
+    t_crit = float(stats.t.ppf(0.5 + conf / 2, fit["df_resid"]))
+    preds = []
+    for grp, x in zip(GROUPS, (x0, x1)):
+        if grp == GROUPS[1] and not delighters:
+            continue
+        missing = [a for a in attrs if x[a] not in set(agg[a])]
+        if missing:
+            raise DataError(f"cannot predict at {x}: no respondent has that rating",
+                            table="data", column=",".join(missing), n_rows=0,
+                            examples=[x[a] for a in missing])
+        new = pd.DataFrame({a: pd.Categorical([x[a]], categories=sorted(set(agg[a])))
+                            for a in attrs})
+        X0 = np.asarray(patsy.build_design_matrices([fit["design_info"]], new)[0])[0]
+        est = float(X0 @ fit["params"].to_numpy())
+        se = float(np.sqrt(X0 @ fit["cov"].to_numpy() @ X0))
+        pi = t_crit * np.sqrt(fit["sigma2"] + se**2)
+        preds.append({"group": grp, "estimate": est, "ci_low": est - t_crit * se,
+                      "ci_high": est + t_crit * se,
+                      "pi_low": max(est - pi, float(scale.low)),
+                      "pi_high": min(est + pi, float(scale.high)),
+                      "std_err": se, **{a: x[a] for a in attrs}})
+    tval = fit["params"] / fit["bse"]
+    model = pd.DataFrame({
+        "term": [str(t).replace("C(Q('", "").replace("'))", "") for t in fit["params"].index],
+        "estimate": fit["params"].to_numpy(), "std_err": fit["bse"].to_numpy(),
+        "ci_low": (fit["params"] - t_crit * fit["bse"]).to_numpy(),
+        "ci_high": (fit["params"] + t_crit * fit["bse"]).to_numpy(),
+        "t": tval.to_numpy(),
+        "p_value": 2 * stats.t.sf(np.abs(tval.to_numpy()), fit["df_resid"]),
+    })
+
+    g_tab = pd.DataFrame(groups)
+    p_tab = pd.DataFrame(preds)
+    rows: list[dict[str, Any]] = []
+    for g in groups:
+        grp = g["group"]
+        rows += [
+            {"term": f"mean[{grp}]", "estimate": g["mean"], "ci_low": g["mean_ci_low"],
+             "ci_high": g["mean_ci_high"], "n": g["n"], "method": "t", "group": grp},
+            {"term": f"p90[{grp}]", "estimate": g["p90"], "ci_low": g["p90_ci_low"],
+             "ci_high": g["p90_ci_high"], "n": g["n"], "method": "order statistics",
+             "group": grp},
+            {"term": f"P(>{claimed:g})[{grp}]", "estimate": g["p_above"],
+             "ci_low": g["p_above_ci_low"], "ci_high": g["p_above_ci_high"], "n": g["n"],
+             "method": "wilson", "group": grp},
+        ]
+    n_tot = int(nn.sum())
+    for p in preds:
+        rows += [
+            {"term": f"predicted mean[{p['group']}]", "estimate": p["estimate"],
+             "ci_low": p["ci_low"], "ci_high": p["ci_high"], "n": n_tot,
+             "method": "OLS on cells (confidence interval)", "group": p["group"]},
+            {"term": f"prediction interval[{p['group']}]", "estimate": p["estimate"],
+             "ci_low": p["pi_low"], "ci_high": p["pi_high"], "n": n_tot,
+             "method": "OLS on cells (prediction interval)", "group": p["group"]},
+        ]
+    if basis == "model":
+        est, lo, hi = preds[0]["estimate"], preds[0]["ci_low"], preds[0]["ci_high"]
+    else:
+        est, lo, hi = groups[0]["mean"], groups[0]["mean_ci_low"], groups[0]["mean_ci_high"]
+    verdict = judge_interval(lo, hi, float(scale.low), float(claimed))
+    what = "model-predicted mean" if basis == "model" else "subgroup mean"
+    reason = (f"{what} with every basic at its best and no delighter {est:.3g} "
+              f"[{lo:.3g}, {hi:.3g}] against the ceiling {claimed:g}")
+    info = {"score": score, "basics": basics, "delighters": delighters, "others": others,
+            "best": best, "present_from": float(present_from), "claimed": float(claimed),
+            "basis": basis, "ceiling": float(est), "ceiling_ci_low": float(lo),
+            "ceiling_ci_high": float(hi), "n": n_tot, "sigma": float(np.sqrt(fit["sigma2"])),
+            "scale": scale.name, "scale_low": float(scale.low),
+            "scale_high": float(scale.high), "bands": bands_info(scale)}
+    return BasicsCeiling(
+        estimates=estimates_frame(rows), title=f"{score} with perfect basics", level=conf,
+        tables={"groups": g_tab, "predictions": p_tab, "model": model,
+                "distribution": pd.DataFrame(dist_rows)},
+        info=info, claim_id="T2", statement=STATEMENT, claimed=float(claimed),
+        verdict=verdict, reason=reason,
+    )

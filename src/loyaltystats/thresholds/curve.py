@@ -1,0 +1,453 @@
+"""Loyalty curve: the outcome rate at every score value, and where it jumps (T5)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import ModelError
+from ..results import ClaimResult, Verdict, estimates_frame
+from ..scales import GRADE_1_10, Scale
+from ..stats import multinomial_bootstrap, wilson_ci
+from ._common import bands_info, check_level, require_bands, score_cells, shade_bands, whiskers
+from ._logistic import fit_logistic_batch
+
+__all__ = ["LoyaltyCurve", "loyalty_curve", "pava"]
+
+STATEMENT = "Satisfied is not the same as loyal: loyalty jumps only at the top of the scale"
+_TIE = 1e-9
+
+
+def pava(y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted non-decreasing isotonic fit by pool-adjacent-violators.
+
+    Parameters
+    ----------
+    y : array_like
+        Values in the order of the predictor (here the cell rates by score).
+    w : array_like
+        Positive weights (here the cell sizes).
+
+    Returns
+    -------
+    ndarray
+        The non-decreasing sequence minimizing ``sum w (y - fit)^2``.
+
+    Examples
+    --------
+    >>> pava([0.2, 0.5, 0.4, 0.9], [1, 1, 3, 1]).round(3).tolist()
+    [0.2, 0.425, 0.425, 0.9]
+    """
+    y = np.asarray(y, dtype=float)
+    w = np.asarray(w, dtype=float)
+    vals: list[float] = []
+    wts: list[float] = []
+    sizes: list[int] = []
+    for yi, wi in zip(y, w):
+        vals.append(float(yi))
+        wts.append(float(wi))
+        sizes.append(1)
+        while len(vals) > 1 and vals[-2] > vals[-1]:
+            wsum = wts[-2] + wts[-1]
+            merged = (vals[-2] * wts[-2] + vals[-1] * wts[-1]) / wsum
+            size = sizes[-2] + sizes[-1]
+            del vals[-1], wts[-1], sizes[-1]
+            vals[-1], wts[-1], sizes[-1] = merged, wsum, size
+    return np.repeat(vals, sizes)
+
+
+class LoyaltyCurve(ClaimResult):
+    """Result of :func:`loyalty_curve`.
+
+    Tables:
+
+    ``curve``
+        One row per observed score value: ``score, band, n, successes, rate, ci_low,
+        ci_high, linear, banded, segmented, isotonic`` (the last four: fitted rates).
+    ``models``
+        Coefficients of the ``linear``, ``banded`` and best ``step@c`` / ``hinge@c``
+        models: ``model, term, estimate, std_err, ci_low, ci_high, z, p_value``.
+    ``profile``
+        One row per candidate breakpoint: ``kind, breakpoint, llf, deviance`` (twice the
+        log-likelihood below the best candidate of that kind), ``jump, jump_se,
+        separated``.
+    ``tests``
+        ``test, statistic, df, p_value``: banded vs linear (the valid nested test), and,
+        for information, the best step and hinge vs linear (their p-values ignore the
+        search over the grid and are too small).
+    ``bootstrap``
+        ``breakpoint, count`` of the bootstrap replicates (when ``n_boot > 0``).
+    """
+
+    def plot(self, ax: Any = None) -> Any:
+        """Rate per score with Wilson whiskers, the linear, banded, segmented and isotonic
+        fits, the grade bands shaded and the breakpoint interval marked.
+        Returns the matplotlib Axes.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> g = rng.integers(1, 11, 2000)
+        >>> df = pd.DataFrame({"grade": g, "stay": rng.random(2000) < np.where(g >= 9, .8, .5)})
+        >>> ax = loyalty_curve(df, "grade", "stay", n_boot=0).plot()
+        """
+        from .._plotting import get_ax
+
+        ax = get_ax(ax)
+        t = self.tables["curve"]
+        s = t["score"].to_numpy(float)
+        shade_bands(ax, self.info["bands"], axis="x")
+        lo, hi = self.info.get("breakpoint_ci_low"), self.info.get("breakpoint_ci_high")
+        # a step at c jumps between the value below c and c: draw it at c - 0.5
+        shift = 0.5 if self.info["kind"] == "step" else 0.0
+        if lo is not None and hi is not None and np.isfinite(lo) and np.isfinite(hi):
+            ax.axvspan(lo - shift - 0.15, hi - shift + 0.15, color="C3", alpha=0.15, lw=0,
+                       zorder=1, label=f"breakpoint CI ({self.info['breakpoint_ci']})")
+        ax.axvline(self.info["breakpoint"] - shift, color="C3", ls=":", lw=1, zorder=1)
+        est = t["rate"].to_numpy(float)
+        ax.errorbar(s, est, yerr=whiskers(est, t["ci_low"], t["ci_high"]), fmt="o", color="k",
+                    capsize=3, zorder=4, label="observed (Wilson CI)")
+        ax.plot(s, t["linear"], "--", color="C0", label="linear logistic", zorder=3)
+        ax.plot(s, t["banded"], "-", color="C1", alpha=0.7, label="linear + bands", zorder=3)
+        ax.plot(s, t["segmented"], "-", color="C3",
+                label=f"{self.info['kind']} at {self.info.get('breakpoint', np.nan):g}", zorder=3)
+        ax.step(s, t["isotonic"], where="mid", color="C2", alpha=0.8, label="isotonic",
+                zorder=3)
+        ax.set_xlabel(str(self.info["score"]))
+        ax.set_ylabel(f"{self.info['outcome']} rate")
+        ax.set_xlim(self.info["scale_low"] - 0.5, self.info["scale_high"] + 0.5)
+        ax.legend(loc="upper left", fontsize=7)
+        ax.set_title(self.title)
+        return ax
+
+
+def _band_dummies(s: np.ndarray, scale: Scale) -> tuple[np.ndarray, list[str]]:
+    codes = scale.band_codes(s)
+    cols, names = [], []
+    for j, b in enumerate(scale.band_names[1:], start=1):
+        cols.append((codes == j).astype(float))
+        names.append(f"band[{b}]")
+    return (np.column_stack(cols) if cols else np.zeros((len(s), 0))), names
+
+
+def _full_rank(X: np.ndarray, names: list[str], base: int) -> tuple[np.ndarray, list[str]]:
+    """Drop columns after the first ``base`` that add no rank (greedily, left to right)."""
+    keep = list(range(base))
+    for j in range(base, X.shape[1]):
+        trial = keep + [j]
+        if np.linalg.matrix_rank(X[:, trial]) == len(trial):
+            keep = trial
+    return X[:, keep], [names[j] for j in keep]
+
+
+def _coef_rows(model: str, names: list[str], beta: np.ndarray, cov: np.ndarray,
+               z: float) -> list[dict[str, Any]]:
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    rows = []
+    for j, name in enumerate(names):
+        zval = beta[j] / se[j] if se[j] > 0 else np.nan
+        rows.append({"model": model, "term": name, "estimate": beta[j], "std_err": se[j],
+                     "ci_low": beta[j] - z * se[j], "ci_high": beta[j] + z * se[j], "z": zval,
+                     "p_value": float(2 * stats.norm.sf(abs(zval))) if np.isfinite(zval)
+                     else np.nan})
+    return rows
+
+
+def _designs(s: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate breakpoints and their designs ``(C, cells, 3)`` for one segmented kind."""
+    cands = s[1:] if kind == "step" else s[1:-1]
+    base = np.column_stack([np.ones_like(s), s])
+    Xs = []
+    for c in cands:
+        extra = (s >= c).astype(float) if kind == "step" else np.maximum(s - c, 0.0)
+        Xs.append(np.column_stack([base, extra]))
+    return cands, np.array(Xs)
+
+
+def _profile(Xs: np.ndarray, y: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Log-likelihood per (replicate, candidate), shape ``(B, C)``."""
+    return np.column_stack([fit_logistic_batch(X, y, m).llf for X in Xs])
+
+
+def _argmax_low(llf: np.ndarray) -> np.ndarray:
+    """Index of the best candidate per row, ties (within 1e-9 relative) to the lowest."""
+    best = np.max(llf, axis=-1, keepdims=True)
+    close = llf >= best - _TIE * np.maximum(1.0, np.abs(best))
+    return np.argmax(close, axis=-1)
+
+
+def loyalty_curve(
+    data: pd.DataFrame,
+    score: str,
+    outcome: str,
+    scale: Scale = GRADE_1_10,
+    *,
+    kind: Literal["step", "hinge"] = "step",
+    top: float = 8,
+    breakpoint_ci: Literal["profile", "bootstrap"] = "profile",
+    n_boot: int = 200,
+    seed: int | np.random.Generator | None = 0,
+    conf_level: float = 0.95,
+) -> LoyaltyCurve:
+    """Outcome rate by score, linear vs banded vs segmented logistic fits, and a T5 verdict.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per customer or response.
+    score : str
+        Score column, validated against ``scale``.
+    outcome : str
+        0/1 or boolean loyalty outcome (retained, repurchased, loyal).
+    scale : Scale
+        Declared scale with bands.
+    kind : {"step", "hinge"}
+        Which segmented model decides the verdict ("loyalty jumps": a step by default);
+        both are fitted and reported.
+    top : float
+        Where "the top of the scale" starts: the breakpoint interval must lie at or above
+        it (default 8, as in "the jump comes at 8 or 9+").
+    breakpoint_ci : {"profile", "bootstrap"}
+        Which breakpoint interval the verdict uses (both are reported).
+    n_boot : int
+        Bootstrap replicates of the count table for the breakpoint interval; 0 skips it.
+    seed : int or numpy.random.Generator
+        Seed of the bootstrap; required when ``n_boot > 0`` (the default 0 is fixed and
+        documented, so results are reproducible).
+    conf_level : float
+        Confidence level of the intervals and of the nested test.
+
+    Returns
+    -------
+    LoyaltyCurve
+        A :class:`~loyaltystats.results.ClaimResult` for T5. ``estimates`` rows:
+        ``rate[s]`` per score value, ``slope`` (linear model, log-odds per point),
+        ``band[b]`` (banded model), ``breakpoint`` (profile interval), ``breakpoint
+        (bootstrap)`` and ``jump`` (log-odds, the step size or the change of slope at the
+        breakpoint); see :class:`LoyaltyCurve` for the tables.
+
+    Raises
+    ------
+    ScaleError
+        Scores outside the scale or missing.
+    DataError
+        An outcome that is not 0/1.
+    ModelError
+        Fewer than three distinct score values, or a constant outcome.
+
+    Notes
+    -----
+    Every model is a binomial logistic regression on the counts ``(successes, n)`` per
+    score value, which gives exactly the row-level estimates (tested against statsmodels
+    ``Logit`` on raw rows).
+
+    * linear: ``logit p(s) = a + b s``; banded: the same plus an indicator per band above
+      the lowest (columns that add no rank, e.g. a one-value band on a short scale, are
+      dropped). The likelihood-ratio test banded vs linear is a valid nested test of
+      linearity on the logit scale.
+    * step at ``c``: ``a + b s + d 1[s >= c]`` for ``c`` among the observed values above
+      the lowest; hinge at ``c``: ``a + b s + d max(s - c, 0)`` for ``c`` among the
+      interior values. The breakpoint maximizes the profile log-likelihood over that grid;
+      ties (log-likelihoods equal within a relative 1e-9) go to the **lower** value.
+    * Profile-likelihood interval: the hull of the grid values whose log-likelihood is
+      within ``chi2_1(conf_level) / 2`` of the best. The breakpoint is not a regular
+      parameter (it lives on a grid and the jump vanishes under linearity), so this
+      interval is approximate.
+    * Bootstrap interval: the count table per (score, outcome) is resampled
+      multinomially (:func:`~loyaltystats.stats.multinomial_bootstrap`), the grid search
+      repeated per replicate (batched Newton fits), and the percentile interval taken with
+      grid values (lower and upper order statistics, no interpolation).
+    * Isotonic fit: pool-adjacent-violators on the rates, weighted by ``n``
+      (:func:`pava`).
+
+    Verdict regions:
+
+    * *supported*: the nested test rejects linearity at ``1 - conf_level``, the breakpoint
+      interval lies at or above ``top``, and the jump's Wald interval lies above 0;
+    * *contradicted*: linearity is rejected but the jump's interval lies below 0 (loyalty
+      flattens at the top), or a significant positive jump sits entirely below ``top``;
+    * *inconclusive*: anything else, including no evidence against linearity.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> g = rng.integers(1, 11, 20_000)
+    >>> stay = rng.random(20_000) < np.where(g >= 9, 0.85, 0.55)
+    >>> res = loyalty_curve(pd.DataFrame({"grade": g, "stay": stay}), "grade", "stay", n_boot=50)
+    >>> res.info["breakpoint"], res.verdict
+    (9.0, 'supported')
+    """
+    conf = check_level(conf_level)
+    require_bands(scale)
+    if kind not in ("step", "hinge"):
+        raise ValueError(f"kind must be 'step' or 'hinge', got {kind!r}")
+    if breakpoint_ci not in ("profile", "bootstrap"):
+        raise ValueError(f"breakpoint_ci must be 'profile' or 'bootstrap', got {breakpoint_ci!r}")
+    if breakpoint_ci == "bootstrap" and n_boot < 1:
+        raise ValueError("breakpoint_ci='bootstrap' needs n_boot > 0")
+    if n_boot > 0 and seed is None:
+        raise ValueError("the bootstrap needs an explicit seed (int or numpy Generator)")
+    cells = score_cells(data, score, scale, outcome=outcome, table="data")
+    cells = cells.sort_values(score).reset_index(drop=True)
+    s = cells[score].to_numpy(float)
+    y = cells["successes"].to_numpy(float)
+    m = cells["n"].to_numpy(float)
+    if len(s) < 3:
+        raise ModelError(f"a loyalty curve needs at least three distinct values of {score!r}, "
+                         f"got {s.tolist()}")
+    if y.sum() == 0 or y.sum() == m.sum():
+        raise ModelError(f"the outcome {outcome!r} is constant ({int(y.sum())} of "
+                         f"{int(m.sum())} rows are 1): there is no curve to fit")
+    z = float(stats.norm.ppf(0.5 + conf / 2))
+    crit = float(stats.chi2.ppf(conf, 1))
+
+    # --- linear and banded -------------------------------------------------------------
+    X_lin = np.column_stack([np.ones_like(s), s])
+    lin = fit_logistic_batch(X_lin, y, m)
+    D, dnames = _band_dummies(s, scale)
+    X_band, band_names = _full_rank(np.column_stack([X_lin, D]), ["Intercept", score] + dnames, 2)
+    band = fit_logistic_batch(X_band, y, m)
+    df_band = X_band.shape[1] - 2
+    models = _coef_rows("linear", ["Intercept", score], lin.params[0], lin.cov[0], z)
+    models += _coef_rows("banded", band_names, band.params[0], band.cov[0], z)
+    tests = []
+    if df_band > 0:
+        stat = max(2 * float(band.llf[0] - lin.llf[0]), 0.0)
+        p_lin = float(stats.chi2.sf(stat, df_band))
+        tests.append({"test": "banded vs linear (LR)", "statistic": stat, "df": df_band,
+                      "p_value": p_lin})
+    else:
+        p_lin = np.nan
+
+    # --- segmented: profile likelihood over the grid -----------------------------------
+    profile_rows, best = [], {}
+    for k in ("step", "hinge"):
+        cands, Xs = _designs(s, k)
+        if not len(cands):
+            continue
+        fits = [fit_logistic_batch(X, y, m) for X in Xs]
+        llf = np.array([f.llf[0] for f in fits])
+        i_best = int(_argmax_low(llf[None, :])[0])
+        dev = 2 * (llf[i_best] - llf)
+        for c, f, d in zip(cands, fits, dev):
+            profile_rows.append({"kind": k, "breakpoint": float(c), "llf": float(f.llf[0]),
+                                 "deviance": float(d), "jump": float(f.params[0, 2]),
+                                 "jump_se": float(np.sqrt(max(f.cov[0, 2, 2], 0))),
+                                 "separated": bool(f.separated[0])})
+        inside = cands[dev <= crit]
+        fb = fits[i_best]
+        name = f"{k}@{cands[i_best]:g}"
+        models += _coef_rows(name, ["Intercept", score, k], fb.params[0], fb.cov[0], z)
+        stat = max(2 * float(fb.llf[0] - lin.llf[0]), 0.0)
+        tests.append({"test": f"best {k} vs linear (LR, ignores the grid search)",
+                      "statistic": stat, "df": 1, "p_value": float(stats.chi2.sf(stat, 1))})
+        best[k] = {"c": float(cands[i_best]), "fit": fb, "X": Xs[i_best],
+                   "ci": (float(inside.min()), float(inside.max())), "cands": cands, "Xs": Xs}
+    if kind not in best:
+        raise ModelError(f"no candidate breakpoint for a {kind} model with the scores "
+                         f"{s.tolist()}")
+    chosen = best[kind]
+    c_hat = chosen["c"]
+    fit_c = chosen["fit"]
+    jump = float(fit_c.params[0, 2])
+    jump_se = float(np.sqrt(max(fit_c.cov[0, 2, 2], 0)))
+    jump_lo, jump_hi = jump - z * jump_se, jump + z * jump_se
+
+    # --- bootstrap of the breakpoint ---------------------------------------------------
+    boot_lo = boot_hi = np.nan
+    boot_table = pd.DataFrame(columns=["breakpoint", "count"])
+    if n_boot > 0:
+        cands, Xs = chosen["cands"], chosen["Xs"]
+        table = np.column_stack([y, m - y]).ravel()
+
+        def stat_fn(reps: np.ndarray) -> np.ndarray:
+            r = reps.reshape(reps.shape[0], -1, 2).astype(float)
+            ll = _profile(Xs, r[..., 0], r.sum(-1))
+            return cands[_argmax_low(ll)]
+
+        boot = multinomial_bootstrap(table, stat_fn, n_boot=n_boot, level=conf, seed=seed)
+        a = (1 - conf) / 2
+        boot_lo = float(np.quantile(boot.replicates, a, method="lower"))
+        boot_hi = float(np.quantile(boot.replicates, 1 - a, method="higher"))
+        vals, cnt = np.unique(boot.replicates, return_counts=True)
+        boot_table = pd.DataFrame({"breakpoint": vals, "count": cnt.astype(np.int64)})
+
+    # --- isotonic and the curve table --------------------------------------------------
+    rate = y / m
+    r_lo, r_hi = wilson_ci(y, m, conf)
+    from scipy.special import expit
+
+    curve = pd.DataFrame({
+        "score": s, "band": np.asarray(scale.band(s)).astype(str), "n": m.astype(np.int64),
+        "successes": y.astype(np.int64), "rate": rate, "ci_low": r_lo, "ci_high": r_hi,
+        "linear": expit(X_lin @ lin.params[0]), "banded": expit(X_band @ band.params[0]),
+        "segmented": expit(chosen["X"] @ fit_c.params[0]), "isotonic": pava(rate, m),
+    })
+
+    # --- verdict -----------------------------------------------------------------------
+    bp_lo, bp_hi = chosen["ci"] if breakpoint_ci == "profile" else (boot_lo, boot_hi)
+    rejects = bool(np.isfinite(p_lin) and p_lin < 1 - conf)
+    verdict: Verdict
+    if rejects and bp_lo >= top and jump_lo > 0:
+        verdict = "supported"
+        reason = (f"linearity rejected (p = {p_lin:.3g}); {kind} at {c_hat:g}, interval "
+                  f"[{bp_lo:g}, {bp_hi:g}] at or above {top:g}; jump {jump:.3g} "
+                  f"[{jump_lo:.3g}, {jump_hi:.3g}] on the log-odds scale")
+    elif rejects and (jump_hi < 0 or (bp_hi < top and jump_lo > 0)):
+        verdict = "contradicted"
+        where = ("loyalty flattens rather than jumps" if jump_hi < 0
+                 else f"the jump lies below {top:g}")
+        reason = (f"linearity rejected (p = {p_lin:.3g}) but {where}: {kind} at {c_hat:g} "
+                  f"[{bp_lo:g}, {bp_hi:g}], jump {jump:.3g} [{jump_lo:.3g}, {jump_hi:.3g}]")
+    else:
+        verdict = "inconclusive"
+        reason = (f"banded vs linear p = {p_lin:.3g}; {kind} at {c_hat:g} [{bp_lo:g}, "
+                  f"{bp_hi:g}], jump {jump:.3g} [{jump_lo:.3g}, {jump_hi:.3g}]")
+
+    n_tot = int(m.sum())
+    rows: list[dict[str, Any]] = []
+    for i in range(len(s)):
+        rows.append({"term": f"rate[{s[i]:g}]", "estimate": rate[i], "ci_low": r_lo[i],
+                     "ci_high": r_hi[i], "n": int(m[i]), "method": "wilson"})
+    lin_row = [r for r in models if r["model"] == "linear" and r["term"] == score][0]
+    rows.append({"term": "slope", "estimate": lin_row["estimate"], "ci_low": lin_row["ci_low"],
+                 "ci_high": lin_row["ci_high"], "n": n_tot, "method": "logistic (Wald)"})
+    for r in models:
+        if r["model"] == "banded" and r["term"].startswith("band["):
+            rows.append({"term": r["term"], "estimate": r["estimate"], "ci_low": r["ci_low"],
+                         "ci_high": r["ci_high"], "n": n_tot,
+                         "method": "linear + bands logistic (Wald)"})
+    rows.append({"term": "breakpoint", "estimate": c_hat, "ci_low": chosen["ci"][0],
+                 "ci_high": chosen["ci"][1], "n": n_tot, "method": f"{kind}, profile likelihood"})
+    if n_boot > 0:
+        rows.append({"term": "breakpoint (bootstrap)", "estimate": c_hat, "ci_low": boot_lo,
+                     "ci_high": boot_hi, "n": n_tot,
+                     "method": f"{kind}, multinomial bootstrap ({n_boot})"})
+    rows.append({"term": "jump", "estimate": jump, "ci_low": jump_lo, "ci_high": jump_hi,
+                 "n": n_tot, "method": f"{kind} at {c_hat:g} (Wald, log-odds)"})
+    info = {
+        "score": score, "outcome": outcome, "scale": scale.name, "bands": bands_info(scale),
+        "scale_low": float(scale.low), "scale_high": float(scale.high), "n": n_tot,
+        "kind": kind, "top": float(top), "breakpoint": c_hat,
+        "breakpoint_ci_low": float(bp_lo), "breakpoint_ci_high": float(bp_hi),
+        "breakpoint_ci": breakpoint_ci, "linearity_p_value": p_lin,
+        "n_boot": int(n_boot), "seed": seed if isinstance(seed, int) else None,
+        "tie_rule": "lowest breakpoint among equal log-likelihoods",
+    }
+    for k, b in best.items():
+        info[f"{k}_breakpoint"] = b["c"]
+    return LoyaltyCurve(
+        estimates=estimates_frame(rows), title=f"{outcome} by {score}", level=conf,
+        tables={"curve": curve, "models": pd.DataFrame(models),
+                "profile": pd.DataFrame(profile_rows), "tests": pd.DataFrame(tests),
+                "bootstrap": boot_table},
+        info=info, claim_id="T5", statement=STATEMENT,
+        claimed={"top": float(top), "kind": kind}, verdict=verdict, reason=reason,
+    )
