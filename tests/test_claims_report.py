@@ -47,8 +47,8 @@ def test_report_table_shape_and_statuses(report):
     assert report.table["id"].tolist() == CLAIM_IDS
     tested = report.table[report.table["status"] == "tested"]
     assert set(tested["verdict"]) <= {"supported", "contradicted", "inconclusive"}
-    assert {"S1", "S2", "S3", "N1", "N2", "N3", "K1", "K2", "K3", "K4", "P1", "M1",
-            "V1"} <= set(tested["id"])
+    assert set(tested["id"]) == set(CLAIM_IDS) - {"P2"}  # P2 has no estimator yet
+    assert report.table.set_index("id").loc["P2", "status"] == "no estimator yet"
     assert set(report.claim_results) == set(tested["id"])
 
 
@@ -141,4 +141,16 @@ def test_k2_verdict_flips_with_the_world():
         t.pop("truth")
         verdicts.append(check_claims(**t, mapping=DEMO_MAPPING, claims=["K2"],
                                      seed=1).claim_results["K2"].verdict)
+    assert verdicts[0] == "supported" and verdicts[1] != "supported"
+
+
+def test_t4_verdict_flips_with_the_world():
+    from loyaltystats.simulate import world_where_false
+
+    verdicts = []
+    for overrides in ({}, world_where_false("T4")):
+        t = demo_tables(8000, seed=6, **overrides)
+        t.pop("truth")
+        verdicts.append(check_claims(**t, mapping=DEMO_MAPPING, claims=["T4"])
+                        .claim_results["T4"].verdict)
     assert verdicts[0] == "supported" and verdicts[1] != "supported"

@@ -61,7 +61,7 @@ CLAIMS: tuple[Claim, ...] = (
           "loyaltystats.thresholds:basics_ceiling"),
     Claim("T3", "thresholds", "A fulfilled basic need gets a 6 or 7; easy or pleasant gets an 8 "
           "or 8+; only a special experience gets a 9.", ("003",),
-          {"meets needs": [6, 7], "easy": [8, 8.5], "enjoyable": [9, 10]},
+          {"meets needs": [6, 7.999999999], "easy": 8, "enjoyable": 9},
           ("responses.score", "responses.tier"), "loyaltystats.thresholds:by_level"),
     Claim("T4", "thresholds", "Service that is OK (7+) plus an emotional peak at a few moments of "
           "truth (9+) makes the customer feel they come first.", ("002",), {},

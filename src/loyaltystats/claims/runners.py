@@ -122,6 +122,64 @@ def _v1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     return res, res
 
 
+def _t1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from ..thresholds import by_level
+    from .registry import get_claim
+
+    rm = m["responses"]
+    res = by_level(t["responses"], rm["score"], rm["expectation"],
+                   claimed=dict(get_claim("T1").claimed), claim_id="T1")
+    return res, res
+
+
+def _t2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from ..thresholds import basics_ceiling
+
+    rm = m["responses"]
+    res = basics_ceiling(t["responses"], rm["score"], list(rm["basics"]),
+                         delighters=list(rm.get("delighters", [])), claimed=8.5)
+    return res, res
+
+
+def _t3(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from ..thresholds import by_level
+    from .registry import get_claim
+
+    rm = m["responses"]
+    claimed = {k: tuple(v) if isinstance(v, list) else v
+               for k, v in get_claim("T3").claimed.items()}
+    r = t["responses"]
+    # only the tiers the claim speaks about; other tiers (e.g. "not met") are left out, as
+    # the claim says nothing about them
+    r = r[r[rm["tier"]].isin(list(claimed))]
+    if hasattr(r[rm["tier"]], "cat"):
+        r = r.assign(**{rm["tier"]: r[rm["tier"]].cat.remove_unused_categories()})
+    res = by_level(r, rm["score"], rm["tier"], claimed=claimed, claim_id="T3",
+                   statement=get_claim("T3").statement)
+    return res, res
+
+
+def _t4(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from ..thresholds import moments_of_truth
+
+    rm = m["responses"]
+    res = moments_of_truth(t["responses"], rm["outcome_valued"], rm["baseline_ok"], rm["peak"])
+    return res, res
+
+
+def _t5(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from ..thresholds import loyalty_curve
+
+    cm = m["customers"]
+    c = t["customers"]
+    known = c[cm["retained"]].notna().to_numpy()
+    # customers whose 12-month outcome is unknown (observed less than 12 months, not switched)
+    # cannot say whether they were retained; they are left out explicitly
+    data = c.loc[known].assign(**{cm["retained"]: c.loc[known, cm["retained"]].astype(bool)})
+    res = loyalty_curve(data, cm["grade"], cm["retained"], seed=seed)
+    return res, res
+
+
 def _expected_kano(m: Mapping_) -> dict[str, str]:
     rm = m["responses"]
     expected = {a: "O" for a in rm["attributes"]}
@@ -209,15 +267,25 @@ def _k4(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     return claim, res
 
 
-RUNNERS: dict[str, Runner] = {"K1": _k1, "K2": _k2, "K3": _k3, "K4": _k4,"S1": _s1, "S2": _s2, "S3": _s3, "N1": _n1, "N2": _n2, "N3": _n3,
+RUNNERS: dict[str, Runner] = {"T1": _t1, "T2": _t2, "T3": _t3, "T4": _t4, "T5": _t5,
+                              "K1": _k1, "K2": _k2, "K3": _k3, "K4": _k4,"S1": _s1, "S2": _s2, "S3": _s3, "N1": _n1, "N2": _n2, "N3": _n3,
                               "P1": _p1, "M1": _m1, "V1": _v1}
 
 
+# The estimate that carries each claim's verdict, where it is not the first row.
+HEADLINE_TERMS = {
+    "T1": "median[exceeded]", "T2": "predicted mean[basics best, no delighter]",
+    "T3": "median[meets needs]", "T4": "interaction (log-odds)", "T5": "breakpoint",
+}
+
+
 def headline(claim: ClaimResult) -> dict[str, Any]:
-    """The first estimate of a claim result, for the one-row-per-claim table."""
+    """The estimate that carries a claim's verdict, for the one-row-per-claim table."""
     est = claim.estimates
     if len(est) == 0:
         return {"term": "", "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": 0,
                 "method": ""}
-    row = est.iloc[0]
+    wanted = HEADLINE_TERMS.get(claim.claim_id)
+    match = est.index[est["term"] == wanted] if wanted else []
+    row = est.loc[match[0]] if len(match) else est.iloc[0]
     return {k: row[k] for k in ("term", "estimate", "ci_low", "ci_high", "n", "method")}
