@@ -14,7 +14,7 @@ PUBLIC_MODULES = [
     "loyaltystats.scales", "loyaltystats.errors", "loyaltystats.data", "loyaltystats.tables",
     "loyaltystats.stats", "loyaltystats.results", "loyaltystats.simulate",
     "loyaltystats.switching", "loyaltystats.nps", "loyaltystats.thresholds", "loyaltystats.kano",
-    "loyaltystats.pyramid", "loyaltystats.market", "loyaltystats.value",
+    "loyaltystats.pyramid", "loyaltystats.drivers", "loyaltystats.market", "loyaltystats.value",
     "loyaltystats.claims", "loyaltystats.scoring",
     "loyaltystats.demo",
 ]

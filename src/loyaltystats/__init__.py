@@ -4,6 +4,7 @@ from . import (
     claims,
     data,
     demo,
+    drivers,
     errors,
     kano,
     market,
@@ -36,7 +37,7 @@ from .tables import count_cells, person_period
 
 __all__ = [
     "__version__",
-    "claims", "data", "demo", "errors", "kano", "market", "pyramid", "value", "nps", "results", "scales", "scoring", "simulate", "stats",
+    "claims", "data", "demo", "drivers", "errors", "kano", "market", "pyramid", "value", "nps", "results", "scales", "scoring", "simulate", "stats",
     "switching", "tables", "thresholds",
     "LoyaltyScorer", "load_scorer", "check_claims", "list_claims",
     "LoyaltyStatsError", "DataError", "ScaleError", "ModelError", "ArtifactError",

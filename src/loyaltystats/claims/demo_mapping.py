@@ -17,6 +17,7 @@ DEMO_MAPPING = MappingProxyType({
         "outcome_valued": "feels_first", "baseline_ok": "baseline_ok", "peak": "peak",
         "company": "company", "month": "month", "period": "year", "wave": "year",
         "pyramid": ["relevance", "trust", "satisfaction_level", "loyalty_level"],
+        "loyalty": "loyalty_level",
     },
     "customers": {
         "id": "customer_id", "start": "start", "end": "end", "duration": "duration",

@@ -107,7 +107,8 @@ CLAIMS: tuple[Claim, ...] = (
           "when the one below is amply met.", ("000",), {},
           ("responses.pyramid",), "loyaltystats.pyramid:gating"),
     Claim("P2", "pyramid", "Satisfaction and loyalty have different drivers.", ("000",), {},
-          ("responses.pyramid", "responses.attributes"), ""),
+          ("responses.score", "responses.loyalty", "responses.attributes"),
+          "loyaltystats.drivers:driver_importance"),
     Claim("M1", "market", "The top of the Dutch customer-friendliness ranking keeps rising while "
           "differences within sectors shrink.", ("003",), {},
           ("responses.score", "responses.company", "responses.period"),

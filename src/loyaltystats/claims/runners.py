@@ -105,6 +105,15 @@ def _p1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     return res, res
 
 
+def _p2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from ..drivers import driver_importance
+
+    rm = m["responses"]
+    res = driver_importance(t["responses"], (rm["score"], rm["loyalty"]),
+                            list(rm["attributes"]), seed=seed, n_boot=200)
+    return res, res
+
+
 def _m1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     from ..market import convergence
 
@@ -269,7 +278,7 @@ def _k4(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
 
 RUNNERS: dict[str, Runner] = {"T1": _t1, "T2": _t2, "T3": _t3, "T4": _t4, "T5": _t5,
                               "K1": _k1, "K2": _k2, "K3": _k3, "K4": _k4,"S1": _s1, "S2": _s2, "S3": _s3, "N1": _n1, "N2": _n2, "N3": _n3,
-                              "P1": _p1, "M1": _m1, "V1": _v1}
+                              "P1": _p1, "P2": _p2, "M1": _m1, "V1": _v1}
 
 
 # The estimate that carries each claim's verdict, where it is not the first row.
