@@ -153,3 +153,49 @@ def test_t4_verdict_flips_with_the_world():
         verdicts.append(check_claims(**t, mapping=DEMO_MAPPING, claims=["T4"])
                         .claim_results["T4"].verdict)
     assert verdicts[0] == "supported" and verdicts[1] != "supported"
+
+
+def test_world_with_every_claim_switched_off_supports_none_of_them():
+    from loyaltystats.simulate import CLAIMS_FALSE, WorldParams
+
+    params = WorldParams().claims_false(*CLAIMS_FALSE)
+    t = demo_tables(20_000, seed=3, params=params)
+    t.pop("truth")
+    rep = check_claims(**t, mapping=DEMO_MAPPING, claims=list(CLAIMS_FALSE))
+    verdicts = rep.table.set_index("id")["verdict"]
+    assert (rep.table["status"] == "tested").all()
+    assert not (verdicts == "supported").any(), verdicts
+
+
+@pytest.mark.parametrize("mapping_text, message", [
+    ('[responses]\nscore = "grade"\n[customers]\nnegativs = "negatives"\n',
+     "unknown role 'negativs'"),
+    ('[responses]\nscore = "grade"\n[customers]\nnegatives = "no_such_column"\n',
+     "no_such_column"),
+    ('[responses]\nscore = "grade"\n[customers]\nnegatives = 3\n', "must be one column name"),
+    ('[customers]\nnegatives = "negatives"\n[responses]\nattributes = "B1"\n',
+     "must be a list of column names"),
+    ('[customers\nnegatives = "negatives"\n', "not valid TOML"),
+])
+def test_cli_report_bad_mappings(tables, tmp_path, capsys, mapping_text, message):
+    tables["customers"].to_csv(tmp_path / "c.csv", index=False)
+    tables["responses"].head(50).to_csv(tmp_path / "r.csv", index=False)
+    (tmp_path / "m.toml").write_text(mapping_text)
+    code = main(["report", "--customers", str(tmp_path / "c.csv"), "--responses",
+                 str(tmp_path / "r.csv"), "--mapping", str(tmp_path / "m.toml"), "--out", ""])
+    err = capsys.readouterr().err
+    assert code != 0 and message in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "is empty"),
+    (b"a,b\n", "no rows"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe binary", "not a readable CSV"),
+])
+def test_cli_report_bad_files(tmp_path, capsys, content, message):
+    (tmp_path / "c.csv").write_bytes(content)
+    (tmp_path / "m.toml").write_text('[customers]\nnegatives = "a"\n')
+    code = main(["report", "--customers", str(tmp_path / "c.csv"), "--mapping",
+                 str(tmp_path / "m.toml"), "--out", ""])
+    err = capsys.readouterr().err
+    assert code != 0 and message in err and err.count("\n") == 1, err

@@ -45,7 +45,16 @@ def _read_table(path: str, role: str) -> Any:
         except ImportError as exc:
             raise LoyaltyStatsError("reading Parquet needs pyarrow: pip install "
                                     "'loyaltystats[parquet]'") from exc
-    return pd.read_csv(p)
+    try:
+        frame = pd.read_csv(p)
+    except pd.errors.EmptyDataError:
+        raise LoyaltyStatsError(f"{role} file {path} is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise LoyaltyStatsError(f"{role} file {path} is not a readable CSV: "
+                                f"{str(exc).splitlines()[0]}") from None
+    if len(frame) == 0:
+        raise LoyaltyStatsError(f"{role} file {path} has a header but no rows")
+    return frame
 
 
 def _read_mapping(path: str) -> dict[str, Any]:
@@ -165,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except DataError as exc:
-        print(f"loyaltystats: error: bad rows: {exc}", file=sys.stderr)
+        what = "bad rows" if args.command == "score" else "bad input"
+        print(f"loyaltystats: error: {what}: {exc}", file=sys.stderr)
         return 1
     except (LoyaltyStatsError, OSError) as exc:
         print(f"loyaltystats: error: {exc}", file=sys.stderr)

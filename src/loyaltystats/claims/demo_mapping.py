@@ -15,7 +15,7 @@ DEMO_MAPPING = MappingProxyType({
         "expectation": "expectation", "tier": "tier", "basics": ["B1", "B2"],
         "delighters": ["D1"], "attributes": ["B1", "B2", "P1", "D1"],
         "outcome_valued": "feels_first", "baseline_ok": "baseline_ok", "peak": "peak",
-        "company": "company", "month": "month", "period": "year", "wave": "year",
+        "company": "company", "period": "year", "wave": "year",
         "pyramid": ["relevance", "trust", "satisfaction_level", "loyalty_level"],
         "loyalty": "loyalty_level",
     },

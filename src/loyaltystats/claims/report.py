@@ -22,13 +22,82 @@ from ..results import ClaimResult, Result, _json_scalar
 from .registry import CLAIMS, Claim
 from .runners import RUNNERS, headline
 
-__all__ = ["ClaimsReport", "check_claims", "REPORT_COLUMNS"]
+__all__ = ["ClaimsReport", "check_claims", "REPORT_COLUMNS", "validate_mapping", "known_roles"]
 
 REPORT_COLUMNS = ("id", "statement", "estimate", "ci_low", "ci_high", "term", "claimed",
                   "verdict", "n", "method", "status")
 """Columns of :attr:`ClaimsReport.table`, in order."""
 
 TABLES = ("responses", "customers", "experiences", "transactions")
+
+
+# Roles whose value is a list of columns; every other role names one column.
+LIST_ROLES = frozenset({"basics", "delighters", "attributes", "pyramid"})
+
+
+def known_roles() -> dict[str, set[str]]:
+    """Per table, every role some claim uses."""
+    out: dict[str, set[str]] = {t: set() for t in TABLES}
+    for claim in CLAIMS:
+        for role in claim.roles:
+            table, name = role.split(".", 1)
+            out[table].add(name)
+    for t in TABLES:
+        out[t] |= {"id", "time"}
+    out["customers"] |= {"start", "end", "value"}
+    return out
+
+
+def validate_mapping(mapping: Mapping[str, Any],
+                     tables: Mapping[str, pd.DataFrame | None]) -> None:
+    """Check a role mapping against the tables: known tables and roles, right types, columns
+    that exist. Raises :class:`~loyaltystats.errors.DataError` naming the first problem.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> validate_mapping({"customers": {"negatives": "n"}}, {"customers": pd.DataFrame({"n": [1]})})
+    >>> validate_mapping({"customers": {"negativs": "n"}}, {"customers": pd.DataFrame({"n": [1]})})
+    Traceback (most recent call last):
+    ...
+    loyaltystats.errors.DataError: mapping.customers: unknown role 'negativs'; known roles: ...
+    """
+    from ..errors import DataError
+
+    if not isinstance(mapping, Mapping):
+        raise DataError(f"the mapping must be a table of tables, got {type(mapping).__name__}",
+                        table="mapping")
+    roles = known_roles()
+    for table, section in mapping.items():
+        if table not in roles:
+            raise DataError(f"unknown table section [{table}]; expected one of {list(TABLES)}",
+                            table="mapping")
+        if not isinstance(section, Mapping):
+            raise DataError(f"[{table}] must map roles to column names", table="mapping",
+                            column=table)
+        frame = tables.get(table)
+        for role, value in section.items():
+            if role not in roles[table]:
+                raise DataError(f"unknown role {role!r}; known roles: {sorted(roles[table])}",
+                                table=f"mapping.{table}")
+            if role in LIST_ROLES:
+                ok = isinstance(value, (list, tuple)) and value and all(
+                    isinstance(v, str) for v in value)
+                want = "a list of column names"
+            else:
+                ok = isinstance(value, str)
+                want = "one column name (a string)"
+            if not ok:
+                raise DataError(f"role {role!r} must be {want}, got {value!r}",
+                                table=f"mapping.{table}", column=role)
+            if frame is None:
+                continue
+            cols = list(value) if role in LIST_ROLES else [value]
+            missing = [c for c in cols if c not in frame.columns]
+            if missing:
+                raise DataError(f"role {role!r} names column(s) {missing} that the {table} "
+                                f"table does not have; it has {list(frame.columns)[:20]}",
+                                table=table, column=missing[0])
 
 
 def _missing_roles(claim: Claim, tables: Mapping[str, pd.DataFrame | None],
@@ -208,6 +277,12 @@ def check_claims(
     -------
     ClaimsReport
 
+    Raises
+    ------
+    DataError
+        The mapping names an unknown table or role, gives a role the wrong type, or names a
+        column the table lacks (see :func:`validate_mapping`).
+
     Notes
     -----
     A claim whose estimator fails on the data with a package error (bad values, separation,
@@ -215,15 +290,15 @@ def check_claims(
 
     Examples
     --------
-    >>> from loyaltystats.simulate import generate
-    >>> from loyaltystats.claims import check_claims, DEMO_MAPPING
-    >>> w = generate(4000, seed=1)
-    >>> rep = check_claims(customers=w.customers, mapping=DEMO_MAPPING, claims=["S1", "N1"])
+    >>> from loyaltystats.claims import check_claims, demo_tables, DEMO_MAPPING
+    >>> t = demo_tables(4000, seed=1)
+    >>> rep = check_claims(customers=t["customers"], mapping=DEMO_MAPPING, claims=["S1", "N1"])
     >>> rep.table.set_index("id").loc["N1", "status"]
     'not testable: needs responses.recommend'
     """
     tables = {"responses": responses, "customers": customers, "experiences": experiences,
               "transactions": transactions}
+    validate_mapping(mapping, tables)
     wanted = set(claims) if claims is not None else None
     rows: list[dict[str, Any]] = []
     claim_results: dict[str, ClaimResult] = {}
