@@ -78,8 +78,11 @@ class DriverImportance(ClaimResult):
         x = np.arange(len(drivers))
         for off, (outcome, g) in zip((-0.2, 0.2), sh.groupby("outcome", sort=False)):
             g = g.set_index("driver").loc[drivers]
-            ax.bar(x + off, g["share"], width=0.4, label=str(outcome),
-                   yerr=[g["share"] - g["ci_low"], g["ci_high"] - g["share"]], capsize=3)
+            # percentile intervals need not contain the point estimate: clip the whiskers
+            err = [np.clip(g["share"] - g["ci_low"], 0, None),
+                   np.clip(g["ci_high"] - g["share"], 0, None)]
+            ax.bar(x + off, g["share"].fillna(0), width=0.4, label=str(outcome),
+                   yerr=np.nan_to_num(np.array(err, dtype=float)), capsize=3)
         ax.set_xticks(x)
         ax.set_xticklabels(drivers)
         ax.set_ylabel("share of R-squared (Shapley)")

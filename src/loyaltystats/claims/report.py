@@ -213,7 +213,7 @@ class ClaimsReport:
             + html.escape(", ".join(f"{k}: {v}" for k, v in self.info.items()
                                     if not isinstance(v, Mapping))) + "</p>",
             "<h2>Verdicts</h2>",
-            self.table.to_html(index=False, na_rep="", float_format=lambda x: f"{x:.4g}"),
+            self._verdict_table_html(),
         ]
         for cid, claim in self.claim_results.items():
             parts.append(f"<section id='{html.escape(cid)}'><h2>{html.escape(cid)}: "
@@ -221,7 +221,12 @@ class ClaimsReport:
             parts.append(f"<p>Verdict: <span class='{claim.verdict}'>{claim.verdict}</span> "
                          f"(level {claim.level:g}). {html.escape(claim.reason)}</p>")
             parts.append(claim.estimates.to_html(index=False, float_format=lambda x: f"{x:.4g}"))
-            img = self._png(cid)
+            try:
+                img = self._png(cid)
+            except Exception as exc:  # a broken plot must not cost the user the whole report
+                parts.append(f"<p class='contradicted'>The plot for {html.escape(cid)} failed: "
+                             f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</p>")
+                img = ""
             if img:
                 parts.append(f"<p><img alt='plot for {html.escape(cid)}' "
                              f"src='data:image/png;base64,{img}'></p>")
@@ -230,6 +235,17 @@ class ClaimsReport:
         text = "\n".join(parts)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def _verdict_table_html(self) -> str:
+        cols = ["id", "statement", "term", "estimate", "ci_low", "ci_high", "claimed", "verdict",
+                "n", "status"]
+        text = self.table[cols].to_html(index=False, na_rep="", escape=True,
+                                        float_format=lambda x: f"{x:.4g}")
+        for v in ("supported", "contradicted", "inconclusive"):
+            text = text.replace(f"<td>{v}</td>", f"<td class='{v}'>{v}</td>")
+        for cid in self.claim_results:
+            text = text.replace(f"<td>{cid}</td>", f"<td><a href='#{cid}'>{cid}</a></td>", 1)
         return text
 
     def _png(self, claim_id: str) -> str:
