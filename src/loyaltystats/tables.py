@@ -44,6 +44,13 @@ def _as_list(x: str | Sequence[str] | None) -> list[str]:
     return list(x)
 
 
+def _engine_input(data: Any) -> bool:
+    """True for the non-pandas inputs handled by :mod:`loyaltystats.engines`."""
+    from .engines import is_engine_input
+
+    return is_engine_input(data)
+
+
 def _require_columns(data: pd.DataFrame, cols: Sequence[str], table: str) -> None:
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}", table=table)
@@ -203,6 +210,10 @@ def count_cells(
     keys = _as_list(by)
     if not keys:
         raise DataError("count_cells needs at least one grouping column", table=table)
+    if not isinstance(data, pd.DataFrame) and _engine_input(data):
+        from .engines import count_cells_engine
+
+        return count_cells_engine(data, keys, outcome, weights, table=table)
     extra = [c for c in (outcome, weights) if c is not None]
     _require_columns(data, keys + extra, table)
     if len(data) == 0:
@@ -319,6 +330,15 @@ def person_period(
     4       2          0        1       0
     """
     by_cols = _as_list(by)
+    if not (isinstance(customers, pd.DataFrame)
+            and (experiences is None or isinstance(experiences, pd.DataFrame))) and (
+            _engine_input(customers) or _engine_input(experiences)):
+        from .engines import person_period_engine
+
+        return person_period_engine(
+            customers, experiences, id=id, start=start, duration=duration, event=event,
+            experience_id=experience_id, time=time, kind=kind, count=count, by_cols=by_cols,
+            cap=cap, period_length=period_length, horizon=horizon)
     _require_columns(customers, [id, start, duration, event] + by_cols, "customers")
     if len(customers) == 0:
         raise DataError("no rows", table="customers")
@@ -385,7 +405,10 @@ def person_period(
                 table="experiences", column=time, n_rows=int(outside.sum()),
                 examples=pd.unique(t[outside])[:5],
             )
-        p = np.floor(rel).astype(np.int64)
+        # within 1e-9 of a fractional end floor() can name the period after the customer's
+        # last one (periods are rounded with -1e-9), which would land in the next customer's
+        # rows: such an experience belongs to the last period
+        p = np.minimum(np.floor(rel).astype(np.int64), periods[idx] - 1)
         flat = offsets[idx] + p
         for name, which in count.items():
             if isinstance(which, (np.ndarray, pd.Series)) and np.asarray(which).dtype == bool:
