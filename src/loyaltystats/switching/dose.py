@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._plotting import get_ax
-from ..errors import ModelError
+from ..errors import DataError, ModelError
 from ..results import ClaimResult, Result
 from ..stats import fit_binomial, lr_test, wilson_ci
 from ..tables import count_cells
@@ -113,18 +113,48 @@ class DoseResponseResult(Result):
         return ax
 
 
+def _engine_level_cells(customers: Any, negatives: str, switched: str, cap: int,
+                        weights: str | None) -> pd.DataFrame:
+    """Count in the engine (Polars, DuckDB, Parquet, Dask), then check the counts on the cells.
+
+    The engine checks missing counts, the outcome and the weights while it groups; the
+    distinct count values come back as cell keys, so negative or fractional counts are found
+    on the small table, with the number of rows behind them (row labels do not exist there).
+    """
+    cells = count_cells(customers, negatives, outcome=switched, weights=weights,
+                        table="customers")
+    k = cells[negatives]
+    if k.dtype.kind not in "iuf":
+        raise DataError(f"counts must be numeric integers, got dtype {k.dtype}",
+                        table="customers", column=negatives, n_rows=int(cells["n"].sum()),
+                        examples=k.unique()[:5])
+    kv = k.to_numpy(float)
+    for bad, message in ((kv != np.floor(kv), "counts must be whole numbers"),
+                         (kv < 0, "counts must be non-negative")):
+        if bad.any():
+            raise DataError(message, table="customers", column=negatives,
+                            n_rows=int(cells.loc[bad, "n"].sum()), examples=kv[bad][:5])
+    cells = cells.assign(k=np.minimum(kv, cap).astype(np.int8)).drop(columns=negatives)
+    return cells.groupby("k", as_index=False, sort=True).sum()
+
+
 def _level_cells(customers: pd.DataFrame, negatives: str, switched: str, cap: int,
                  weights: str | None) -> tuple[pd.DataFrame, bool]:
     """Validate and count: one row per level 0..cap with (effective) successes and trials."""
-    cols = [negatives, switched] + ([weights] if weights else [])
-    require_frame(customers, cols, "customers")
-    k = count_column(customers, negatives, "customers")
-    y = binary_column(customers, switched, "customers")
-    data = {"k": np.minimum(k, cap).astype(np.int8), "y": y}
-    if weights:
-        data["w"] = weight_column(customers, weights, "customers")
-    cells = count_cells(pd.DataFrame(data, copy=False), "k", outcome="y",
-                        weights="w" if weights else None, table="customers")
+    from ..engines import is_engine_input
+
+    if is_engine_input(customers):
+        cells = _engine_level_cells(customers, negatives, switched, cap, weights)
+    else:
+        cols = [negatives, switched] + ([weights] if weights else [])
+        require_frame(customers, cols, "customers")
+        k = count_column(customers, negatives, "customers")
+        y = binary_column(customers, switched, "customers")
+        data = {"k": np.minimum(k, cap).astype(np.int8), "y": y}
+        if weights:
+            data["w"] = weight_column(customers, weights, "customers")
+        cells = count_cells(pd.DataFrame(data, copy=False), "k", outcome="y",
+                            weights="w" if weights else None, table="customers")
     cells = cells.set_index("k").reindex(range(cap + 1))
     empty = cells["n"].isna()
     if empty.any():
@@ -163,8 +193,10 @@ def dose_response(
 
     Parameters
     ----------
-    customers : pandas.DataFrame
-        One row per customer.
+    customers : pandas.DataFrame or engine input
+        One row per customer. Polars (eager or lazy), a DuckDB relation, a Parquet path or
+        glob and a Dask DataFrame are counted in their engine (see docs/engines.md); only the
+        level counts come back, and the results equal the pandas path.
     negatives : str
         Column with the number of negative experiences: non-negative integers (float columns
         must hold whole numbers). Counts above ``cap`` are pooled into the ``cap+`` level.
