@@ -101,17 +101,26 @@ def score_cells(
     table: str = "data",
 ) -> pd.DataFrame:
     """Validated counts per (``by`` ..., score) cell; the score column becomes float."""
+    from ..engines import is_engine_input
+
     keys = list(by) + [score]
     extra = [c for c in (outcome, weights) if c is not None]
-    require_columns(data, keys + extra, table)
-    check_missing_scores(data, score, scale, table)
+    if not is_engine_input(data):
+        require_columns(data, keys + extra, table)
+        check_missing_scores(data, score, scale, table)
+    # Engine inputs (Polars, DuckDB, Parquet, Dask): count_cells checks columns, missing keys,
+    # outcome and weights inside the engine; the scores are checked on the cells below.
     cells = count_cells(data, keys, outcome=outcome, weights=weights, table=table)
     cells[score] = check_cell_scores(cells, score, scale, table)
     return cells
 
 
 def level_order(s: pd.Series) -> list[Any]:
-    """Levels of a column in their natural order: category order, else sorted."""
+    """Levels of a column in their natural order: category order, else sorted.
+
+    Given the level column of a cell table, only levels with data are listed (a pandas
+    categorical keeps all its categories).
+    """
     if isinstance(s.dtype, pd.CategoricalDtype):
         return list(s.cat.categories)
     return sorted(pd.unique(s.dropna()).tolist())

@@ -249,7 +249,9 @@ def by_level(
     if statistic not in ("median", "mean"):
         raise ValueError(f"statistic must be 'median' or 'mean', got {statistic!r}")
     cells = score_cells(data, score, scale, by=[level], table="data")
-    levels = level_order(data[level])
+    # pandas: the column's own order (all categories, even empty ones); engines: the levels
+    # found in the cells
+    levels = level_order(data[level] if isinstance(data, pd.DataFrame) else cells[level])
     values = np.sort(pd.unique(cells[score].to_numpy(float)))
     li = pd.Index(levels).get_indexer(cells[level])
     vi = np.searchsorted(values, cells[score].to_numpy(float))
