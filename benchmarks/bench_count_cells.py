@@ -15,14 +15,17 @@ import argparse
 import datetime as dt
 import os
 import platform
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+try:  # imported as benchmarks.<module> by `python -m benchmarks perf`
+    from benchmarks._timing import median_seconds
+except ImportError:  # run as a script: benchmarks/ is on sys.path
+    from _timing import median_seconds
 
 RESULTS = Path(__file__).parent / "results" / "count_cells.md"
 
@@ -37,13 +40,7 @@ def make_rows(n: int, seed: int = 1) -> pd.DataFrame:
     })
 
 
-def _time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+_time = median_seconds
 
 
 def _child_peak(n: int) -> float:

@@ -19,7 +19,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -28,6 +27,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+try:  # imported as benchmarks.<module> by `python -m benchmarks perf`
+    from benchmarks._timing import median_seconds
+except ImportError:  # run as a script: benchmarks/ is on sys.path
+    from _timing import median_seconds
 
 RESULTS = Path(__file__).parent / "results" / "kano.md"
 
@@ -80,13 +84,7 @@ CALLS = {
 }
 
 
-def _time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+_time = median_seconds
 
 
 def _child_peak(n: int, k: int, call: str | None) -> float:

@@ -31,7 +31,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -40,6 +39,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+try:  # imported as benchmarks.<module> by `python -m benchmarks perf`
+    from benchmarks._timing import median_seconds
+except ImportError:  # run as a script: benchmarks/ is on sys.path
+    from _timing import median_seconds
 
 RESULTS = Path(__file__).parent / "results" / "thresholds.md"
 LEVELS = ["below", "met", "exceeded"]
@@ -65,13 +69,7 @@ CALLS = {
 }
 
 
-def _time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+_time = median_seconds
 
 
 def _child_peak(n: int, call: str | None) -> tuple[float, float]:

@@ -34,7 +34,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from benchmarks._timing import median_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -82,13 +82,8 @@ def write_parquet(folder: Path, n: int) -> int:
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> float:
-    fn()  # warm-up: imports, caches, JIT of the engines
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    # warm-up first: imports, caches, JIT of the engines
+    return median_seconds(fn, repeats, warmup=True)
 
 
 def once(fn: Callable[[], Any]) -> float:

@@ -199,3 +199,24 @@ def test_cli_report_bad_files(tmp_path, capsys, content, message):
                  str(tmp_path / "m.toml"), "--out", ""])
     err = capsys.readouterr().err
     assert code != 0 and message in err and err.count("\n") == 1, err
+
+
+def test_progress_bar_on_a_terminal_lines_otherwise(tables, monkeypatch, capsys):
+    import sys
+
+    t = {"customers": tables["customers"]}
+    check_claims(**t, mapping=DEMO_MAPPING, claims=["S1", "S3"], progress=True)
+    lines = capsys.readouterr().err
+    assert "S1: tested" in lines and "\r" not in lines
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    check_claims(**t, mapping=DEMO_MAPPING, claims=["S1", "S3"], progress=True)
+    bar = capsys.readouterr().err
+    assert "\rclaims [" in bar and "100.0%" in bar and "2 of 2 tested" in bar
+
+
+def test_every_registered_test_function_exists():
+    import importlib
+
+    for claim in CLAIMS:
+        module, name = claim.test.split(":")
+        assert callable(getattr(importlib.import_module(module), name)), claim.id

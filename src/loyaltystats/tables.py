@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validate import require_frame
 from .errors import DataError
 
 __all__ = ["count_cells", "person_period", "factorize_column"]
@@ -52,14 +53,7 @@ def _engine_input(data: Any) -> bool:
 
 
 def _require_columns(data: pd.DataFrame, cols: Sequence[str], table: str) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}", table=table)
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise DataError(
-            f"missing column(s) {missing}; available: {list(data.columns)[:20]}", table=table
-        )
-
+    require_frame(data, cols, table, allow_empty=True)
 
 def factorize_column(s: pd.Series, *, table: str = "data") -> tuple[np.ndarray, pd.Index]:
     """Small non-negative integer codes and the sorted unique values of a key column.

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._progress import draw_bar
 from .._version import __version__
 from ..errors import LoyaltyStatsError
 from ..results import ClaimResult, Result, _json_scalar
@@ -287,7 +288,7 @@ def check_claims(
     seed : int
         Seed for every bootstrap in the run.
     progress : bool
-        Print one line per claim to stderr.
+        Show progress on stderr: a bar on a terminal, otherwise one line per claim.
 
     Returns
     -------
@@ -320,9 +321,11 @@ def check_claims(
     claim_results: dict[str, ClaimResult] = {}
     results: dict[str, Result] = {}
     timings: dict[str, float] = {}
-    for claim in CLAIMS:
-        if wanted is not None and claim.id not in wanted:
-            continue
+    selected = [c for c in CLAIMS if wanted is None or c.id in wanted]
+    as_bar = progress and sys.stderr.isatty()
+    for i, claim in enumerate(selected):
+        if as_bar:
+            draw_bar("claims", i / len(selected), f"testing {claim.id}", sys.stderr)
         row: dict[str, Any] = {"id": claim.id, "statement": claim.statement,
                                "claimed": json.dumps(dict(claim.claimed)) if claim.claimed else ""}
         runner = RUNNERS.get(claim.id)
@@ -345,10 +348,13 @@ def check_claims(
                 claim_results[claim.id] = claim_res
                 results[claim.id] = full
             timings[claim.id] = round(time.perf_counter() - t0, 3)
-            if progress:
+            if progress and not as_bar:
                 print(f"  {claim.id}: {row['status']} ({timings[claim.id]:.1f} s)",
                       file=sys.stderr)
         rows.append(row)
+    if as_bar:
+        draw_bar("claims", 1.0, f"{len(claim_results)} of {len(selected)} tested", sys.stderr)
+        sys.stderr.write("\n")
     table = pd.DataFrame(rows).reindex(columns=list(REPORT_COLUMNS))
     table["verdict"] = table["verdict"].fillna("")
     table["term"] = table["term"].fillna("")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
+from .._validate import require_frame  # noqa: F401  (re-exported)
 from ..errors import DataError, ModelError, ScaleError
 from ..scales import Scale
 
@@ -52,18 +53,6 @@ def warn_not_estimable(message: str) -> None:
 
 
 # ---------------------------------------------------------------------------- validation
-def require_frame(data: Any, columns: Sequence[Hashable], table: str) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}", table=table)
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise DataError(
-            f"missing column(s) {missing}; available: {list(data.columns)[:20]}", table=table
-        )
-    if len(data) == 0:
-        raise DataError("no rows", table=table)
-
-
 def numeric_column(data: pd.DataFrame, column: Hashable, table: str,
                    scale: Scale | None = None) -> np.ndarray:
     """The column as float64, or a DataError / ScaleError naming the bad values."""

@@ -11,6 +11,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from .._progress import draw_bar
 from ..errors import DataError
 from .records import BASE_FIELDS
 
@@ -29,11 +30,7 @@ def _parse_numeric(text: pd.Series) -> pd.Series:
 
 
 def _progress(done: int, total: int, rows: int, stream: IO[str]) -> None:
-    frac = done / total if total else 1.0
-    width = 30
-    bar = "#" * int(frac * width)
-    stream.write(f"\rscoring [{bar:<{width}}] {100 * frac:5.1f}%  {rows:,} rows")
-    stream.flush()
+    draw_bar("scoring", done / total if total else 1.0, f"{rows:,} rows", stream)
 
 
 def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,

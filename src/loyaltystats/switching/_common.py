@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._validate import require_frame  # noqa: F401  (re-exported)
 from ..errors import DataError
 from ..results import ClaimResult, Verdict, estimates_frame, judge_interval
 from ..stats import binomial_test, wilson_ci
@@ -23,18 +24,6 @@ _MAX_LABELS = 5
 
 
 # ---------------------------------------------------------------------------- validation
-def require_frame(df: Any, cols: Sequence[str], table: str) -> None:
-    """A non-empty DataFrame holding ``cols``."""
-    if not isinstance(df, pd.DataFrame):
-        raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}", table=table)
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise DataError(f"missing column(s) {missing}; available: {list(df.columns)[:20]}",
-                        table=table)
-    if len(df) == 0:
-        raise DataError("no rows", table=table)
-
-
 def _labels(df: pd.DataFrame, mask: np.ndarray) -> str:
     idx = df.index[np.asarray(mask, bool)][:_MAX_LABELS].tolist()
     more = ", ..." if int(np.sum(mask)) > _MAX_LABELS else ""
@@ -369,3 +358,10 @@ def logrank(durations: np.ndarray, events: np.ndarray, groups: np.ndarray) -> di
     stat = float(diff @ np.linalg.solve(cov[:-1, :-1], diff))
     df = len(labels) - 1
     return {"statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df))}
+
+
+def draw_km(ax: Any, grp: pd.DataFrame, offset: float, label: str) -> None:
+    """One Kaplan-Meier step curve with its interval band, shifted by ``offset`` periods."""
+    line, = ax.step(grp["time"] + offset, grp["survival"], where="post", label=label)
+    ax.fill_between(grp["time"] + offset, grp["ci_low"], grp["ci_high"], step="post",
+                    alpha=0.15, color=line.get_color(), lw=0)

@@ -27,6 +27,7 @@ from ._common import (
     check_cap,
     check_level,
     claims_from_table,
+    draw_km,
     judge_levels,
     km_table,
     level_labels,
@@ -85,10 +86,7 @@ class HazardResult(Result):
             km = self.tables["km"]
             lm = self.info["landmark"]
             for g, grp in km.groupby("group", sort=True):
-                line, = ax.step(grp["time"] + lm, grp["survival"], where="post",
-                                label=f"{g} negatives by period {lm:g}")
-                ax.fill_between(grp["time"] + lm, grp["ci_low"], grp["ci_high"], step="post",
-                                alpha=0.15, color=line.get_color(), lw=0)
+                draw_km(ax, grp, lm, f"{g} negatives by period {lm:g}")
             ax.set_xlabel("periods since start")
             ax.set_ylabel("share not switched")
             ax.set_title(f"Kaplan-Meier from period {lm:g} (log-rank p = "

@@ -22,7 +22,16 @@ from ..errors import DataError, ModelError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
 from ..stats import fit_binomial, wilson_ci
 from ..tables import person_period
-from ._common import check_cap, check_level, fail, km_table, logrank, newcombe_diff, zcrit
+from ._common import (
+    check_cap,
+    check_level,
+    draw_km,
+    fail,
+    km_table,
+    logrank,
+    newcombe_diff,
+    zcrit,
+)
 from ._survival import SurvivalData, long_table, prepare, truncate
 from .cox import cox_time_varying
 
@@ -75,10 +84,7 @@ class RecoveryResult(Result):
             grp = km[km["group"] == g]
             if not len(grp):
                 continue
-            line, = ax.step(grp["time"] + lm, grp["survival"], where="post",
-                            label=g.replace("_", " "))
-            ax.fill_between(grp["time"] + lm, grp["ci_low"], grp["ci_high"], step="post",
-                            alpha=0.15, color=line.get_color(), lw=0)
+            draw_km(ax, grp, lm, g.replace("_", " "))
         ax.set_xlabel("periods since start")
         ax.set_ylabel("share not switched")
         ax.set_title(f"S2: failure status at period {lm:g} (log-rank p = "

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError, ScaleError
+from .._validate import require_frame as require_columns  # noqa: F401
+from ..errors import ScaleError
 from ..scales import Scale
 from ..tables import count_cells
 
@@ -30,18 +31,6 @@ def check_level(level: float) -> float:
 def z_value(level: float) -> float:
     """Two-sided normal quantile for a confidence level."""
     return float(stats.norm.ppf(0.5 + level / 2))
-
-
-def require_columns(data: Any, cols: Sequence[str], table: str) -> None:
-    """Raise :class:`DataError` unless ``data`` is a DataFrame holding ``cols``."""
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}", table=table)
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise DataError(f"missing column(s) {missing}; available: {list(data.columns)[:20]}",
-                        table=table)
-    if len(data) == 0:
-        raise DataError("no rows", table=table)
 
 
 def require_bands(scale: Scale) -> None:

@@ -1,0 +1,27 @@
+"""Boundary checks shared by every estimator module."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = ["require_frame"]
+
+
+def require_frame(data: Any, columns: Sequence[Hashable], table: str, *,
+                  allow_empty: bool = False) -> None:
+    """Raise :class:`DataError` unless ``data`` is a pandas DataFrame holding ``columns``
+    (and, unless ``allow_empty``, at least one row)."""
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}", table=table)
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise DataError(
+            f"missing column(s) {missing}; available: {list(data.columns)[:20]}", table=table
+        )
+    if not allow_empty and len(data) == 0:
+        raise DataError("no rows", table=table)
