@@ -9,7 +9,7 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["require_frame"]
+__all__ = ["require_frame", "as_frame"]
 
 
 def require_frame(data: Any, columns: Sequence[Hashable], table: str, *,
@@ -25,3 +25,17 @@ def require_frame(data: Any, columns: Sequence[Hashable], table: str, *,
         )
     if not allow_empty and len(data) == 0:
         raise DataError("no rows", table=table)
+
+
+def as_frame(data: Any, columns: Sequence[Hashable | None], table: str) -> Any:
+    """``data`` itself unless it is an engine input (Polars, DuckDB, Parquet path, Dask), whose
+    ``columns`` are collected into pandas (:func:`loyaltystats.engines.collect`).
+
+    For estimators that need one row per respondent; those fitted on cells count in the
+    engine instead. ``None`` entries (optional columns not given) are skipped.
+    """
+    from .engines import collect, is_engine_input
+
+    if not is_engine_input(data):
+        return data
+    return collect(data, [str(c) for c in columns if c is not None], table=table)

@@ -51,7 +51,8 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["is_engine_input", "engine_name", "count_cells_engine", "person_period_engine"]
+__all__ = ["is_engine_input", "engine_name", "count_cells_engine", "person_period_engine",
+           "collect"]
 
 # the same limits as the pandas path (tables._combine and person_period)
 _MAX_CELLS = 50_000_000
@@ -535,6 +536,58 @@ def count_cells_engine(data: Any, keys: list[str], outcome: str | None,
             pdf[c] = pdf[c].to_numpy(np.float64)
     return pdf
 
+
+
+# ---------------------------------------------------------------------------- collect
+@_quiet
+def collect(data: Any, columns: Sequence[str], *, table: str = "data") -> pd.DataFrame:
+    """Bring only ``columns`` of an engine input back as a pandas DataFrame.
+
+    For the estimators that need one row per respondent (Cox and Kaplan-Meier fits,
+    bootstraps over respondents, regressions on raw scores): the engine reads, selects and
+    (Dask: on the active client) computes; only the named columns travel. Values and
+    missing values are the engine's own, so the pandas validation that follows names the
+    same offending rows as for a pandas input.
+
+    Parameters
+    ----------
+    data : engine input
+        Anything :func:`is_engine_input` accepts.
+    columns : sequence of str
+        The columns to bring back, in this order (duplicates are dropped).
+    table : str
+        Table name used in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input row, in the engine's row order.
+
+    Raises
+    ------
+    DataError
+        When a column is missing or the input is not a supported engine.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> collect(pl.DataFrame({"a": [1, 2], "b": ["x", "y"]}), ["b"])
+       b
+    0  x
+    1  y
+    """
+    cols = list(dict.fromkeys(columns))
+    fr = _open(data, table)
+    _require(fr, cols, table)
+    pdf = fr.lf.select(*cols).collect().to_pandas().reset_index(drop=True)
+    for c in pdf.columns:
+        # Dask and pyarrow hand back Arrow-backed strings; pandas users (and the pandas
+        # path) have object columns with None for missing
+        if isinstance(pdf[c].dtype, (pd.StringDtype, pd.ArrowDtype)) and pdf[c].dtype.kind in "OU":
+            vals = pdf[c].astype(object).to_numpy()
+            vals[pd.isna(vals)] = None
+            pdf[c] = pd.Series(vals, dtype=object, index=pdf.index)
+    return pdf
 
 
 # ---------------------------------------------------------------------------- person_period

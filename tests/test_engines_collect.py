@@ -1,0 +1,52 @@
+"""engines.collect and _validate.as_frame: the named columns of any engine, as pandas."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from loyaltystats._validate import as_frame
+from loyaltystats.engines import collect
+from loyaltystats.errors import DataError
+
+pl = pytest.importorskip("polars")
+duckdb = pytest.importorskip("duckdb")
+dd = pytest.importorskip("dask.dataframe")
+
+
+@pytest.fixture
+def frame():
+    return pd.DataFrame({"id": np.arange(6), "grade": [7, 8, 9, 10, 6, 8],
+                         "segment": ["a", "b", None, "a", "b", "a"],
+                         "when": pd.date_range("2024-01-01", periods=6, freq="MS"),
+                         "extra": 1.5})
+
+
+def _engines(df, tmp_path):
+    df.to_parquet(tmp_path / "f.parquet")
+    return {"polars": pl.from_pandas(df), "lazy": pl.from_pandas(df).lazy(),
+            "duckdb": duckdb.connect().from_df(df), "parquet": str(tmp_path / "f.parquet"),
+            "dask": dd.from_pandas(df, npartitions=3)}
+
+
+def test_collect_returns_the_pandas_columns(frame, tmp_path):
+    want = frame[["grade", "segment", "when"]]
+    for name, data in _engines(frame, tmp_path).items():
+        got = collect(data, ["grade", "segment", "when", "grade"])
+        assert list(got.columns) == ["grade", "segment", "when"], name
+        assert got["segment"].dtype == object, name
+        assert got["segment"].tolist() == want["segment"].tolist(), name
+        np.testing.assert_array_equal(got["grade"], want["grade"])
+        np.testing.assert_array_equal(got["when"].to_numpy("datetime64[ns]"),
+                                      want["when"].to_numpy("datetime64[ns]"))
+
+
+def test_collect_names_missing_columns(frame):
+    with pytest.raises(DataError, match=r"missing column\(s\) \['nope'\]") as info:
+        collect(pl.from_pandas(frame), ["grade", "nope"], table="responses")
+    assert info.value.table == "responses"
+
+
+def test_as_frame_passes_pandas_through_and_skips_none(frame):
+    assert as_frame(frame, ["grade"], "data") is frame
+    got = as_frame(pl.from_pandas(frame), ["grade", None], "data")
+    assert list(got.columns) == ["grade"]
