@@ -52,7 +52,7 @@ import pandas as pd
 from .errors import DataError
 
 __all__ = ["is_engine_input", "engine_name", "count_cells_engine", "person_period_engine",
-           "collect"]
+           "collect", "column_names", "filter_rows"]
 
 # the same limits as the pandas path (tables._combine and person_period)
 _MAX_CELLS = 50_000_000
@@ -588,6 +588,47 @@ def collect(data: Any, columns: Sequence[str], *, table: str = "data") -> pd.Dat
             vals[pd.isna(vals)] = None
             pdf[c] = pd.Series(vals, dtype=object, index=pdf.index)
     return pdf
+
+
+@_quiet
+def column_names(data: Any, *, table: str = "data") -> list[str]:
+    """The column names of an engine input (read from its schema; no rows are read).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> column_names(pl.LazyFrame({"a": [1], "b": [2]}))
+    ['a', 'b']
+    """
+    return list(_open(data, table).schema)
+
+
+@_quiet
+def filter_rows(data: Any, column: str, *, isin: Sequence[Any] | None = None,
+                not_null: bool = False, table: str = "data") -> Any:
+    """Keep the rows whose ``column`` is in ``isin`` and/or not missing, lazily in the engine.
+
+    Returns a native lazy object of the same engine (a Polars ``LazyFrame``, a DuckDB
+    relation, a Dask DataFrame; a Parquet path comes back as a DuckDB relation, or a Polars
+    ``LazyFrame`` without DuckDB), which every estimator accepts. Nothing is read until an
+    estimator counts it.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lf = filter_rows(pl.DataFrame({"t": ["a", "b", None]}), "t", isin=["a", None])
+    >>> lf.collect()["t"].to_list()
+    ['a']
+    """
+    nw = _nw()
+    fr = _open(data, table)
+    _require(fr, [column], table)
+    lf = fr.lf
+    if isin is not None:
+        lf = lf.filter(nw.col(column).is_in([v for v in isin if v is not None]))
+    if not_null:
+        lf = lf.filter(~nw.col(column).is_null())
+    return lf.to_native()
 
 
 # ---------------------------------------------------------------------------- person_period

@@ -170,19 +170,40 @@ class LoyaltyScorer:
         if clash:
             raise ValueError(f"feature names {sorted(clash)} are reserved")
 
-    def fit(self, customers: pd.DataFrame, experiences: pd.DataFrame | None = None,
-            responses: pd.DataFrame | None = None) -> LoyaltyScorer:
+    def _collect(self, cols: Mapping[str, str], customers: Any, experiences: Any,
+                 responses: Any) -> tuple[Any, Any, Any]:
+        """Engine inputs: bring back only the columns the fit reads (pandas passes through)."""
+        from .._validate import as_frame
+        from ..engines import column_names, is_engine_input
+
+        base = [cols[k] for k in ("id", "start", "duration", "switched")]
+        if responses is None:
+            base += [cols["grade"], cols["recommend"]]
+        customers = as_frame(customers, base + list(self.features), "customers")
+        if responses is not None:
+            responses = as_frame(responses, [cols[k] for k in ("id", "time", "grade",
+                                                               "recommend")], "responses")
+        if experiences is not None and is_engine_input(experiences):
+            want = [cols["id"], cols["time"], cols["kind"]]
+            if cols["recovered"] in column_names(experiences, table="experiences"):
+                want.append(cols["recovered"])
+            experiences = as_frame(experiences, want, "experiences")
+        return customers, experiences, responses
+
+    def fit(self, customers: pd.DataFrame | Any, experiences: pd.DataFrame | Any | None = None,
+            responses: pd.DataFrame | Any | None = None) -> LoyaltyScorer:
         """Fit the hazard model.
 
         Parameters
         ----------
-        customers : DataFrame
+        customers : pandas.DataFrame or engine input
             One row per customer: id, start, duration (months), switched, grade, recommend
-            and the ``features`` columns.
-        experiences : DataFrame, optional
+            and the ``features`` columns. Polars, DuckDB, Parquet paths and Dask are accepted:
+            only the columns named here are collected into pandas (see docs/engines.md).
+        experiences : pandas.DataFrame or engine input, optional
             One row per experience: id, time, kind and optionally ``recovered``; negatives
             with ``recovered`` true are not counted. Without it the model has no negatives term.
-        responses : DataFrame, optional
+        responses : pandas.DataFrame or engine input, optional
             If given, each customer's grade and recommend are taken from their earliest
             response (columns id, time, grade, recommend) instead of the customers table.
 
@@ -192,6 +213,8 @@ class LoyaltyScorer:
         """
         self._validate_settings()
         cols = {**_DEFAULT_COLUMNS, **(self.columns or {})}
+        customers, experiences, responses = self._collect(cols, customers, experiences,
+                                                          responses)
         c = customers
         if responses is not None:
             need = [cols["id"], cols["time"], cols["grade"], cols["recommend"]]
