@@ -162,5 +162,5 @@ def test_too_few_estimable_windows_raise():
 
 
 def test_decay_needs_a_seed_to_bootstrap():
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(DataError, match="seed"):
         decay(_toy(), "y", "x", "t", window=2)

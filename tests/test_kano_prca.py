@@ -82,7 +82,7 @@ def test_bootstrap_ci_and_reproducibility(early_world):
     width_b = (a.estimates["ci_high"] - a.estimates["ci_low"])[a.estimates.quantity == "reward"]
     width_o = (ols.estimates["ci_high"] - ols.estimates["ci_low"])[ols.estimates.quantity == "reward"]
     assert np.allclose(width_b.to_numpy(), width_o.to_numpy(), rtol=0.35)
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(DataError, match="seed"):
         prca(early_world, "grade", ATTRS, n_boot=10)
 
 

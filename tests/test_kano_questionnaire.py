@@ -133,7 +133,7 @@ def test_bootstrap_is_reproducible_and_needs_a_seed():
     a = questionnaire_counts(counts, n_boot=300, seed=5)
     b = questionnaire_counts(counts, n_boot=300, seed=5)
     assert a.estimates.equals(b.estimates)
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(DataError, match="seed"):
         questionnaire_counts(counts, n_boot=300)
 
 

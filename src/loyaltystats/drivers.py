@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._plotting import get_ax
+from ._validate import as_frame
 from .errors import DataError, ModelError
 from .results import ClaimResult, estimates_frame, judge_interval
 
@@ -91,7 +92,7 @@ class DriverImportance(ClaimResult):
         return ax
 
 
-def driver_importance(data: pd.DataFrame, outcomes: Sequence[str], drivers: Sequence[str], *,
+def driver_importance(data: Any, outcomes: Sequence[str], drivers: Sequence[str], *,
                       same: float = 0.1, different: float = 0.2, n_boot: int = 300,
                       seed: int | np.random.Generator | None = None,
                       level: float = 0.95) -> DriverImportance:
@@ -99,8 +100,9 @@ def driver_importance(data: pd.DataFrame, outcomes: Sequence[str], drivers: Sequ
 
     Parameters
     ----------
-    data : DataFrame
-        One row per respondent; numeric columns.
+    data : pandas.DataFrame or engine input
+        One row per respondent; numeric columns. From Polars, DuckDB, Parquet paths and
+        Dask only the driver and outcome columns are collected into pandas.
     outcomes : pair of str
         The two outcomes, e.g. ``("grade", "loyalty_level")``.
     drivers : sequence of str
@@ -144,7 +146,10 @@ def driver_importance(data: pd.DataFrame, outcomes: Sequence[str], drivers: Sequ
         raise DataError(f"need exactly two outcomes, got {outcomes}", table="data")
     if not 1 < len(drivers) <= 12:
         raise DataError(f"need 2 to 12 drivers, got {len(drivers)}", table="data")
+    if n_boot and seed is None:
+        raise DataError("driver_importance bootstraps: give seed=", table="data")
     cols = drivers + outcomes
+    data = as_frame(data, cols, "data")
     missing = [c for c in cols if c not in data.columns]
     if missing:
         raise DataError(f"missing column(s) {missing}", table="data")
@@ -154,8 +159,6 @@ def driver_importance(data: pd.DataFrame, outcomes: Sequence[str], drivers: Sequ
             bad = s[s.isna()] if s.dtype.kind in "iufb" else s
             raise DataError("must be numeric without missing values", table="data", column=c,
                             n_rows=len(bad), examples=pd.unique(bad.astype(object))[:5])
-    if n_boot and seed is None:
-        raise DataError("driver_importance bootstraps: give seed=", table="data")
     x = data[cols].to_numpy(float)
     p = len(drivers)
 

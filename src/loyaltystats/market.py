@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._plotting import get_ax
+from ._validate import as_frame
 from .errors import DataError
 from .results import ClaimResult, estimates_frame
 
@@ -36,14 +37,15 @@ class ConvergenceResult(ClaimResult):
         return ax
 
 
-def convergence(data: pd.DataFrame, score: str, company: str, period: str, *,
+def convergence(data: Any, score: str, company: str, period: str, *,
                 n_boot: int = 2000, seed: int = 0, level: float = 0.95) -> ConvergenceResult:
     """Change of the top company's mean and of the spread between companies (claim M1).
 
     Parameters
     ----------
-    data : DataFrame
-        One row per response.
+    data : pandas.DataFrame or engine input
+        One row per response. From Polars, DuckDB, Parquet paths and Dask only the
+        ``score``, ``company`` and ``period`` columns are collected into pandas.
     score, company, period : str
         Numeric score, company (or brand) and an orderable period (e.g. year).
     n_boot : int
@@ -74,6 +76,7 @@ def convergence(data: pd.DataFrame, score: str, company: str, period: str, *,
     >>> convergence(r, "grade", "company", "year").estimates["term"].tolist()
     ['top_change', 'spread_change']
     """
+    data = as_frame(data, [score, company, period], "data")
     for c in (score, company, period):
         if c not in data.columns:
             raise DataError(f"missing column {c!r}", table="data", column=c)

@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 
 from ._plotting import get_ax
+from ._validate import require_frame
 from .errors import DataError
 from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import LIKERT_1_5, Scale
 from .stats import wilson_ci
 from .tables import count_cells
+from .thresholds._common import check_cell_scores
 
 __all__ = ["GatingResult", "gating", "newcombe_diff_ci"]
 
@@ -67,14 +69,25 @@ class GatingResult(ClaimResult):
         return ax
 
 
-def gating(data: pd.DataFrame, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
+def _step_counts(cells: pd.DataFrame, below: str, above: str, scale: Scale,
+                 high: float) -> tuple[Any, Any, Any, Any]:
+    """``(x_high, n_high, x_low, n_low)`` of one step from the counts per (below, above) cell:
+    ``n_high`` respondents rate ``below`` high, ``x_high`` of them rate ``above`` high too."""
+    n = cells["n"].to_numpy()
+    hb = check_cell_scores(cells, below, scale, "data") >= high
+    ha = check_cell_scores(cells, above, scale, "data") >= high
+    return n[hb & ha].sum(), n[hb].sum(), n[~hb & ha].sum(), n[~hb].sum()
+
+
+def gating(data: Any, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
            high: float = 4, margin: float = 0.1, level: float = 0.95) -> GatingResult:
     """Test the gating structure of a hierarchy of levels (claim P1).
 
     Parameters
     ----------
-    data : DataFrame
-        One row per respondent.
+    data : pandas.DataFrame or engine input
+        One row per respondent. Polars, DuckDB, Parquet paths and Dask are counted in the
+        engine (per step, the respondents per pair of ratings); no rows are collected.
     levels : sequence of str
         Columns from the bottom of the pyramid to the top (e.g. relevance, trust,
         satisfaction, loyalty), each on ``scale``.
@@ -103,23 +116,27 @@ def gating(data: pd.DataFrame, levels: Sequence[str], *, scale: Scale = LIKERT_1
     >>> res.verdict
     'supported'
     """
+    from .engines import is_engine_input
+
+    levels = list(levels)
     if len(levels) < 2:
         raise DataError("gating needs at least two levels", table="data")
-    missing = [c for c in levels if c not in data.columns]
-    if missing:
-        raise DataError(f"missing column(s) {missing}", table="data")
-    highs = {c: pd.Series(scale.check(data[c], column=c, table="data") >= high, name=c)
-             for c in levels}
+    if is_engine_input(data):
+        # Counted in the engine: count_cells checks the columns and missing values there;
+        # the rating values are checked on the (small) cell tables in _step_counts.
+        source = data
+    else:
+        require_frame(data, levels, "data", allow_empty=True)
+        source = pd.DataFrame({c: scale.check(data[c], column=c, table="data")
+                               for c in dict.fromkeys(levels)})
     rows, est = [], []
     verdicts = []
     for below, above in zip(levels, levels[1:]):
-        df = pd.DataFrame({"below": highs[below].to_numpy(), "above": highs[above].to_numpy()})
-        cells = count_cells(df, "below", outcome="above").set_index("below")
-        if len(cells) < 2:
-            raise DataError(f"{below!r} is never {'high' if len(cells) and not cells.index[0] else 'low'};"
+        cells = count_cells(source, list(dict.fromkeys([below, above])), table="data")
+        xh, nh, xl, nl = _step_counts(cells, below, above, scale, high)
+        if nh == 0 or nl == 0:
+            raise DataError(f"{below!r} is never {'high' if nh == 0 else 'low'};"
                             " cannot compare", table="data", column=below)
-        xh, nh = cells.loc[True, "successes"], cells.loc[True, "n"]
-        xl, nl = cells.loc[False, "successes"], cells.loc[False, "n"]
         lo_h, hi_h = wilson_ci(xh, nh, level)
         lo_l, hi_l = wilson_ci(xl, nl, level)
         d_lo, d_hi = newcombe_diff_ci(xh, nh, xl, nl, level)

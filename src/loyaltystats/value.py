@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from ._plotting import get_ax
+from ._validate import as_frame
 from .errors import DataError
 from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import GRADE_1_10, Scale
@@ -77,15 +78,16 @@ class LifetimeResult(ClaimResult):
         return ax
 
 
-def lifetime_by_band(customers: pd.DataFrame, grade: str = "grade", duration: str = "duration",
+def lifetime_by_band(customers: Any, grade: str = "grade", duration: str = "duration",
                      event: str = "switched", *, horizon: float = 24, scale: Scale = GRADE_1_10,
                      value: str | None = None, level: float = 0.95) -> LifetimeResult:
     """Restricted mean lifetime (and value) by grade band, and the top-minus-bottom difference.
 
     Parameters
     ----------
-    customers : DataFrame
-        One row per customer.
+    customers : pandas.DataFrame or engine input
+        One row per customer. From Polars, DuckDB, Parquet paths and Dask only the
+        ``grade``, ``duration``, ``event`` (and ``value``) columns are collected into pandas.
     grade, duration, event : str
         Grade on ``scale``, time observed (months), switched (0/1).
     horizon : float
@@ -115,6 +117,7 @@ def lifetime_by_band(customers: pd.DataFrame, grade: str = "grade", duration: st
     >>> res.estimates["term"].iloc[0]
     'rmst_difference[9-10 - <=6]'
     """
+    customers = as_frame(customers, [grade, duration, event, value or None], "customers")
     for c in [grade, duration, event] + ([value] if value else []):
         if c not in customers.columns:
             raise DataError(f"missing column {c!r}", table="customers", column=c)

@@ -94,11 +94,21 @@ def validate_mapping(mapping: Mapping[str, Any],
             if frame is None:
                 continue
             cols = list(value) if role in LIST_ROLES else [value]
-            missing = [c for c in cols if c not in frame.columns]
+            have = _column_names(frame, table)
+            missing = [c for c in cols if c not in have]
             if missing:
                 raise DataError(f"role {role!r} names column(s) {missing} that the {table} "
-                                f"table does not have; it has {list(frame.columns)[:20]}",
+                                f"table does not have; it has {have[:20]}",
                                 table=table, column=missing[0])
+
+
+def _column_names(frame: Any, table: str) -> list[Any]:
+    """Columns of a pandas frame or, from its schema, of an engine input."""
+    from ..engines import column_names, is_engine_input
+
+    if is_engine_input(frame):
+        return column_names(frame, table=table)
+    return list(frame.columns)
 
 
 def _missing_roles(claim: Claim, tables: Mapping[str, pd.DataFrame | None],
@@ -263,10 +273,10 @@ class ClaimsReport:
 
 
 def check_claims(
-    responses: pd.DataFrame | None = None,
-    customers: pd.DataFrame | None = None,
-    experiences: pd.DataFrame | None = None,
-    transactions: pd.DataFrame | None = None,
+    responses: pd.DataFrame | Any | None = None,
+    customers: pd.DataFrame | Any | None = None,
+    experiences: pd.DataFrame | Any | None = None,
+    transactions: pd.DataFrame | Any | None = None,
     *,
     mapping: Mapping[str, Mapping[str, Any]],
     claims: Iterable[str] | None = None,
@@ -277,8 +287,11 @@ def check_claims(
 
     Parameters
     ----------
-    responses, customers, experiences, transactions : DataFrame, optional
-        The tidy tables of the data contract (see docs/data-contract.md).
+    responses, customers, experiences, transactions : DataFrame or engine input, optional
+        The tidy tables of the data contract (see docs/data-contract.md): pandas, or any
+        input of :mod:`loyaltystats.engines` (Polars, DuckDB, Parquet paths, Dask). Claims
+        fitted on cells count in the engine; the others collect only the columns they use
+        (see docs/engines.md).
     mapping : mapping
         Per table, role -> column name, e.g.
         ``{"customers": {"id": "customer_id", "negatives": "negatives", "intent": "considering",

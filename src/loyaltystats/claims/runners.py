@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import as_frame
+from ..engines import filter_rows, is_engine_input
 from ..results import ClaimResult, Result
 
 __all__ = ["RUNNERS", "Tables", "Mapping_"]
@@ -44,6 +46,7 @@ def _s2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     c = t["customers"]
     e = t["experiences"]
     if em["id"] != cm["id"]:
+        e = as_frame(e, [em["id"], em["time"], em["kind"], em["recovered"]], "experiences")
         e = e.rename(columns={em["id"]: cm["id"]})
     res = recovery(c, e, id=cm["id"], start=cm["start"], end=cm["end"],
                    switched=cm["switched"], time=em["time"], kind_column=em["kind"],
@@ -65,7 +68,7 @@ def _n1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     from .. import nps
 
     col = _col(m, "responses.recommend")
-    res = nps.score(t["responses"][col], ci="score", column=col)
+    res = nps.score(as_frame(t["responses"], [col], "responses")[col], ci="score", column=col)
     claim = ClaimResult(
         estimates=res.estimates.iloc[:1], title="NPS with its uncertainty", level=res.level,
         claim_id="N1", statement="NPS is the number companies ask for.", claimed=None,
@@ -81,6 +84,7 @@ def _n2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     tm, rm = m["transactions"], m["responses"]
     tr = t["transactions"]
     if tm["id"] != rm["id"] or tm["time"] != rm["time"]:
+        tr = as_frame(tr, [tm["id"], tm["time"], tm["rating"]], "transactions")
         tr = tr.rename(columns={tm["id"]: rm["id"], tm["time"]: rm["time"]})
     res = nps.recency(tr, t["responses"], customer=rm["id"], rating=tm["rating"],
                       recommend=rm["recommend"], time=rm["time"])
@@ -157,14 +161,10 @@ def _t3(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     rm = m["responses"]
     claimed = {k: tuple(v) if isinstance(v, list) else v
                for k, v in get_claim("T3").claimed.items()}
-    r = t["responses"]
     # only the tiers the claim speaks about; other tiers (e.g. "not met") are left out, as
     # the claim says nothing about them
-    r = r[r[rm["tier"]].isin(list(claimed))]
-    if hasattr(r[rm["tier"]], "cat"):
-        r = r.assign(**{rm["tier"]: r[rm["tier"]].cat.remove_unused_categories()})
-    res = by_level(r, rm["score"], rm["tier"], claimed=claimed, claim_id="T3",
-                   statement=get_claim("T3").statement)
+    res = by_level(t["responses"], rm["score"], rm["tier"], claimed=claimed, claim_id="T3",
+                   statement=get_claim("T3").statement, levels=list(claimed))
     return res, res
 
 
@@ -181,10 +181,13 @@ def _t5(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
 
     cm = m["customers"]
     c = t["customers"]
-    known = c[cm["retained"]].notna().to_numpy()
     # customers whose 12-month outcome is unknown (observed less than 12 months, not switched)
     # cannot say whether they were retained; they are left out explicitly
-    data = c.loc[known].assign(**{cm["retained"]: c.loc[known, cm["retained"]].astype(bool)})
+    if is_engine_input(c):
+        data = filter_rows(c, cm["retained"], not_null=True, table="customers")
+    else:
+        known = c[cm["retained"]].notna().to_numpy()
+        data = c.loc[known].assign(**{cm["retained"]: c.loc[known, cm["retained"]].astype(bool)})
     res = loyalty_curve(data, cm["grade"], cm["retained"], seed=seed)
     return res, res
 
@@ -247,6 +250,7 @@ def _k3(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     em, rm = m["experiences"], m["responses"]
     e = t["experiences"]
     if em["id"] != rm["id"] or em["time"] != rm["time"]:
+        e = as_frame(e, [em["id"], em["time"], em["kind"]], "experiences")
         e = e.rename(columns={em["id"]: rm["id"], em["time"]: rm["time"]})
     res = kano.adaptation(e, t["responses"], rm["id"], kind_column=em["kind"], time=rm["time"],
                           overall=rm["score"])
@@ -258,11 +262,11 @@ def _k4(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     from ..errors import DataError
 
     rm = m["responses"]
-    r = t["responses"]
+    attrs = list(rm["attributes"])
+    r = as_frame(t["responses"], [rm["wave"], rm["score"], *attrs], "responses")
     waves = sorted(r[rm["wave"]].dropna().unique())
     if len(waves) < 2:
         raise DataError("needs at least two survey waves", table="responses", column=rm["wave"])
-    attrs = list(rm["attributes"])
     first = kano.prca(r[r[rm["wave"]] == waves[0]], rm["score"], attrs, seed=seed, n_boot=200)
     last = kano.prca(r[r[rm["wave"]] == waves[-1]], rm["score"], attrs, seed=seed, n_boot=200)
     target = (list(rm.get("delighters", [])) or attrs)[0]
@@ -277,7 +281,7 @@ def _k4(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
 
 
 RUNNERS: dict[str, Runner] = {"T1": _t1, "T2": _t2, "T3": _t3, "T4": _t4, "T5": _t5,
-                              "K1": _k1, "K2": _k2, "K3": _k3, "K4": _k4,"S1": _s1, "S2": _s2, "S3": _s3, "N1": _n1, "N2": _n2, "N3": _n3,
+                              "K1": _k1, "K2": _k2, "K3": _k3, "K4": _k4, "S1": _s1, "S2": _s2, "S3": _s3, "N1": _n1, "N2": _n2, "N3": _n3,
                               "P1": _p1, "P2": _p2, "M1": _m1, "V1": _v1}
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
-from .._validate import require_frame  # noqa: F401  (re-exported)
+from .._validate import as_frame, require_frame  # noqa: F401  (re-exported)
 from ..errors import DataError, ModelError, ScaleError
 from ..scales import Scale
 
@@ -176,13 +176,14 @@ def check_level(level: float) -> float:
 
 
 def check_seed(seed: Any, what: str) -> np.random.Generator:
+    """A numpy Generator from ``seed``; :class:`DataError` when it is missing or not a seed."""
     if seed is None or isinstance(seed, bool):
-        raise ValueError(f"{what} resamples: give seed= (an int or a numpy Generator)")
+        raise DataError(f"{what} resamples: give seed= (an int or a numpy Generator)")
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, int | np.integer | np.random.SeedSequence):
         return np.random.default_rng(seed)
-    raise ValueError(f"seed must be an int or a numpy Generator, got {type(seed).__name__}")
+    raise DataError(f"seed must be an int or a numpy Generator, got {type(seed).__name__}")
 
 
 # ---------------------------------------------------------------------------- categories

@@ -31,7 +31,14 @@ from scipy import optimize, sparse, stats
 
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, estimates_frame, judge_interval
-from ._common import MONTH_DAYS, as_time, check_level, numeric_column, require_frame
+from ._common import (
+    MONTH_DAYS,
+    as_frame,
+    as_time,
+    check_level,
+    numeric_column,
+    require_frame,
+)
 
 __all__ = ["Adaptation", "adaptation", "GETTING_USED"]
 
@@ -77,8 +84,8 @@ def _group_sum(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
 
 
 def adaptation(
-    experiences: pd.DataFrame,
-    responses: pd.DataFrame,
+    experiences: Any,
+    responses: Any,
     customer: Hashable = "customer_id",
     *,
     kind: Any = "delight",
@@ -96,11 +103,14 @@ def adaptation(
 
     Parameters
     ----------
-    experiences : pandas.DataFrame
+    experiences : pandas.DataFrame or engine input
         One row per experience with ``customer``, ``time`` and ``kind_column``; every
         experience of kind ``kind`` counts as a delight (also those without a survey).
-    responses : pandas.DataFrame
-        One row per survey answer with ``customer``, ``time`` and ``overall``.
+        From Polars, DuckDB, Parquet paths and Dask only these three columns are collected
+        into pandas.
+    responses : pandas.DataFrame or engine input
+        One row per survey answer with ``customer``, ``time`` and ``overall``; from an
+        engine input only these three columns are collected into pandas.
     customer : column name
         Customer id, in both tables.
     kind, kind_column : value, column name
@@ -180,6 +190,8 @@ def adaptation(
         raise ValueError(f"window must be a positive number, got {window!r}")
     if isinstance(max_k, bool) or not isinstance(max_k, int | np.integer) or max_k < 2:
         raise ValueError(f"max_k must be an int >= 2, got {max_k!r}")
+    experiences = as_frame(experiences, [customer, time, kind_column], "experiences")
+    responses = as_frame(responses, [customer, time, overall], "responses")
     require_frame(experiences, [customer, time, kind_column], "experiences")
     require_frame(responses, [customer, time, overall], "responses")
     dt_e = pdt.is_datetime64_any_dtype(experiences[time].dtype)

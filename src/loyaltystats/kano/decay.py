@@ -40,6 +40,7 @@ from ..scales import LIKERT_1_5, Scale
 from ..tables import factorize_column
 from ._common import (
     MONTH_DAYS,
+    as_frame,
     as_time,
     asymmetry,
     band_codes,
@@ -311,7 +312,7 @@ def _first_passage(t: np.ndarray, ia: np.ndarray, level: float, below: str) -> n
 
 
 def decay(
-    data: pd.DataFrame,
+    data: Any,
     overall: Hashable,
     attribute: Hashable,
     time: Hashable,
@@ -337,8 +338,10 @@ def decay(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per response.
+    data : pandas.DataFrame or engine input
+        One row per response. From Polars, DuckDB, Parquet paths and Dask only the
+        ``overall``, ``attribute``, ``time`` (and ``adjust``) columns are collected into
+        pandas.
     overall : column name
         Overall score.
     attribute : column name
@@ -458,6 +461,7 @@ def decay(
     if clash:
         raise DataError(f"adjust repeats the overall, attribute or time column {clash}",
                         table="data")
+    data = as_frame(data, [overall, attribute, time, *adj_cols], "data")
     require_frame(data, [overall, attribute, time, *adj_cols], "data")
     y = numeric_column(data, overall, "data", overall_scale)
     lo_cut, hi_cut = resolve_cuts(scale, low, high)

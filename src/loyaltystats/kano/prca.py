@@ -34,6 +34,7 @@ from ..scales import LIKERT_1_5, Scale
 from ._common import (
     CHUNK,
     IMPACT_CATEGORIES,
+    as_frame,
     asymmetry,
     band_codes,
     check_level,
@@ -228,7 +229,7 @@ def solve_replicates(xtx_b: np.ndarray, xty_b: np.ndarray) -> np.ndarray:
 
 
 def prca(
-    data: pd.DataFrame,
+    data: Any,
     overall: Hashable,
     attributes: Sequence[Hashable],
     *,
@@ -249,8 +250,9 @@ def prca(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per response.
+    data : pandas.DataFrame or engine input
+        One row per response. From Polars, DuckDB, Parquet paths and Dask only the
+        ``overall``, ``attributes`` (and ``cluster``) columns are collected into pandas.
     overall : column name
         Overall score (numbers; validated against ``overall_scale`` if given).
     attributes : list of column names
@@ -352,6 +354,7 @@ def prca(
         raise ValueError(f"n_groups must be an int >= 2, got {n_groups!r}")
     rng = check_seed(seed, "prca (n_boot > 0)") if n_boot else None
     cols = [overall, *attrs] + ([cluster] if cluster is not None else [])
+    data = as_frame(data, cols, "data")
     require_frame(data, cols, "data")
     y = numeric_column(data, overall, "data", overall_scale)
     lo_cut, hi_cut = resolve_cuts(scale, low, high)

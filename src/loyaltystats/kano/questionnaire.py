@@ -29,7 +29,7 @@ import pandas as pd
 from ..errors import DataError
 from ..results import Result, estimates_frame
 from ..stats import multinomial_bootstrap, wilson_ci
-from ._common import CATEGORIES, CATEGORY_NAMES, check_level, check_seed
+from ._common import CATEGORIES, CATEGORY_NAMES, as_frame, check_level, check_seed
 
 __all__ = [
     "ANSWERS",
@@ -392,7 +392,7 @@ def _count_replicates(counts: np.ndarray, n_boot: int, rng: np.random.Generator)
 
 
 def questionnaire(
-    data: pd.DataFrame,
+    data: Any,
     pairs: Mapping[str, Sequence[Hashable]],
     *,
     codes: Mapping[Any, str] | None = None,
@@ -407,8 +407,9 @@ def questionnaire(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per respondent, one column per question.
+    data : pandas.DataFrame or engine input
+        One row per respondent, one column per question. From Polars, DuckDB, Parquet
+        paths and Dask only the answer columns named in ``pairs`` are collected into pandas.
     pairs : mapping
         Attribute name -> ``(functional column, dysfunctional column)``.
     codes : mapping, optional
@@ -466,8 +467,11 @@ def questionnaire(
     >>> r.categories.to_dict()
     {'speed': 'O'}
     """
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}", table="data")
+    from ..engines import is_engine_input
+
+    if not isinstance(data, pd.DataFrame) and not is_engine_input(data):
+        raise DataError("expected a pandas DataFrame or an engine input (Polars, DuckDB, "
+                        f"Parquet path, Dask), got {type(data).__name__}", table="data")
     if not isinstance(pairs, Mapping) or not pairs:
         raise DataError("pairs must be a non-empty mapping attribute -> (functional, "
                         "dysfunctional)", table="pairs")
@@ -484,6 +488,13 @@ def questionnaire(
     n_boot = _require_positive_int(n_boot, "n_boot")
     min_pairs = _require_positive_int(min_pairs, "min_pairs", 1)
     rng = check_seed(seed, "questionnaire") if n_boot else None
+    for attr, cols in pairs.items():
+        if isinstance(cols, str) or not isinstance(cols, Sequence) or len(cols) != 2:
+            raise DataError(
+                f"attribute {attr!r}: need exactly one answer pair (functional, dysfunctional "
+                f"column), got {cols!r}", table="pairs", column=str(attr),
+            )
+    data = as_frame(data, [c for cols in pairs.values() for c in cols], "data")
     if len(data) == 0:
         raise DataError("no rows", table="data")
 
@@ -491,11 +502,6 @@ def questionnaire(
     arr = np.zeros((len(attrs), 6), dtype=np.int64)
     dropped: dict[str, int] = {}
     for i, (attr, cols) in enumerate(pairs.items()):
-        if isinstance(cols, str) or not isinstance(cols, Sequence) or len(cols) != 2:
-            raise DataError(
-                f"attribute {attr!r}: need exactly one answer pair (functional, dysfunctional "
-                f"column), got {cols!r}", table="pairs", column=str(attr),
-            )
         missing_cols = [c for c in cols if c not in data.columns]
         if missing_cols:
             raise DataError(f"attribute {attr!r}: missing column(s) {missing_cols}; available: "

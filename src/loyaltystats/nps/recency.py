@@ -16,6 +16,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from .._validate import as_frame
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale
@@ -89,10 +90,12 @@ def recency(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per transaction: ``customer``, ``time`` and ``rating``.
-    responses : pandas.DataFrame
-        One row per survey answer: ``customer``, ``time`` and ``recommend``.
+    transactions : pandas.DataFrame or engine input
+        One row per transaction: ``customer``, ``time`` and ``rating``. From Polars, DuckDB,
+        Parquet or Dask only these three columns are collected (the regression needs rows).
+    responses : pandas.DataFrame or engine input
+        One row per survey answer: ``customer``, ``time`` and ``recommend``; from an engine
+        only these three columns are collected.
     customer, rating, recommend, time : str
         Column names (``time`` in both tables, numeric or datetime, same clock).
     lags : int
@@ -147,6 +150,8 @@ def recency(
     if not isinstance(lags, (int, np.integer)) or lags < 1:
         raise ValueError(f"lags must be a positive integer, got {lags!r}")
     z = z_value(level)
+    transactions = as_frame(transactions, [customer, time, rating], "transactions")
+    responses = as_frame(responses, [customer, time, recommend], "responses")
     tc = column(transactions, customer, "transactions")
     rc = column(responses, customer, "responses")
     no_missing(tc, table="transactions")

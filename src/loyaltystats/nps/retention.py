@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from .._validate import as_frame
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import RECOMMEND_0_10, Scale
@@ -379,9 +380,10 @@ def versus_retention(
 
     Parameters
     ----------
-    customers : pandas.DataFrame
+    customers : pandas.DataFrame or engine input
         One row per customer with the follow-up ``duration`` (> 0), the ``event`` flag
-        (switched / churned; False = censored) and the predictor columns.
+        (switched / churned; False = censored) and the predictor columns. From Polars, DuckDB,
+        Parquet or Dask only these columns are collected (the Cox fits need rows).
     predictors : sequence of str
         Further predictor columns: satisfaction grade, counts of experiences, any user column.
         Numeric columns enter linearly (one coefficient) unless listed in ``categorical``;
@@ -473,6 +475,9 @@ def versus_retention(
     """
     z = z_value(level)
     rng = rng_from(seed, "versus_retention (bootstrap of the concordance)")
+    predictors = list(predictors)
+    customers = as_frame(customers, [duration, event, recommend]
+                         + [p for p in predictors if p != NPS_CATEGORY], "customers")
     T = numeric(column(customers, duration, "customers"), table="customers")
     bad = T <= 0
     if bad.any():

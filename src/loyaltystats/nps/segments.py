@@ -2,7 +2,8 @@
 
 Both functions reduce the rows once to a table of counts per (group, NPS category) with
 :func:`loyaltystats.tables.count_cells`; every estimate, interval and test below is computed
-from that small table.
+from that small table. Engine inputs (Polars, DuckDB, Parquet, Dask) are counted per
+(group, answer) in their engine, and the answers are checked and categorized on those cells.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from ..errors import DataError
+from ..errors import DataError, ScaleError
 from ..results import Result, estimates_frame
 from ..scales import RECOMMEND_0_10, Scale
 from ..tables import count_cells
-from ._common import CATEGORIES, categorize, check_weights, column, z_value
+from ._common import CATEGORIES, categorize, category_map, check_weights, column, z_value
 from .score import CIMethod, nps_interval, variance
 
 __all__ = ["SegmentNPS", "TrendNPS", "by_segment", "trend"]
@@ -85,16 +86,36 @@ def _group_counts(data: pd.DataFrame, recommend: str, group: str, scale: Scale,
 
     The three grids have shape (k groups, 3 categories); unweighted, all three are the counts.
     """
+    from ..engines import is_engine_input
+
+    if is_engine_input(data):
+        cells = _engine_cells(data, recommend, group, scale, weights, what)
+    else:
+        cells = _pandas_cells(data, recommend, group, scale, weights, what)
+    labels = cells[[group]].drop_duplicates().reset_index(drop=True)
+    key = pd.MultiIndex.from_frame(cells[[group, "_category"]])
+    full = pd.MultiIndex.from_product([labels[group], [0, 1, 2]], names=[group, "_category"])
+
+    def grid(col: str) -> np.ndarray:
+        s = pd.Series(cells[col].to_numpy(float), index=key).reindex(full, fill_value=0.0)
+        return s.to_numpy().reshape(len(labels), 3)
+
+    n = grid("n")
+    if weights is None:
+        return labels, n, n, n
+    return labels, n, grid("weight"), grid("weight_sq")
+
+
+def _pandas_cells(data: pd.DataFrame, recommend: str, group: str, scale: Scale,
+                  weights: str | None, what: str) -> pd.DataFrame:
+    """Counts per (group, category) of a pandas input, validated row by row."""
     rec = column(data, recommend, "data")
     grp = column(data, group, "data")
     if grp.isna().any():
         raise DataError(f"missing {what} labels; drop or recode them explicitly", table="data",
                         column=group, n_rows=int(grp.isna().sum()), examples=["NaN"])
     if isinstance(grp.dtype, pd.CategoricalDtype):
-        unused = sorted(set(grp.cat.categories) - set(grp.unique()), key=str)
-        if unused:
-            raise DataError(f"empty {what}s (categories with no rows); remove unused categories",
-                            table="data", column=group, n_rows=0, examples=unused)
+        _unused_levels(grp.cat.categories, grp.unique(), group, what)
     missing = rec.isna()
     if missing.any():
         all_missing = missing.groupby(grp, observed=True).all()
@@ -111,19 +132,53 @@ def _group_counts(data: pd.DataFrame, recommend: str, group: str, scale: Scale,
     if isinstance(grp.dtype, pd.CategoricalDtype):
         frame[group] = grp.to_numpy()
         frame[group] = frame[group].astype(grp.dtype)
-    cells = count_cells(frame, [group, "_category"], weights="_w" if weights else None)
-    labels = cells[[group]].drop_duplicates().reset_index(drop=True)
-    key = pd.MultiIndex.from_frame(cells[[group, "_category"]])
-    full = pd.MultiIndex.from_product([labels[group], [0, 1, 2]], names=[group, "_category"])
+    return count_cells(frame, [group, "_category"], weights="_w" if weights else None)
 
-    def grid(col: str) -> np.ndarray:
-        s = pd.Series(cells[col].to_numpy(float), index=key).reindex(full, fill_value=0.0)
-        return s.to_numpy().reshape(len(labels), 3)
 
-    n = grid("n")
-    if weights is None:
-        return labels, n, n, n
-    return labels, n, grid("weight"), grid("weight_sq")
+def _unused_levels(categories: Any, present: Any, group: str, what: str) -> None:
+    unused = sorted(set(categories) - set(present), key=str)
+    if unused:
+        raise DataError(f"empty {what}s (categories with no rows); remove unused categories",
+                        table="data", column=group, n_rows=0, examples=unused)
+
+
+def _engine_cells(data: Any, recommend: str, group: str, scale: Scale, weights: str | None,
+                  what: str) -> pd.DataFrame:
+    """Counts per (group, category) of an engine input (Polars, DuckDB, Parquet, Dask).
+
+    The engine counts per (group, raw answer) and checks missing labels and answers and the
+    weights while it groups; the distinct answers are checked against ``scale`` on that small
+    table (the rows behind a bad value are the sum of ``n`` over its cells) and mapped to the
+    three categories there. No rows leave the engine.
+    """
+    from ..thresholds._common import check_cell_scores
+
+    category_map(scale)  # a scale without NPS bands fails before the engine runs
+    try:
+        cells = count_cells(data, [group, recommend], weights=weights, table="data")
+    except DataError as exc:
+        if exc.column == group and exc.message.startswith("missing values"):
+            raise DataError(f"missing {what} labels; drop or recode them explicitly",
+                            table="data", column=group, n_rows=exc.n_rows,
+                            examples=exc.examples) from None
+        if exc.column == recommend and exc.message.startswith("missing values"):
+            kind = "" if scale.allow_fractional else "whole "
+            raise ScaleError(f"NaN or values outside the scale {scale.name} ({kind}numbers "
+                             f"{scale.low:g}-{scale.high:g})", table="data", column=recommend,
+                             n_rows=exc.n_rows, examples=exc.examples) from None
+        raise
+    grp = cells[group]
+    if isinstance(grp.dtype, pd.CategoricalDtype):
+        _unused_levels(grp.cat.categories, grp.unique(), group, what)
+    x = check_cell_scores(cells, recommend, scale, "data")
+    if weights is not None and not (cells["weight"].to_numpy() > 0).any():
+        raise DataError("all weights are zero", table="data", column=weights,
+                        n_rows=int(cells["n"].sum()))
+    cells = cells.drop(columns=recommend).assign(
+        _category=categorize(x, scale, column=recommend, table="data"))
+    sums = [c for c in ("n", "weight", "weight_sq") if c in cells.columns]
+    return cells.groupby([group, "_category"], sort=True, observed=True,
+                         as_index=False)[sums].sum()
 
 
 def _per_group_rows(labels: pd.Series, totals: np.ndarray, n_rows: np.ndarray,
@@ -157,8 +212,9 @@ def by_segment(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per answer.
+    data : pandas.DataFrame or engine input
+        One row per answer. Polars (eager or lazy), a DuckDB relation, a Parquet path or glob
+        and a Dask DataFrame are counted in their engine; the results equal the pandas path.
     recommend : str
         Column of recommend answers on ``scale``.
     by : str
@@ -265,8 +321,9 @@ def trend(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per answer.
+    data : pandas.DataFrame or engine input
+        One row per answer. Polars (eager or lazy), a DuckDB relation, a Parquet path or glob
+        and a Dask DataFrame are counted in their engine; the results equal the pandas path.
     recommend : str
         Column of recommend answers on ``scale``.
     time : str

@@ -104,6 +104,37 @@ def binary_column(df: pd.DataFrame, column: str, table: str) -> np.ndarray:
     return v == 1
 
 
+def binary_cells(cells: pd.DataFrame, column: str, table: str) -> np.ndarray:
+    """Validate a 0/1 or boolean key of a cell table (column ``n``: rows per cell).
+
+    The engine path of :func:`binary_column`: the distinct values come back as cell keys,
+    so bad values are found on the small table and reported with the number of rows behind
+    them (the sum of ``n`` over the offending cells; row labels do not exist there).
+    Returns a bool array, one entry per cell.
+    """
+    s = cells[column]
+    dtype = s.dtype
+    if dtype.kind == "b":
+        return s.to_numpy(bool)
+    if dtype.kind in "iuf":
+        v = s.to_numpy(float)
+        ok = (v == 0) | (v == 1)
+    elif dtype.kind == "O":      # object and categorical keys: judge every distinct value
+        obj = s.astype(object)
+        ok = obj.isin([0, 1]).to_numpy(bool) & obj.map(lambda x: isinstance(
+            x, (bool, int, float, np.bool_, np.integer, np.floating))).to_numpy(bool)
+        s = obj
+    else:
+        raise DataError(f"must be 0/1 or boolean, got dtype {dtype}", table=table,
+                        column=column, n_rows=int(cells["n"].sum()),
+                        examples=pd.unique(s.to_numpy())[:5])
+    if not ok.all():
+        raise DataError("must be 0/1 or boolean", table=table, column=column,
+                        n_rows=int(cells.loc[~ok, "n"].sum()),
+                        examples=pd.unique(s[~ok].to_numpy())[:5])
+    return (s == 1).to_numpy(bool)
+
+
 def weight_column(df: pd.DataFrame, column: str, table: str) -> np.ndarray:
     """Validate finite, non-negative numeric weights."""
     s = df[column]

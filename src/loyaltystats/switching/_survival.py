@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import as_frame
 from ..errors import DataError
 from ._common import binary_column, fail, require_frame
 
@@ -64,6 +65,32 @@ def _numeric_times(df: pd.DataFrame, col: str, table: str, period: str | float,
     if bad.any():
         raise fail(df, bad, "missing or infinite times", table=table, column=col)
     return v
+
+
+_RECOVERED_HINT = "; pass recovered=None to skip the unrecovered-negatives model"
+
+
+def collect_tables(customers: Any, experiences: Any, customer_columns: Sequence[str | None],
+                   experience_columns: Sequence[str | None], *,
+                   recovered_hint: str | None = None) -> tuple[Any, Any]:
+    """Both tables as pandas: engine inputs (Polars, DuckDB, Parquet, Dask) bring back only
+    the named columns (``None`` entries skipped); pandas inputs and ``None`` pass unchanged.
+
+    With ``recovered_hint`` (the optional ``recovered`` column), a missing column of that
+    name gets the same hint as on the pandas path.
+    """
+    customers = as_frame(customers, customer_columns, "customers")
+    if experiences is None:
+        return customers, None
+    try:
+        experiences = as_frame(experiences, experience_columns, "experiences")
+    except DataError as exc:
+        head = exc.message.split(";")[0]
+        if (recovered_hint and head.startswith("missing column")
+                and repr(recovered_hint) in head):
+            raise DataError(exc.message + _RECOVERED_HINT, table="experiences") from exc
+        raise
+    return customers, experiences
 
 
 def prepare(
@@ -121,8 +148,7 @@ def prepare(
     need = [id, time, kind_column] + ([recovered] if recovered else [])
     missing = [c for c in need if c not in experiences.columns]
     if missing:
-        hint = ("; pass recovered=None to skip the unrecovered-negatives model"
-                if recovered in missing else "")
+        hint = _RECOVERED_HINT if recovered in missing else ""
         raise DataError(f"missing column(s) {missing}; available: "
                         f"{list(experiences.columns)[:20]}{hint}", table="experiences")
     idx = pd.Index(ids).get_indexer(experiences[id])

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._validate import as_frame
 from ..errors import DataError, ModelError
 
 __all__ = ["CoxFit", "cox_time_varying"]
@@ -140,10 +141,12 @@ def cox_time_varying(
 
     Parameters
     ----------
-    long : pandas.DataFrame
+    long : pandas.DataFrame or engine input
         One row per subject and interval: ``start < stop``, ``event`` 1 only on the row that
         ends with the event, the covariates constant within the row. One interval per subject
-        (``start = 0``, ``stop = duration``) gives the ordinary Cox model.
+        (``start = 0``, ``stop = duration``) gives the ordinary Cox model. From Polars (eager
+        or lazy), a DuckDB relation, a Parquet path or glob or a Dask DataFrame only the named
+        columns are collected into pandas (the fit needs rows); the fit equals the pandas path.
     covariates : list of str
         Numeric covariate columns (dummy-code categories yourself).
     start, stop, event, id : str
@@ -184,6 +187,7 @@ def cox_time_varying(
     from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 
     cols = [start, stop, event, *covariates] + ([id] if id else [])
+    long = as_frame(long, cols, "long")
     missing = [c for c in cols if c not in long.columns]
     if missing:
         raise DataError(f"missing column(s) {missing}", table="long")

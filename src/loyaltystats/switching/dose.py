@@ -27,6 +27,7 @@ from ..results import ClaimResult, Result
 from ..stats import fit_binomial, lr_test, wilson_ci
 from ..tables import count_cells
 from ._common import (
+    binary_cells,
     binary_column,
     check_cap,
     check_level,
@@ -114,28 +115,40 @@ class DoseResponseResult(Result):
 
 
 def _engine_level_cells(customers: Any, negatives: str, switched: str, cap: int,
-                        weights: str | None) -> pd.DataFrame:
+                        weights: str | None, binary: Mapping[str, str] | None = None
+                        ) -> pd.DataFrame:
     """Count in the engine (Polars, DuckDB, Parquet, Dask), then check the counts on the cells.
 
     The engine checks missing counts, the outcome and the weights while it groups; the
     distinct count values come back as cell keys, so negative or fractional counts are found
     on the small table, with the number of rows behind them (row labels do not exist there).
+
+    ``binary`` maps key names of the result to further 0/1 or boolean columns to group by
+    (e.g. ``{"i": "considering_switch"}``); their distinct values are checked on the cells
+    the same way and come back as bool keys. The result has one row per ``(k, *binary)``
+    cell, ``k`` capped at ``cap``.
     """
-    cells = count_cells(customers, negatives, outcome=switched, weights=weights,
-                        table="customers")
+    binary = dict(binary or {})
+    cells = count_cells(customers, [negatives, *binary.values()], outcome=switched,
+                        weights=weights, table="customers")
     k = cells[negatives]
     if k.dtype.kind not in "iuf":
         raise DataError(f"counts must be numeric integers, got dtype {k.dtype}",
                         table="customers", column=negatives, n_rows=int(cells["n"].sum()),
-                        examples=k.unique()[:5])
+                        examples=pd.unique(k.to_numpy())[:5])
     kv = k.to_numpy(float)
     for bad, message in ((kv != np.floor(kv), "counts must be whole numbers"),
                          (kv < 0, "counts must be non-negative")):
         if bad.any():
             raise DataError(message, table="customers", column=negatives,
-                            n_rows=int(cells.loc[bad, "n"].sum()), examples=kv[bad][:5])
-    cells = cells.assign(k=np.minimum(kv, cap).astype(np.int8)).drop(columns=negatives)
-    return cells.groupby("k", as_index=False, sort=True).sum()
+                            n_rows=int(cells.loc[bad, "n"].sum()),
+                            examples=pd.unique(kv[bad])[:5])
+    keys: dict[str, np.ndarray] = {"k": np.minimum(kv, cap).astype(np.int8)}
+    for name, column in binary.items():
+        keys[name] = binary_cells(cells, column, "customers")
+    counts = [c for c in cells.columns if c not in (negatives, *binary.values())]
+    out = pd.DataFrame({**keys, **{c: cells[c].to_numpy() for c in counts}})
+    return out.groupby(list(keys), as_index=False, sort=True).sum()
 
 
 def _level_cells(customers: pd.DataFrame, negatives: str, switched: str, cap: int,

@@ -35,7 +35,7 @@ from ._common import (
     parse_claimed,
     zcrit,
 )
-from ._survival import SurvivalData, long_table, prepare, truncate
+from ._survival import SurvivalData, collect_tables, long_table, prepare, truncate
 from .cox import cox_time_varying
 
 __all__ = ["HazardResult", "hazard"]
@@ -313,13 +313,17 @@ def hazard(
 
     Parameters
     ----------
-    customers : pandas.DataFrame
+    customers : pandas.DataFrame or engine input
         One row per customer: ``id`` (unique), ``start`` and ``end`` of observation (numbers
         or datetimes; ``end`` is the switch for switchers, the censoring time otherwise) and
-        ``switched`` (0/1).
-    experiences : pandas.DataFrame or None
+        ``switched`` (0/1). From Polars (eager or lazy), a DuckDB relation, a Parquet path or
+        glob or a Dask DataFrame only these four columns are collected into pandas (the
+        models need rows); the results equal the pandas path.
+    experiences : pandas.DataFrame, engine input or None
         One row per experience: ``id``, ``time`` (same clock as ``start``), ``kind_column``;
-        every row must belong to a known customer and lie in ``[start, end)``.
+        every row must belong to a known customer and lie in ``[start, end)``. From an engine
+        input only ``id``, ``time``, ``kind_column`` and ``recovered`` (when given) are
+        collected.
     id, start, end, switched : str
         Column names.
     kind : str or list of str
@@ -436,6 +440,10 @@ def hazard(
     if not 0 <= landmark < horizon:
         raise ValueError(f"landmark must be in [0, horizon), got {landmark!r}")
     parsed = parse_claimed(claimed, cap, tolerance)
+    # engine inputs: the models need rows, so only the columns used here are collected
+    customers, experiences = collect_tables(
+        customers, experiences, [id, start, end, switched], [id, time, kind_column, recovered],
+        recovered_hint=recovered)
     data = prepare(customers, experiences, id=id, start=start, end=end, switched=switched,
                    time=time, period=period, kind_column=kind_column, recovered=recovered,
                    kind=kind)

@@ -29,6 +29,7 @@ from ._common import (
     newcombe_diff,
     require_frame,
 )
+from .dose import _engine_level_cells
 
 __all__ = ["IntentResult", "intent_vs_behavior"]
 
@@ -67,6 +68,30 @@ class IntentResult(ClaimResult):
         return ax
 
 
+def _intent_cells(customers: Any, negatives: str, intent: str, switched: str,
+                  cap: int) -> pd.DataFrame:
+    """Validated counts per (k, intent) cell: columns ``k, i, n, successes`` (switched)."""
+    from ..engines import is_engine_input
+
+    if is_engine_input(customers):
+        # counted in the engine; the count and intent values are checked on the cells
+        cells = _engine_level_cells(customers, negatives, switched, cap, None,
+                                    binary={"i": intent})
+        any_intent = bool(cells.loc[cells["i"], "n"].sum() > 0)
+    else:
+        require_frame(customers, [negatives, intent, switched], "customers")
+        k = np.minimum(count_column(customers, negatives, "customers"), cap).astype(np.int8)
+        i = binary_column(customers, intent, "customers")
+        s = binary_column(customers, switched, "customers")
+        any_intent = bool(i.any())
+        if any_intent:
+            cells = count_cells(pd.DataFrame({"k": k, "i": i, "s": s}, copy=False),
+                                ["k", "i"], outcome="s", table="customers")
+    if not any_intent:
+        raise ModelError(f"nobody in {intent!r} intends to switch: no conversion to estimate")
+    return cells
+
+
 def intent_vs_behavior(
     customers: pd.DataFrame,
     negatives: str = "negatives",
@@ -82,12 +107,15 @@ def intent_vs_behavior(
 
     Parameters
     ----------
-    customers : pandas.DataFrame
-        One row per customer with both an intent and a behaviour measurement.
+    customers : pandas.DataFrame or engine input
+        One row per customer with both an intent and a behaviour measurement. Polars (eager
+        or lazy), a DuckDB relation, a Parquet path or glob and a Dask DataFrame are counted
+        in their engine by (negatives, intent) with ``switched`` as the outcome; only the
+        cells come back (see docs/engines.md), and the results equal the pandas path.
     negatives : str
         Count of negative experiences (non-negative integers), pooled above ``cap``.
     intent : str
-        0/1: the customer says they consider switching.
+        0/1 or boolean: the customer says they consider switching.
     switched : str
         0/1: the customer switched (in the window that follows the intent measurement).
     cap : int
@@ -109,7 +137,8 @@ def intent_vs_behavior(
     Raises
     ------
     DataError
-        Bad counts or 0/1 columns (rows named).
+        Bad counts or 0/1 columns (rows named; for an engine input the number of rows and
+        the offending values, checked on the cells).
     ModelError
         Nobody intends to switch.
 
@@ -141,14 +170,7 @@ def intent_vs_behavior(
     level = check_level(level)
     if not 0 <= margin < 1:
         raise ValueError(f"margin must be in [0, 1), got {margin!r}")
-    require_frame(customers, [negatives, intent, switched], "customers")
-    k = np.minimum(count_column(customers, negatives, "customers"), cap).astype(np.int8)
-    i = binary_column(customers, intent, "customers")
-    s = binary_column(customers, switched, "customers")
-    if not i.any():
-        raise ModelError(f"nobody in {intent!r} intends to switch: no conversion to estimate")
-    cells = count_cells(pd.DataFrame({"k": k, "i": i, "s": s}, copy=False), ["k", "i"],
-                        outcome="s", table="customers")
+    cells = _intent_cells(customers, negatives, intent, switched, cap)
     full = pd.MultiIndex.from_product([range(cap + 1), [False, True]], names=["k", "i"])
     c = cells.set_index(["k", "i"]).reindex(full, fill_value=0)
     n = c["n"].to_numpy().reshape(cap + 1, 2)

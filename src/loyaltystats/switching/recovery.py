@@ -32,7 +32,7 @@ from ._common import (
     newcombe_diff,
     zcrit,
 )
-from ._survival import SurvivalData, long_table, prepare, truncate
+from ._survival import SurvivalData, collect_tables, long_table, prepare, truncate
 from .cox import cox_time_varying
 
 __all__ = ["RecoveryResult", "recovery"]
@@ -191,12 +191,15 @@ def recovery(
 
     Parameters
     ----------
-    customers : pandas.DataFrame
+    customers : pandas.DataFrame or engine input
         One row per customer with ``id``, ``start``, ``end``, ``switched`` and optionally the
-        ``satisfaction`` column.
-    experiences : pandas.DataFrame
+        ``satisfaction`` column. From Polars (eager or lazy), a DuckDB relation, a Parquet
+        path or glob or a Dask DataFrame only these columns are collected into pandas (the
+        models need rows); the results equal the pandas path.
+    experiences : pandas.DataFrame or engine input
         One row per experience with ``id``, ``time``, ``kind_column`` and ``recovered``
-        (0/1, required on the negative rows).
+        (0/1, required on the negative rows). From an engine input only these four columns
+        are collected.
     satisfaction : str, optional
         Numeric satisfaction column of ``customers``, measured after the experiences (at the
         end of observation). Missing values are allowed and reported per group
@@ -303,6 +306,10 @@ def recovery(
         raise ValueError(f"method must be 'cox' or 'discrete', got {method!r}")
     if horizon is not None and not horizon > landmark:
         raise ValueError(f"horizon must exceed the landmark ({landmark}), got {horizon!r}")
+    # engine inputs: the models need rows, so only the columns used here are collected
+    customers, experiences = collect_tables(
+        customers, experiences, [id, start, end, switched, satisfaction],
+        [id, time, kind_column, recovered])
     data = prepare(customers, experiences, id=id, start=start, end=end, switched=switched,
                    time=time, period=period, kind_column=kind_column, recovered=recovered,
                    kind=kind)

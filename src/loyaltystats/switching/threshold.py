@@ -162,8 +162,11 @@ def threshold(
 
     Parameters
     ----------
-    customers : pandas.DataFrame
-        One row per customer.
+    customers : pandas.DataFrame or engine input
+        One row per customer. Polars (eager or lazy), a DuckDB relation, a Parquet path or
+        glob and a Dask DataFrame are counted in their engine by ``negatives`` (as in
+        :func:`dose_response`); only the level counts come back, and the results equal the
+        pandas path.
     negatives, switched : str
         Count of negative experiences (non-negative integers) and the 0/1 outcome.
     cap : int
@@ -184,7 +187,8 @@ def threshold(
     Raises
     ------
     DataError
-        Bad counts or outcomes (rows named).
+        Bad counts or outcomes (rows named; for an engine input the number of rows and the
+        offending values, checked on the cells).
     ModelError
         A level without customers, or separation in the fits.
 

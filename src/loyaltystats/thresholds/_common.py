@@ -6,7 +6,7 @@ the estimators themselves only see small count tables.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from .._validate import require_frame as require_columns  # noqa: F401
-from ..errors import ScaleError
+from ..errors import DataError, ScaleError
 from ..scales import Scale
 from ..tables import count_cells
 
@@ -79,6 +79,35 @@ def check_cell_scores(cells: pd.DataFrame, score: str, scale: Scale, table: str)
     return x
 
 
+def count_scored_cells(
+    data: Any,
+    keys: Sequence[str],
+    scales: Mapping[str, Scale],
+    *,
+    outcome: str | None = None,
+    weights: str | None = None,
+    table: str = "data",
+) -> pd.DataFrame:
+    """:func:`~loyaltystats.tables.count_cells`, with the error of a pandas input for missing
+    scores in an engine input.
+
+    An engine finds missing values in a key column while it counts and raises a plain
+    :class:`DataError`; for a key column in ``scales`` (a score) this becomes the
+    :class:`ScaleError` that :func:`check_missing_scores` raises on the pandas path, with the
+    engine's count of offending rows.
+    """
+    try:
+        return count_cells(data, list(keys), outcome=outcome, weights=weights, table=table)
+    except DataError as exc:
+        scale = scales.get(exc.column) if exc.column is not None else None
+        if scale is None or not exc.message.startswith("missing values"):
+            raise
+        raise ScaleError(
+            f"NaN or values outside the scale {scale.name}", table=table, column=exc.column,
+            n_rows=exc.n_rows, examples=["NaN"],
+        ) from None
+
+
 def score_cells(
     data: pd.DataFrame,
     score: str,
@@ -99,7 +128,8 @@ def score_cells(
         check_missing_scores(data, score, scale, table)
     # Engine inputs (Polars, DuckDB, Parquet, Dask): count_cells checks columns, missing keys,
     # outcome and weights inside the engine; the scores are checked on the cells below.
-    cells = count_cells(data, keys, outcome=outcome, weights=weights, table=table)
+    cells = count_scored_cells(data, keys, {score: scale}, outcome=outcome, weights=weights,
+                               table=table)
     cells[score] = check_cell_scores(cells, score, scale, table)
     return cells
 

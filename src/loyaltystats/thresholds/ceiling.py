@@ -18,6 +18,7 @@ from ._common import (
     check_cell_scores,
     check_level,
     check_missing_scores,
+    count_scored_cells,
     mean_from_counts,
     quantile_from_counts,
     require_bands,
@@ -177,8 +178,10 @@ def basics_ceiling(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per response with the score and the attribute ratings.
+    data : pandas.DataFrame or engine input
+        One row per response with the score and the attribute ratings. Polars (eager or
+        lazy), a DuckDB relation, a Parquet path or glob and a Dask DataFrame are counted in
+        their engine (only the cells come back); the results equal the pandas path.
     score : str
         Overall score column, validated against ``scale``.
     basics : list of str
@@ -225,7 +228,8 @@ def basics_ceiling(
     Notes
     -----
     One :func:`~loyaltystats.tables.count_cells` pass counts rows per (attributes...,
-    score); everything else works on those cells.
+    score), in the engine for an engine input; everything else, including the scale checks
+    of the ratings and scores, works on those cells.
 
     * Subgroups: every basic at the top of its scale and no delighter present (the T2
       group), and every basic at its best with at least one delighter present (the
@@ -266,13 +270,18 @@ def basics_ceiling(
     attrs = basics + delighters + others
     if len(set(attrs)) != len(attrs) or score in attrs:
         raise ValueError(f"an attribute is listed twice or equals the score: {attrs}")
-    require_columns(data, [score] + attrs, "data")
-    check_missing_scores(data, score, scale, "data")
-    for a in attrs:
-        check_missing_scores(data, a, attribute_scale, "data")
-    from ..tables import count_cells
+    from ..engines import is_engine_input
 
-    cells = count_cells(data, attrs + [score], table="data")
+    if not is_engine_input(data):
+        require_columns(data, [score] + attrs, "data")
+        check_missing_scores(data, score, scale, "data")
+        for a in attrs:
+            check_missing_scores(data, a, attribute_scale, "data")
+    # Engine inputs (Polars, DuckDB, Parquet, Dask) are counted in their engine, which checks
+    # the columns and missing values; the ratings and scores are checked on the cells below.
+    scales = dict.fromkeys(attrs, attribute_scale)
+    scales[score] = scale
+    cells = count_scored_cells(data, attrs + [score], scales, table="data")
     for a in attrs:
         cells[a] = check_cell_scores(cells, a, attribute_scale, "data")
     cells[score] = check_cell_scores(cells, score, scale, "data")

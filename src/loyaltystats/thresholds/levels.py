@@ -158,20 +158,23 @@ def by_level(
     claim_id: str = "T1",
     statement: str | None = None,
     conf_level: float = 0.95,
+    levels: Sequence[Any] | None = None,
 ) -> LevelTable | LevelClaim:
     """The score per level of an experience variable, with an ordinal model (T1, T3).
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per response.
+    data : pandas.DataFrame or engine input
+        One row per response. Polars, DuckDB, Parquet paths and Dask are counted in their
+        engine (see docs/engines.md); the results equal the pandas path.
     score : str
         Score column, validated against ``scale``.
     level : str
         Experience variable: expectations below / met / exceeded (T1), or the tiers meets
         needs / easy / enjoyable (T3). Levels are taken in category order for a
-        categorical column (unused categories are reported with ``n = 0``), else sorted.
-        The first level with data is the reference of the ordinal model.
+        categorical column (unused categories are reported with ``n = 0``), else sorted;
+        ``levels`` overrides both. The first level with data is the reference of the
+        ordinal model.
     scale : Scale
         Declared scale with bands.
     claimed : mapping, optional
@@ -190,6 +193,10 @@ def by_level(
         Claim identifier and text (default the T1 statement; ``claim_id="T3"`` picks T3's).
     conf_level : float
         Confidence level of every interval and of the tests.
+    levels : sequence, optional
+        Only these levels, in this order (a level without data is reported with ``n = 0``).
+        Rows at other levels are counted and validated but left out of every estimate: T3
+        speaks about three tiers and says nothing about "not met".
 
     Returns
     -------
@@ -251,7 +258,13 @@ def by_level(
     cells = score_cells(data, score, scale, by=[level], table="data")
     # pandas: the column's own order (all categories, even empty ones); engines: the levels
     # found in the cells
-    levels = level_order(data[level] if isinstance(data, pd.DataFrame) else cells[level])
+    if levels is not None:
+        levels = list(levels)
+        if len(set(levels)) != len(levels):
+            raise ValueError(f"levels must not repeat, got {levels!r}")
+        cells = cells[cells[level].isin(levels).to_numpy()]
+    else:
+        levels = level_order(data[level] if isinstance(data, pd.DataFrame) else cells[level])
     values = np.sort(pd.unique(cells[score].to_numpy(float)))
     li = pd.Index(levels).get_indexer(cells[level])
     vi = np.searchsorted(values, cells[score].to_numpy(float))
@@ -262,7 +275,7 @@ def by_level(
     if len(with_data) < 2:
         only = [levels[i] for i in with_data]
         raise DataError("the level column needs at least two levels with data to compare",
-                        table="data", column=level, n_rows=len(data), examples=only)
+                        table="data", column=level, n_rows=int(cells["n"].sum()), examples=only)
 
     lv_rows, ex_rows, band_rows, est_rows = [], [], [], []
     band_codes = scale.band_codes(values)

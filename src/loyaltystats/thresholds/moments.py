@@ -70,15 +70,23 @@ class MomentsOfTruth(ClaimResult):
         return ax
 
 
-def _indicator(s: pd.Series, threshold: float | None, name: str) -> np.ndarray:
-    if s.isna().any():
+def _indicator(s: pd.Series, threshold: float | None, name: str,
+               n: np.ndarray | None = None) -> np.ndarray:
+    """The 0/1 indicator of a column (``column >= threshold`` with a threshold).
+
+    ``s`` holds one value per row, or with ``n`` (rows per value) the key column of a count
+    table; the errors then count the rows behind the offending cells.
+    """
+    rows = np.ones(len(s), dtype=np.int64) if n is None else np.asarray(n, dtype=np.int64)
+    miss = s.isna().to_numpy()
+    if miss.any():
         raise DataError("missing values", table="data", column=name,
-                        n_rows=int(s.isna().sum()), examples=["NaN"])
+                        n_rows=int(rows[miss].sum()), examples=["NaN"])
     v = s.to_numpy(bool) if str(s.dtype) == "boolean" else s.to_numpy()
     if threshold is not None:
         if v.dtype.kind not in "iufb":
             raise DataError(f"must be numeric to compare with {threshold}, got dtype {s.dtype}",
-                            table="data", column=name, n_rows=len(s),
+                            table="data", column=name, n_rows=int(rows.sum()),
                             examples=pd.unique(v)[:5])
         return v.astype(float) >= threshold
     if v.dtype.kind == "b":
@@ -87,11 +95,30 @@ def _indicator(s: pd.Series, threshold: float | None, name: str) -> np.ndarray:
         ok = (v == 0) | (v == 1)
         if not ok.all():
             raise DataError("must be 0/1 or boolean (or give a threshold to cut a score)",
-                            table="data", column=name, n_rows=int((~ok).sum()),
+                            table="data", column=name, n_rows=int(rows[~ok].sum()),
                             examples=pd.unique(v[~ok])[:5])
         return v == 1
     raise DataError(f"must be 0/1 or boolean, got dtype {s.dtype}", table="data", column=name,
-                    n_rows=len(s), examples=pd.unique(v)[:5])
+                    n_rows=int(rows.sum()), examples=pd.unique(v)[:5])
+
+
+def _engine_cells(data: Any, outcome: str, baseline: str, peak: str,
+                  baseline_from: float | None, peak_from: float | None) -> pd.DataFrame:
+    """Counts per (baseline, peak) indicator cell of an engine input.
+
+    The engine counts rows and successes per distinct (baseline, peak) pair and checks the
+    columns, missing values and the outcome; the indicators are derived and checked on that
+    cell table and the cells re-aggregated (a row-wise derivation commutes with counting).
+    """
+    keys = list(dict.fromkeys([baseline, peak]))
+    raw = count_cells(data, keys, outcome=outcome, table="data")
+    n = raw["n"].to_numpy(np.int64)
+    b = _indicator(raw[baseline], baseline_from, baseline, n)
+    p = _indicator(raw[peak], peak_from, peak, n)
+    frame = pd.DataFrame({"baseline": b.astype(np.int8), "peak": p.astype(np.int8),
+                          "n": n, "successes": raw["successes"].to_numpy(np.int64)})
+    return frame.groupby(["baseline", "peak"], as_index=False, sort=True)[
+        ["n", "successes"]].sum()
 
 
 def moments_of_truth(
@@ -109,8 +136,11 @@ def moments_of_truth(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per response.
+    data : pandas.DataFrame or engine input
+        One row per response. Polars (eager or lazy), a DuckDB relation, a Parquet path or
+        glob and a Dask DataFrame are counted in their engine per distinct (``baseline``,
+        ``peak``) pair, and the indicators are derived on those cells; the results equal the
+        pandas path.
     outcome : str
         0/1 or boolean outcome (the customer feels they come first, stays, recommends).
     baseline : str
@@ -139,7 +169,9 @@ def moments_of_truth(
 
     Notes
     -----
-    The 2 x 2 x outcome counts come from one :func:`~loyaltystats.tables.count_cells` pass.
+    The 2 x 2 x outcome counts come from one :func:`~loyaltystats.tables.count_cells` pass
+    (for an engine input: over the distinct ``baseline`` and ``peak`` values, so a
+    continuous column cut at a threshold brings back one cell per distinct value).
     The saturated logistic model ``logit p = a + b B + c P + d B P`` fitted on four cells
     has the closed form ``d = lo11 - lo10 - lo01 + lo00`` with ``lo`` the empirical
     log-odds, and Wald variance ``sum 1/s + 1/(n - s)`` over the cells (Woolf); the tests
@@ -170,13 +202,18 @@ def moments_of_truth(
     1.674
     """
     conf = check_level(conf_level)
-    require_columns(data, [outcome, baseline, peak], "data")
-    b = _indicator(data[baseline], baseline_from, baseline)
-    p = _indicator(data[peak], peak_from, peak)
-    frame = pd.DataFrame({"_baseline_": b.astype(np.int8), "_peak_": p.astype(np.int8)})
-    frame[outcome] = data[outcome].to_numpy()
-    counted = count_cells(frame, ["_baseline_", "_peak_"], outcome=outcome, table="data")
-    counted = counted.rename(columns={"_baseline_": "baseline", "_peak_": "peak"})
+    from ..engines import is_engine_input
+
+    if is_engine_input(data):
+        counted = _engine_cells(data, outcome, baseline, peak, baseline_from, peak_from)
+    else:
+        require_columns(data, [outcome, baseline, peak], "data")
+        b = _indicator(data[baseline], baseline_from, baseline)
+        p = _indicator(data[peak], peak_from, peak)
+        frame = pd.DataFrame({"_baseline_": b.astype(np.int8), "_peak_": p.astype(np.int8)})
+        frame[outcome] = data[outcome].to_numpy()
+        counted = count_cells(frame, ["_baseline_", "_peak_"], outcome=outcome, table="data")
+        counted = counted.rename(columns={"_baseline_": "baseline", "_peak_": "peak"})
     grid = pd.DataFrame({"baseline": [0, 0, 1, 1], "peak": [0, 1, 0, 1]})
     cells = grid.merge(counted, on=["baseline", "peak"], how="left").fillna(
         {"n": 0, "successes": 0})
