@@ -11,8 +11,10 @@ API_MD = Path(__file__).resolve().parents[1] / "docs" / "api.md"
 MODULES = ["loyaltystats.scales", "loyaltystats.errors", "loyaltystats.data",
            "loyaltystats.tables", "loyaltystats.stats", "loyaltystats.results",
            "loyaltystats.simulate", "loyaltystats.scoring", "loyaltystats.nps",
-           "loyaltystats.switching", "loyaltystats.claims", "loyaltystats.kano", "loyaltystats.thresholds", "loyaltystats.pyramid", "loyaltystats.drivers",
-           "loyaltystats.market", "loyaltystats.value", "loyaltystats.demo"]
+           "loyaltystats.switching", "loyaltystats.claims", "loyaltystats.kano",
+           "loyaltystats.thresholds", "loyaltystats.pyramid", "loyaltystats.drivers",
+           "loyaltystats.market", "loyaltystats.value", "loyaltystats.demo",
+           "loyaltystats.engines"]
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -178,3 +178,13 @@ def test_bad_input():
         versus_retention(df, ["nope"], seed=0)
     with pytest.raises(DataError, match="no events"):
         versus_retention(df.assign(switched=False), seed=0)
+
+
+def test_one_predictor_name_is_one_predictor_not_its_letters():
+    df = retention_world(600, full_scale=True, seed=3)
+    one = versus_retention(df, predictors="tenure", n_boot=20, seed=1)
+    listed = versus_retention(df, predictors=["tenure"], n_boot=20, seed=1)
+    pd.testing.assert_frame_equal(one.estimates, listed.estimates)
+    assert "tenure" in one.estimates["term"].tolist()
+    with pytest.raises(ValueError, match="n_boot"):
+        versus_retention(df, predictors="tenure", n_boot=0, seed=1)

@@ -15,7 +15,7 @@ PUBLIC_MODULES = [
     "loyaltystats.stats", "loyaltystats.results", "loyaltystats.simulate",
     "loyaltystats.switching", "loyaltystats.nps", "loyaltystats.thresholds", "loyaltystats.kano",
     "loyaltystats.pyramid", "loyaltystats.drivers", "loyaltystats.market", "loyaltystats.value",
-    "loyaltystats.claims", "loyaltystats.scoring",
+    "loyaltystats.claims", "loyaltystats.scoring", "loyaltystats.engines",
     "loyaltystats.demo",
 ]
 

@@ -51,8 +51,8 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["is_engine_input", "engine_name", "count_cells_engine", "person_period_engine",
-           "collect", "column_names", "filter_rows"]
+# count_cells_engine and person_period_engine are reached through loyaltystats.tables
+__all__ = ["is_engine_input", "engine_name", "collect", "column_names", "filter_rows"]
 
 # the same limits as the pandas path (tables._combine and person_period)
 _MAX_CELLS = 50_000_000
@@ -103,13 +103,29 @@ _KNOWN = {"polars", "duckdb", "dask", "dask_expr", "pyarrow", "narwhals", "_duck
 
 
 def is_engine_input(obj: Any) -> bool:
-    """True for the inputs this module accepts (anything but pandas, see the module doc)."""
+    """True for the inputs this module accepts (anything but pandas, see the module doc).
+
+    Examples
+    --------
+    >>> import pandas as pd, polars as pl
+    >>> is_engine_input(pl.DataFrame({"a": [1]})), is_engine_input("data/*.parquet")
+    (True, True)
+    >>> is_engine_input(pd.DataFrame({"a": [1]}))
+    False
+    """
     return _is_path(obj) or _module(obj) in _KNOWN
 
 
 def engine_name(obj: Any) -> str:
     """A short name of the engine behind ``obj``: ``polars``, ``duckdb``, ``dask``, ``pyarrow``,
-    ``parquet`` (a path) or ``pandas``."""
+    ``parquet`` (a path) or ``pandas``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> engine_name(pl.LazyFrame({"a": [1]})), engine_name(["a.parquet", "b.parquet"])
+    ('polars', 'parquet')
+    """
     if isinstance(obj, pd.DataFrame):
         return "pandas"
     if _is_path(obj):

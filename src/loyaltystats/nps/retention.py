@@ -402,7 +402,7 @@ def versus_retention(
         Horizon of the logistic model: switched within ``horizon`` (customers censored before
         it are left out). Default: half the longest follow-up.
     n_boot : int
-        Bootstrap replicates for the concordance intervals.
+        Bootstrap replicates for the concordance intervals (at least 10).
     seed : int or numpy.random.Generator
         Required (the bootstrap is random).
     level : float
@@ -474,8 +474,11 @@ def versus_retention(
     True
     """
     z = z_value(level)
+    if not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
+        raise ValueError(f"n_boot must be an integer of at least 10, got {n_boot!r}")
     rng = rng_from(seed, "versus_retention (bootstrap of the concordance)")
-    predictors = list(predictors)
+    # one column name is one predictor, not a sequence of one-letter names
+    predictors = [predictors] if isinstance(predictors, str) else list(predictors)
     customers = as_frame(customers, [duration, event, recommend]
                          + [p for p in predictors if p != NPS_CATEGORY], "customers")
     T = numeric(column(customers, duration, "customers"), table="customers")
