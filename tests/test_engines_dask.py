@@ -122,3 +122,31 @@ def test_person_period_errors_add_up_over_partitions(client):
         person_period(dd.from_pandas(cust, npartitions=3), dd.from_pandas(exp, npartitions=4))
     assert got.value.n_rows == ref.value.n_rows == 18
     assert got.value.examples == ref.value.examples == (99_999_999,)
+
+
+def test_claims_report_on_cluster_from_parquet(client, tmp_path):
+    # the whole claims report from Dask tables read from multi-file Parquet on the cluster:
+    # every claim (counted in the engine or collected) equals the pandas report
+    from loyaltystats.claims import DEMO_MAPPING, check_claims, demo_tables
+
+    tables = demo_tables(2000, seed=6)
+    tables.pop("truth")
+    ref = check_claims(**tables, mapping=DEMO_MAPPING, seed=3)
+    on_cluster = {}
+    for name, df in tables.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        for i, idx in enumerate(np.array_split(np.arange(len(df)), 3)):
+            df.iloc[idx].to_parquet(folder / f"part-{i}.parquet", index=False)
+        on_cluster[name] = dd.read_parquet(str(folder))
+        assert on_cluster[name].npartitions > 1
+    with distributed.get_task_stream(client) as ts:
+        got = check_claims(**on_cluster, mapping=DEMO_MAPPING, seed=3)
+    assert {t["worker"] for t in ts.data} == set(client.scheduler_info()["workers"])
+    want, have = ref.table.set_index("id"), got.table.set_index("id")
+    assert (want["status"] == "tested").all()
+    pd.testing.assert_series_equal(have["status"], want["status"])
+    pd.testing.assert_series_equal(have["verdict"], want["verdict"])
+    np.testing.assert_allclose(have[["estimate", "ci_low", "ci_high"]].to_numpy(float),
+                               want[["estimate", "ci_low", "ci_high"]].to_numpy(float),
+                               rtol=1e-9)
