@@ -9,7 +9,12 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["require_frame", "as_frame"]
+__all__ = ["require_frame", "as_frame", "FrameLike"]
+
+#: What the estimators accept as a table: a pandas DataFrame or an engine input of
+#: :mod:`loyaltystats.engines` (Polars DataFrame or LazyFrame, DuckDB relation, Parquet path,
+#: glob or folder, Dask DataFrame). ``Any`` because the engines are optional imports.
+FrameLike = Any
 
 
 def require_frame(data: Any, columns: Sequence[Hashable], table: str, *,

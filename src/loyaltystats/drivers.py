@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._plotting import get_ax
-from ._validate import as_frame
+from ._validate import FrameLike, as_frame
 from .errors import DataError, ModelError
 from .results import ClaimResult, estimates_frame, judge_interval
 
@@ -92,7 +92,7 @@ class DriverImportance(ClaimResult):
         return ax
 
 
-def driver_importance(data: Any, outcomes: Sequence[str], drivers: Sequence[str], *,
+def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequence[str], *,
                       same: float = 0.1, different: float = 0.2, n_boot: int = 300,
                       seed: int | np.random.Generator | None = None,
                       level: float = 0.95) -> DriverImportance:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._plotting import get_ax
-from ._validate import as_frame
+from ._validate import FrameLike, as_frame
 from .errors import DataError
 from .results import ClaimResult, estimates_frame
 
@@ -37,7 +37,7 @@ class ConvergenceResult(ClaimResult):
         return ax
 
 
-def convergence(data: Any, score: str, company: str, period: str, *,
+def convergence(data: FrameLike, score: str, company: str, period: str, *,
                 n_boot: int = 2000, seed: int = 0, level: float = 0.95) -> ConvergenceResult:
     """Change of the top company's mean and of the spread between companies (claim M1).
 

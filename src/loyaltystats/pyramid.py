@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ._plotting import get_ax
-from ._validate import require_frame
+from ._validate import FrameLike, require_frame
 from .errors import DataError
 from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import LIKERT_1_5, Scale
@@ -79,7 +79,7 @@ def _step_counts(cells: pd.DataFrame, below: str, above: str, scale: Scale,
     return n[hb & ha].sum(), n[hb].sum(), n[~hb & ha].sum(), n[~hb].sum()
 
 
-def gating(data: Any, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
+def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
            high: float = 4, margin: float = 0.1, level: float = 0.95) -> GatingResult:
     """Test the gating structure of a hierarchy of levels (claim P1).
 

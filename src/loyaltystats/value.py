@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from ._plotting import get_ax
-from ._validate import as_frame
+from ._validate import FrameLike, as_frame
 from .errors import DataError
 from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import GRADE_1_10, Scale
@@ -78,7 +78,7 @@ class LifetimeResult(ClaimResult):
         return ax
 
 
-def lifetime_by_band(customers: Any, grade: str = "grade", duration: str = "duration",
+def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str = "duration",
                      event: str = "switched", *, horizon: float = 24, scale: Scale = GRADE_1_10,
                      value: str | None = None, level: float = 0.95) -> LifetimeResult:
     """Restricted mean lifetime (and value) by grade band, and the top-minus-bottom difference.

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._progress import draw_bar
+from .._validate import FrameLike
 from .._version import __version__
 from ..errors import LoyaltyStatsError
 from ..results import ClaimResult, Result, _json_scalar
@@ -273,10 +274,10 @@ class ClaimsReport:
 
 
 def check_claims(
-    responses: pd.DataFrame | Any | None = None,
-    customers: pd.DataFrame | Any | None = None,
-    experiences: pd.DataFrame | Any | None = None,
-    transactions: pd.DataFrame | Any | None = None,
+    responses: FrameLike | None = None,
+    customers: FrameLike | None = None,
+    experiences: FrameLike | None = None,
+    transactions: FrameLike | None = None,
     *,
     mapping: Mapping[str, Mapping[str, Any]],
     claims: Iterable[str] | None = None,

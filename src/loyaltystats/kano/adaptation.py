@@ -29,6 +29,7 @@ import pandas as pd
 from pandas.api import types as pdt
 from scipy import optimize, sparse, stats
 
+from .._validate import FrameLike
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ._common import (
@@ -84,8 +85,8 @@ def _group_sum(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
 
 
 def adaptation(
-    experiences: Any,
-    responses: Any,
+    experiences: FrameLike,
+    responses: FrameLike,
     customer: Hashable = "customer_id",
     *,
     kind: Any = "delight",

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .._validate import FrameLike
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
 from ..scales import LIKERT_1_5, Scale
@@ -312,7 +313,7 @@ def _first_passage(t: np.ndarray, ia: np.ndarray, level: float, below: str) -> n
 
 
 def decay(
-    data: Any,
+    data: FrameLike,
     overall: Hashable,
     attribute: Hashable,
     time: Hashable,

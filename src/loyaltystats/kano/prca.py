@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._validate import FrameLike
 from ..errors import DataError, ModelError
 from ..results import Result, estimates_frame
 from ..scales import LIKERT_1_5, Scale
@@ -229,7 +230,7 @@ def solve_replicates(xtx_b: np.ndarray, xty_b: np.ndarray) -> np.ndarray:
 
 
 def prca(
-    data: Any,
+    data: FrameLike,
     overall: Hashable,
     attributes: Sequence[Hashable],
     *,

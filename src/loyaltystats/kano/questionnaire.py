@@ -26,6 +26,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._validate import FrameLike
 from ..errors import DataError
 from ..results import Result, estimates_frame
 from ..stats import multinomial_bootstrap, wilson_ci
@@ -392,7 +393,7 @@ def _count_replicates(counts: np.ndarray, n_boot: int, rng: np.random.Generator)
 
 
 def questionnaire(
-    data: Any,
+    data: FrameLike,
     pairs: Mapping[str, Sequence[Hashable]],
     *,
     codes: Mapping[Any, str] | None = None,

@@ -16,7 +16,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from .._validate import as_frame
+from .._validate import FrameLike, as_frame
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale
@@ -72,8 +72,8 @@ def _times(s: pd.Series, table: str) -> np.ndarray:
 
 
 def recency(
-    transactions: pd.DataFrame,
-    responses: pd.DataFrame,
+    transactions: FrameLike,
+    responses: FrameLike,
     customer: str = "customer_id",
     rating: str = "grade",
     recommend: str = "recommend",

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from .._validate import as_frame
+from .._validate import FrameLike, as_frame
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import RECOMMEND_0_10, Scale
@@ -360,7 +360,7 @@ class RetentionResult(ClaimResult):
 
 
 def versus_retention(
-    customers: pd.DataFrame,
+    customers: FrameLike,
     predictors: Sequence[str] = (),
     duration: str = "duration",
     event: str = "switched",

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from .._validate import FrameLike
 from ..errors import DataError, ScaleError
 from ..results import Result, estimates_frame
 from ..scales import RECOMMEND_0_10, Scale
@@ -196,7 +197,7 @@ def _per_group_rows(labels: pd.Series, totals: np.ndarray, n_rows: np.ndarray,
 
 
 def by_segment(
-    data: pd.DataFrame,
+    data: FrameLike,
     recommend: str,
     by: str,
     adjust: Literal["holm", "fdr_bh"] = "holm",
@@ -306,7 +307,7 @@ def by_segment(
 
 
 def trend(
-    data: pd.DataFrame,
+    data: FrameLike,
     recommend: str,
     time: str,
     *,

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import FrameLike
 from ..errors import DataError, NotFittedError
 from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale
 from ..stats import fit_binomial
@@ -190,8 +191,8 @@ class LoyaltyScorer:
             experiences = as_frame(experiences, want, "experiences")
         return customers, experiences, responses
 
-    def fit(self, customers: pd.DataFrame | Any, experiences: pd.DataFrame | Any | None = None,
-            responses: pd.DataFrame | Any | None = None) -> LoyaltyScorer:
+    def fit(self, customers: FrameLike, experiences: FrameLike | None = None,
+            responses: FrameLike | None = None) -> LoyaltyScorer:
         """Fit the hazard model.
 
         Parameters

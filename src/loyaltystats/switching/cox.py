@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validate import as_frame
+from .._validate import FrameLike, as_frame
 from ..errors import DataError, ModelError
 
 __all__ = ["CoxFit", "cox_time_varying"]
@@ -129,7 +129,7 @@ class CoxFit:
 
 
 def cox_time_varying(
-    long: pd.DataFrame,
+    long: FrameLike,
     *,
     covariates: Sequence[str],
     start: str = "start",

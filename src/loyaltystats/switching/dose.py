@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._plotting import get_ax
+from .._validate import FrameLike
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, Result
 from ..stats import fit_binomial, lr_test, wilson_ci
@@ -191,7 +192,7 @@ def _level_cells(customers: pd.DataFrame, negatives: str, switched: str, cap: in
 
 
 def dose_response(
-    customers: pd.DataFrame,
+    customers: FrameLike,
     negatives: str = "negatives",
     switched: str = "switched",
     cap: int = 3,

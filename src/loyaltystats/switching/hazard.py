@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from .._plotting import get_ax
+from .._validate import FrameLike
 from ..errors import ModelError
 from ..results import ClaimResult, Result
 from ..stats import fit_binomial, lr_test
@@ -287,8 +288,8 @@ def _landmark_km(data: SurvivalData, *, landmark: float, horizon: int, cap: int,
 
 # ---------------------------------------------------------------------------- public
 def hazard(
-    customers: pd.DataFrame,
-    experiences: pd.DataFrame | None,
+    customers: FrameLike,
+    experiences: FrameLike | None,
     id: str = "customer_id",
     start: str = "start",
     end: str = "end",

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._plotting import get_ax
+from .._validate import FrameLike
 from ..errors import ModelError
 from ..results import ClaimResult, judge_interval
 from ..stats import wilson_ci
@@ -93,7 +94,7 @@ def _intent_cells(customers: Any, negatives: str, intent: str, switched: str,
 
 
 def intent_vs_behavior(
-    customers: pd.DataFrame,
+    customers: FrameLike,
     negatives: str = "negatives",
     intent: str = "considering_switch",
     switched: str = "switched",

@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from .._plotting import get_ax
+from .._validate import FrameLike
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
 from ..stats import fit_binomial, wilson_ci
@@ -165,8 +166,8 @@ def _satisfaction_model(y: np.ndarray, r: np.ndarray, u: np.ndarray,
 
 
 def recovery(
-    customers: pd.DataFrame,
-    experiences: pd.DataFrame,
+    customers: FrameLike,
+    experiences: FrameLike,
     satisfaction: str | None = None,
     *,
     id: str = "customer_id",

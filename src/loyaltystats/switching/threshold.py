@@ -23,6 +23,7 @@ from scipy import stats
 from scipy.special import expit
 
 from .._plotting import get_ax
+from .._validate import FrameLike
 from ..errors import ModelError
 from ..results import Result
 from ..stats import fit_binomial, multinomial_bootstrap, wilson_ci
@@ -149,7 +150,7 @@ def _split_table(s: np.ndarray, n: np.ndarray, cap: int, level: float,
 
 
 def threshold(
-    customers: pd.DataFrame,
+    customers: FrameLike,
     negatives: str = "negatives",
     switched: str = "switched",
     cap: int = 3,

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import FrameLike
 from ..results import Result, estimates_frame
 from ..scales import GRADE_1_10, Scale
 from ..stats import wilson_ci
@@ -76,7 +77,7 @@ def _lift(p_b: np.ndarray, n_b: np.ndarray, p_all: float, n_all: float,
 
 
 def band_table(
-    data: pd.DataFrame,
+    data: FrameLike,
     score: str,
     outcome: str | None = None,
     scale: Scale = GRADE_1_10,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._validate import FrameLike
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import GRADE_1_10, LIKERT_1_5, Scale
@@ -160,7 +161,7 @@ def _group_stats(values: np.ndarray, counts: np.ndarray, claimed: float,
 
 
 def basics_ceiling(
-    data: pd.DataFrame,
+    data: FrameLike,
     score: str,
     basics: Sequence[str],
     delighters: Sequence[str] = (),

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._validate import FrameLike
 from ..errors import ModelError
 from ..results import ClaimResult, Verdict, estimates_frame
 from ..scales import GRADE_1_10, Scale
@@ -183,7 +184,7 @@ def _argmax_low(llf: np.ndarray) -> np.ndarray:
 
 
 def loyalty_curve(
-    data: pd.DataFrame,
+    data: FrameLike,
     score: str,
     outcome: str,
     scale: Scale = GRADE_1_10,

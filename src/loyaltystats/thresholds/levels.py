@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._validate import FrameLike
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, Result, Verdict, estimates_frame, judge_interval
 from ..scales import GRADE_1_10, Scale
@@ -147,7 +148,7 @@ def claim_region(value: float | Sequence[float], scale: Scale) -> tuple[float, f
 
 
 def by_level(
-    data: pd.DataFrame,
+    data: FrameLike,
     score: str,
     level: str,
     scale: Scale = GRADE_1_10,

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._validate import FrameLike
 from ..errors import DataError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..stats import wilson_ci
@@ -122,7 +123,7 @@ def _engine_cells(data: Any, outcome: str, baseline: str, peak: str,
 
 
 def moments_of_truth(
-    data: pd.DataFrame,
+    data: FrameLike,
     outcome: str,
     baseline: str,
     peak: str,
