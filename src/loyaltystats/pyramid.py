@@ -127,8 +127,12 @@ def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
         source = data
     else:
         require_frame(data, levels, "data", allow_empty=True)
-        source = pd.DataFrame({c: scale.check(data[c], column=c, table="data")
-                               for c in dict.fromkeys(levels)})
+        checked = {c: scale.check(data[c], column=c, table="data") for c in dict.fromkeys(levels)}
+        if not scale.allow_fractional:
+            # whole ratings (checked above) as small integers: count_cells then indexes cells
+            # directly instead of hashing float values
+            checked = {c: v.astype(np.int32) for c, v in checked.items()}
+        source = pd.DataFrame(checked, copy=False)
     rows, est = [], []
     verdicts = []
     for below, above in zip(levels, levels[1:]):

@@ -126,13 +126,13 @@ def _pandas_cells(data: pd.DataFrame, recommend: str, group: str, scale: Scale,
                             f"{', '.join(map(str, empty[:5]))})", table="data", column=recommend,
                             n_rows=int(missing[grp.isin(empty)].sum()), examples=empty)
     codes = categorize(rec, scale, column=recommend, table="data")
-    frame = pd.DataFrame({group: grp.to_numpy(), "_category": codes})
+    # a categorical group stays categorical (count_cells then uses its integer codes; going
+    # through an object array and back costs a hash per row)
+    labels = grp.array if isinstance(grp.dtype, pd.CategoricalDtype) else grp.to_numpy()
+    frame = pd.DataFrame({group: labels, "_category": codes}, copy=False)
     if weights is not None:
         frame["_w"] = check_weights(column(data, weights, "data"), len(frame), column=weights,
                                     table="data")
-    if isinstance(grp.dtype, pd.CategoricalDtype):
-        frame[group] = grp.to_numpy()
-        frame[group] = frame[group].astype(grp.dtype)
     return count_cells(frame, [group, "_category"], weights="_w" if weights else None)
 
 
