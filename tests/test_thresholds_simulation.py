@@ -155,3 +155,17 @@ def test_t5_band_rates_cover_the_truth_and_the_verdict_flips(claim_true):
         assert res.verdict != "supported"
         # linear on the hazard scale: no jump at 9 in the band rates
         assert np.all(np.diff(bands["rate"]) > 0)
+
+
+def test_t3_verdict_flips_to_supported_in_the_t3_world():
+    # default world: "meets needs" has a median of 8 (contradicted, see above); the T3 world
+    # puts the tiers at 6-7 / 8 / 9, and the same call supports the claim
+    claimed = {"meets needs": (6, 7.99), "easy": 8, "enjoyable": 9}
+    w = generate(6_000, months=12, seed=5, **claims_true_overrides("T3"))
+    res = by_level(w.responses, "grade", "tier", claimed=claimed, claim_id="T3",
+                   levels=list(claimed))
+    assert res.verdict == "supported"
+    lv = res.tables["levels"].set_index("level")
+    for tier, mean in w.truth["mean_grade_by_tier"].items():
+        if tier in claimed:
+            assert _covers(lv.loc[tier, "mean_ci_low"], lv.loc[tier, "mean_ci_high"], mean), tier

@@ -400,8 +400,13 @@ CLAIMS_TRUE: dict[str, dict[str, Any]] = {
     "S1": {"intent_by_negatives": (0.10, 0.57, 0.78, 0.90)},
     # the recovery paradox on satisfaction and on retention
     "S2": {"recovery_strength": 1.2, "beta_recovered": -0.15},
+    # a fulfilled basic need earns 6-7, easy 8, enjoyable 9 (medians 6 / 8 / 9): a lower
+    # base, a steeper performance effect, a larger and lasting delight reward. It makes T1
+    # false ("met" earns 7, not 8): the two articles' scales disagree.
+    "T3": {"grade_base": 7.2, "perf_slope": 0.7, "r0": 2.0, "half_life": 1e9,
+           "adaptation": 1.0, "drift_per_year": 0.0},
 }
-"""Overrides that make a claim true where the default world does not (S1, S2), or not
+"""Overrides that make a claim true where the default world does not (S1, S2, T3), or not
 everywhere (T1: by default true at month 0, fading as the delighter becomes a basic)."""
 
 
@@ -440,7 +445,8 @@ def claims_true_overrides(*claim_ids: str) -> dict[str, Any]:
         Claims to make true; default ``("S1",)``: intent 57% after one negative and 78%
         after two (the article's figure). ``"S2"`` gives the recovery paradox; ``"T1"``
         keeps "met" at 8 and "exceeded" at 9+ in every month (no delighter decay, no
-        adaptation, no market drift).
+        adaptation, no market drift); ``"T3"`` puts the tiers meets needs / easy /
+        enjoyable at medians 6 / 8 / 9 (and so makes T1 false: "met" earns 7).
 
     Returns
     -------
