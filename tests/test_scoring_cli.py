@@ -84,3 +84,38 @@ def test_cli_bad_model_exit_2(tmp_path, capsys):
     code = main(["score", "--model", str(tmp_path / "bad.json"), "--input",
                  str(tmp_path / "in.csv"), "--output", str(tmp_path / "out.csv")])
     assert code == 2 and "missing key" in capsys.readouterr().err
+
+
+def test_pyarrow_and_pandas_writers_give_the_same_table(model_path, tmp_path, monkeypatch):
+    # the CLI writes with pyarrow when it is installed, else with pandas: the same values
+    pytest.importorskip("pyarrow")
+    from loyaltystats.scoring import batch
+
+    _write_input(tmp_path / "in.csv", bad=True)
+    args = ["score", "--model", str(model_path), "--input", str(tmp_path / "in.csv"),
+            "--errors", "flag", "--chunksize", "300"]
+    assert main(args + ["--output", str(tmp_path / "arrow.csv")]) == 0
+    real = batch._csv_writer
+
+    def pandas_only():
+        import builtins
+        orig = builtins.__import__
+
+        def no_arrow(name, *a, **k):
+            if name.startswith("pyarrow"):
+                raise ImportError(name)
+            return orig(name, *a, **k)
+
+        monkeypatch.setattr(builtins, "__import__", no_arrow)
+        try:
+            return real()
+        finally:
+            monkeypatch.setattr(builtins, "__import__", orig)
+
+    monkeypatch.setattr(batch, "_csv_writer", pandas_only)
+    assert main(args + ["--output", str(tmp_path / "pandas.csv")]) == 0
+    a = pd.read_csv(tmp_path / "arrow.csv", keep_default_na=False, na_values=[""])
+    b = pd.read_csv(tmp_path / "pandas.csv", keep_default_na=False, na_values=[""])
+    assert (tmp_path / "arrow.csv").read_bytes() != (tmp_path / "pandas.csv").read_bytes()
+    pd.testing.assert_frame_equal(a, b)
+    assert a["error"].fillna("").ne("").sum() == 2

