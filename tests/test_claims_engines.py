@@ -115,3 +115,40 @@ def test_cli_reads_a_parquet_folder_out_of_core(tables, reference, tmp_path, cap
     for cid in ("S1", "S3"):
         assert got[cid]["verdict"] == want.loc[cid, "verdict"]
         assert got[cid]["estimate"] == pytest.approx(want.loc[cid, "estimate"], rel=1e-9)
+
+
+def test_t3_ignores_rows_outside_the_claimed_tiers(tables):
+    # bad grades in "not met" (a tier T3 says nothing about) do not stop T3, on any input
+    r = tables["responses"].copy()
+    notmet = (r["tier"] == "not met").to_numpy()
+    r["grade"] = r["grade"].astype(float)
+    r.loc[notmet, "grade"] = np.nan
+    ok = r.loc[~notmet]
+    want = check_claims(responses=ok, mapping=DEMO_MAPPING, claims=["T3"]).table
+    for data in (r, pl.from_pandas(r, nan_to_null=False).lazy(), duckdb.connect().from_df(r)):
+        got = check_claims(responses=data, mapping=DEMO_MAPPING, claims=["T3"]).table
+        assert got.loc[0, "status"] == "tested"
+        assert got.loc[0, "verdict"] == want.loc[0, "verdict"]
+        assert got.loc[0, "estimate"] == pytest.approx(want.loc[0, "estimate"])
+
+
+def test_t5_drops_nan_outcomes_from_an_engine_like_pandas(tables, reference):
+    # Polars keeps float NaN apart from null: both mean "unknown" and are left out
+    c = tables["customers"].assign(
+        retained_12m=lambda d: d["retained_12m"].astype("float64"))
+    got = check_claims(customers=pl.from_pandas(c, nan_to_null=False), mapping=DEMO_MAPPING,
+                       claims=["T5"], seed=2).table.set_index("id")
+    want = reference.table.set_index("id")
+    assert got.loc["T5", "status"] == "tested"
+    assert got.loc["T5", "estimate"] == pytest.approx(want.loc["T5", "estimate"])
+
+
+def test_cli_unreadable_parquet_is_one_line(tmp_path, capsys):
+    from loyaltystats.cli import main
+
+    (tmp_path / "bad.parquet").write_bytes(b"not parquet")
+    (tmp_path / "m.toml").write_text('[customers]\nnegatives = "negatives"\n')
+    code = main(["report", "--customers", str(tmp_path / "bad.parquet"), "--mapping",
+                 str(tmp_path / "m.toml"), "--out", ""])
+    err = capsys.readouterr().err
+    assert code != 0 and "not readable Parquet" in err and err.count("\n") == 1

@@ -50,3 +50,19 @@ def test_as_frame_passes_pandas_through_and_skips_none(frame):
     assert as_frame(frame, ["grade"], "data") is frame
     got = as_frame(pl.from_pandas(frame), ["grade", None], "data")
     assert list(got.columns) == ["grade"]
+
+
+def test_collect_gives_dates_as_datetimes_and_enums_in_order():
+    import datetime as dt
+
+    con = duckdb.connect()
+    con.sql("CREATE TYPE quarter AS ENUM ('q3', 'q1', 'q2')")
+    rel = con.sql("SELECT DATE '2024-01-05' + i::INT AS d, "
+                  "(['q3', 'q1', 'q2'])[1 + i % 3]::quarter AS q FROM range(4) t(i)")
+    lf = pl.LazyFrame({"d": [dt.date(2024, 1, 5)],
+                       "q": pl.Series(["q1"], dtype=pl.Enum(["q3", "q1", "q2"]))})
+    for data in (rel, lf):
+        got = collect(data, ["d", "q"])
+        assert got["d"].dtype.kind == "M"
+        assert got["d"].iloc[0] == pd.Timestamp("2024-01-05")
+        assert list(got["q"].cat.categories) == ["q3", "q1", "q2"] and got["q"].cat.ordered

@@ -121,9 +121,18 @@ def test_gating_fractional_and_text_levels_in_an_engine_are_named(world):
 def test_gating_missing_levels_and_columns_in_an_engine(world):
     df = world[0][LEVELS].astype(float)
     df.loc[:5, "satisfaction_level"] = np.nan
-    with pytest.raises(DataError, match="missing values") as info:
-        gating(pl.from_pandas(df, nan_to_null=True), LEVELS)
-    assert info.value.column == "satisfaction_level" and info.value.n_rows == 6
+    # the pandas error: missing ratings are outside the scale (ScaleError), by column and rows
+    for data in (df, pl.from_pandas(df, nan_to_null=True), pl.from_pandas(df).lazy()):
+        with pytest.raises(ScaleError, match="NaN or values outside the scale") as info:
+            gating(data, LEVELS)
+        assert info.value.column == "satisfaction_level" and info.value.n_rows == 6
+    # continuous ratings: named by column and rows, not a cell-count error
+    frac = df.fillna(3).assign(trust=np.linspace(1, 5, len(df)))
+    with pytest.raises(ScaleError, match="outside the scale") as want:
+        gating(frac, LEVELS)
+    with pytest.raises(ScaleError, match="outside the scale") as info:
+        gating(duckdb.connect().from_df(frac), LEVELS)
+    assert info.value.column == "trust" and info.value.n_rows == want.value.n_rows > 9000
     with pytest.raises(DataError, match="missing column"):
         gating(pl.from_pandas(df), ["relevance", "nope"])
     with pytest.raises(DataError, match="never low"):

@@ -171,3 +171,21 @@ def test_levels_picks_and_orders_levels_like_filtering_the_rows(tmp_path):
         assert got.verdict == ref.verdict
     with pytest.raises(DataError, match="at least two levels"):
         by_level(pl.from_pandas(df).lazy(), "grade", "expectation", levels=["met", "nope"])
+
+
+def test_moments_of_truth_cuts_continuous_scores_in_the_engine(tmp_path):
+    # one cell per distinct (baseline, peak) pair would be 4e8 potential cells here; the
+    # engine cuts the scores first, so every engine gives the pandas result
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"y": rng.integers(0, 2, 20_000), "b": rng.uniform(0, 10, 20_000),
+                       "p": rng.uniform(0, 10, 20_000)})
+    ref = moments_of_truth(df, "y", "b", "p", baseline_from=5, peak_from=8)
+    for name, data in _inputs(df, tmp_path).items():
+        got = moments_of_truth(data, "y", "b", "p", baseline_from=5, peak_from=8)
+        pd.testing.assert_frame_equal(got.estimates, ref.estimates, check_exact=False,
+                                      rtol=1e-9, obj=name)
+    df.loc[:2, "b"] = np.nan
+    with pytest.raises(DataError, match="missing values") as info:
+        moments_of_truth(pl.from_pandas(df, nan_to_null=False), "y", "b", "p",
+                         baseline_from=5, peak_from=8)
+    assert info.value.column == "b" and info.value.n_rows == 3

@@ -52,7 +52,8 @@ import pandas as pd
 from .errors import DataError
 
 # count_cells_engine and person_period_engine are reached through loyaltystats.tables
-__all__ = ["is_engine_input", "engine_name", "collect", "column_names", "filter_rows"]
+__all__ = ["is_engine_input", "engine_name", "collect", "column_names", "filter_rows",
+           "cut_at"]
 
 # the same limits as the pandas path (tables._combine and person_period)
 _MAX_CELLS = 50_000_000
@@ -592,10 +593,19 @@ def collect(data: Any, columns: Sequence[str], *, table: str = "data") -> pd.Dat
     0  x
     1  y
     """
+    nw = _nw()
     cols = list(dict.fromkeys(columns))
     fr = _open(data, table)
     _require(fr, cols, table)
-    pdf = fr.lf.select(*cols).collect().to_pandas().reset_index(drop=True)
+    # dates as datetimes: DuckDB hands DATE to pandas as Python date objects (object dtype)
+    exprs = [nw.col(c).cast(nw.Datetime("us")).alias(c) if fr.schema[c] == nw.Date
+             else nw.col(c) for c in cols]
+    pdf = fr.lf.select(*exprs).collect().to_pandas().reset_index(drop=True)
+    for c in cols:
+        target = _pandas_dtype(fr, c) if _kind(fr, c) == "c" else None
+        if isinstance(target, pd.CategoricalDtype):
+            # an Enum / ENUM / known Dask categories keep their order, as in count_cells
+            pdf[c] = pd.Categorical(pdf[c].astype(object).to_numpy(), dtype=target)
     for c in pdf.columns:
         # Dask and pyarrow hand back Arrow-backed strings; pandas users (and the pandas
         # path) have object columns with None for missing
@@ -643,7 +653,40 @@ def filter_rows(data: Any, column: str, *, isin: Sequence[Any] | None = None,
     if isin is not None:
         lf = lf.filter(nw.col(column).is_in([v for v in isin if v is not None]))
     if not_null:
-        lf = lf.filter(~nw.col(column).is_null())
+        # NaN counts as missing, as pandas' notna() has it (Polars keeps NaN apart from null)
+        lf = lf.filter(~_missing(fr, column))
+    return lf.to_native()
+
+
+@_quiet
+def cut_at(data: Any, cuts: Mapping[str, float], *, table: str = "data") -> Any:
+    """Replace numeric columns by ``column >= threshold``, lazily in the engine.
+
+    For estimators that cut a score at a threshold before counting: the count then has two
+    cells per column instead of one per distinct value. Missing values (null, and NaN in
+    float columns) stay missing, so the count reports them by column and row count.
+    Columns that are not integer or float are left as they are, for the estimator to
+    reject on the cell table with its own message. Returns a native lazy object as
+    :func:`filter_rows` does.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lf = cut_at(pl.DataFrame({"g": [6.5, 7.0, None]}), {"g": 7})
+    >>> lf.collect()["g"].to_list()
+    [False, True, None]
+    """
+    nw = _nw()
+    fr = _open(data, table)
+    _require(fr, list(cuts), table)
+    exprs = []
+    for col, threshold in cuts.items():
+        if _kind(fr, col) not in "if":
+            continue
+        c = nw.col(col)
+        flag = c.cast(nw.Float64) >= float(threshold)
+        exprs.append(nw.when(~_missing(fr, col)).then(flag).alias(col))
+    lf = fr.lf.with_columns(*exprs) if exprs else fr.lf
     return lf.to_native()
 
 

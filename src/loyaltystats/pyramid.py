@@ -70,13 +70,30 @@ class GatingResult(ClaimResult):
 
 
 def _step_counts(cells: pd.DataFrame, below: str, above: str, scale: Scale,
-                 high: float) -> tuple[Any, Any, Any, Any]:
+                 high: float | None) -> tuple[Any, Any, Any, Any]:
     """``(x_high, n_high, x_low, n_low)`` of one step from the counts per (below, above) cell:
-    ``n_high`` respondents rate ``below`` high, ``x_high`` of them rate ``above`` high too."""
+    ``n_high`` respondents rate ``below`` high, ``x_high`` of them rate ``above`` high too.
+    ``high=None``: the cells already hold the high/low flags (cut in the engine)."""
     n = cells["n"].to_numpy()
-    hb = check_cell_scores(cells, below, scale, "data") >= high
-    ha = check_cell_scores(cells, above, scale, "data") >= high
+    if high is None:
+        hb, ha = cells[below].to_numpy(bool), cells[above].to_numpy(bool)
+    else:
+        hb = check_cell_scores(cells, below, scale, "data") >= high
+        ha = check_cell_scores(cells, above, scale, "data") >= high
     return n[hb & ha].sum(), n[hb].sum(), n[~hb & ha].sum(), n[~hb].sum()
+
+
+def _engine_flags(data: Any, levels: Sequence[str], scale: Scale, high: float) -> Any:
+    """Check each level's ratings on its own cells (one count per level: as many cells as
+    distinct values), then cut every level at ``high`` in the engine, so that the pairs
+    are counted on high/low flags (four cells a step)."""
+    from .engines import cut_at
+    from .thresholds._common import count_scored_cells
+
+    for c in dict.fromkeys(levels):
+        cells = count_scored_cells(data, [c], {c: scale}, table="data")
+        check_cell_scores(cells, c, scale, "data")
+    return cut_at(data, {c: high for c in levels}, table="data")
 
 
 def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
@@ -121,10 +138,11 @@ def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
     levels = list(levels)
     if len(levels) < 2:
         raise DataError("gating needs at least two levels", table="data")
+    cut: float | None = high
     if is_engine_input(data):
-        # Counted in the engine: count_cells checks the columns and missing values there;
-        # the rating values are checked on the (small) cell tables in _step_counts.
-        source = data
+        # Counted in the engine: missing values and the columns are checked there, the
+        # ratings on each level's cells; the pairs are counted on flags cut in the engine
+        source, cut = _engine_flags(data, levels, scale, high), None
     else:
         require_frame(data, levels, "data", allow_empty=True)
         checked = {c: scale.check(data[c], column=c, table="data") for c in dict.fromkeys(levels)}
@@ -137,7 +155,7 @@ def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
     verdicts = []
     for below, above in zip(levels, levels[1:]):
         cells = count_cells(source, list(dict.fromkeys([below, above])), table="data")
-        xh, nh, xl, nl = _step_counts(cells, below, above, scale, high)
+        xh, nh, xl, nl = _step_counts(cells, below, above, scale, cut)
         if nh == 0 or nl == 0:
             raise DataError(f"{below!r} is never {'high' if nh == 0 else 'low'};"
                             " cannot compare", table="data", column=below)

@@ -181,9 +181,15 @@ def _t3(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     rm = m["responses"]
     claimed = {k: tuple(v) if isinstance(v, list) else v
                for k, v in get_claim("T3").claimed.items()}
-    # only the tiers the claim speaks about; other tiers (e.g. "not met") are left out, as
-    # the claim says nothing about them
-    res = by_level(t["responses"], rm["score"], rm["tier"], claimed=claimed, claim_id="T3",
+    # only the tiers the claim speaks about: rows at other tiers (e.g. "not met") are left
+    # out before anything is checked, as the claim says nothing about them; levels= keeps
+    # the claimed order whatever the column's type (pandas categories, Enum, strings)
+    r = t["responses"]
+    if is_engine_input(r):
+        r = filter_rows(r, rm["tier"], isin=list(claimed), table="responses")
+    else:
+        r = r[r[rm["tier"]].isin(list(claimed)).to_numpy()]
+    res = by_level(r, rm["score"], rm["tier"], claimed=claimed, claim_id="T3",
                    statement=get_claim("T3").statement, levels=list(claimed))
     return res, res
 

@@ -111,11 +111,24 @@ def _engine_cells(data: Any, outcome: str, baseline: str, peak: str,
     columns, missing values and the outcome; the indicators are derived and checked on that
     cell table and the cells re-aggregated (a row-wise derivation commutes with counting).
     """
+    from ..engines import cut_at
+
     keys = list(dict.fromkeys([baseline, peak]))
+    cuts = {c: t for c, t in ((baseline, baseline_from), (peak, peak_from)) if t is not None}
+    if len(keys) == 2 and cuts:
+        # cut numeric scores in the engine: two cells per column, not one per distinct value
+        # (a continuous baseline would otherwise give one cell per row); columns it cuts
+        # come back boolean, so they need no threshold below
+        data = cut_at(data, cuts, table="data")
     raw = count_cells(data, keys, outcome=outcome, table="data")
     n = raw["n"].to_numpy(np.int64)
-    b = _indicator(raw[baseline], baseline_from, baseline, n)
-    p = _indicator(raw[peak], peak_from, peak, n)
+
+    def indicator(col: str, threshold: float | None) -> np.ndarray:
+        cut = threshold is not None and raw[col].dtype.kind == "b" and len(keys) == 2
+        return _indicator(raw[col], None if cut else threshold, col, n)
+
+    b = indicator(baseline, baseline_from)
+    p = indicator(peak, peak_from)
     frame = pd.DataFrame({"baseline": b.astype(np.int8), "peak": p.astype(np.int8),
                           "n": n, "successes": raw["successes"].to_numpy(np.int64)})
     return frame.groupby(["baseline", "peak"], as_index=False, sort=True)[
