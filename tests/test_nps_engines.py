@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from loyaltystats import nps
 from loyaltystats.errors import DataError, ScaleError
 from loyaltystats.nps import by_segment, recency, trend, versus_retention
 
@@ -203,3 +204,33 @@ def test_versus_retention_bad_input_in_an_engine(retention_data):
     with pytest.raises(DataError, match="missing column"):
         versus_retention(duckdb.connect().from_df(retention_data), ["tenure"], n_boot=10,
                          seed=0)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("ci, weighted, clustered", [
+    ("wald", False, False), ("score", False, False), ("adjusted", True, False),
+    ("bootstrap", True, False), ("score", False, True), ("wald", True, True)])
+def test_score_of_an_engine_table_equals_score_of_the_values(engine, ci, weighted, clustered,
+                                                             tmp_path):
+    df = _answers().assign(cust=lambda d: np.arange(len(d)) // 3)
+    kw = {"ci": ci, "seed": 4 if ci == "bootstrap" else None, "n_boot": 500}
+    ref = nps.score(df["rec"], weights=df["w"] if weighted else None,
+                    cluster=df["cust"] if clustered else None, column="rec", **kw)
+    got = nps.score(_engine(df, engine, tmp_path), column="rec",
+                    weights="w" if weighted else None, cluster="cust" if clustered else None,
+                    **kw)
+    _same(got, ref, f"score {ci} from {engine}")
+
+
+def test_score_of_an_engine_table_names_bad_answers_and_arguments():
+    df = _answers(500)
+    df.loc[:2, "rec"] = 11
+    with pytest.raises(ScaleError, match="outside the scale") as info:
+        nps.score(pl.from_pandas(df).lazy(), column="rec")
+    assert info.value.column == "rec" and info.value.n_rows == 3
+    with pytest.raises(ValueError, match="column="):
+        nps.score(pl.from_pandas(df))
+    with pytest.raises(ValueError, match="weights= must be a column name"):
+        nps.score(pl.from_pandas(df), column="rec", weights=df["w"])
+    with pytest.raises(DataError, match="all weights are zero"):
+        nps.score(pl.from_pandas(df.assign(rec=5, w=0.0)), column="rec", weights="w")

@@ -69,10 +69,8 @@ def _n1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
 
     col = _col(m, "responses.recommend")
     r = t["responses"]
-    if is_engine_input(r):
-        res = _nps_in_engine(r, col)
-    else:
-        res = nps.score(r[col], ci="score", column=col)
+    # an engine table is counted in the engine (nps.score takes it with column=)
+    res = nps.score(r if is_engine_input(r) else r[col], ci="score", column=col)
     claim = ClaimResult(
         estimates=res.estimates.iloc[:1], title="NPS with its uncertainty", level=res.level,
         claim_id="N1", statement="NPS is the number companies ask for.", claimed=None,
@@ -80,22 +78,6 @@ def _n1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
         reason="N1 describes practice, not a quantity; the report gives NPS with its trinomial "
                "(Tango score) interval so that differences are not over-read.")
     return claim, res
-
-
-def _nps_in_engine(data: Any, col: str) -> Result:
-    """NPS of an engine table: count the answers in the engine, validate them on the cells
-    and categorise there, then :func:`loyaltystats.nps.score_counts` (the same estimate and
-    interval as :func:`loyaltystats.nps.score` on the rows)."""
-    from .. import nps
-    from ..nps._common import categorize
-    from ..scales import RECOMMEND_0_10
-    from ..thresholds._common import check_cell_scores, count_scored_cells
-
-    cells = count_scored_cells(data, [col], {col: RECOMMEND_0_10}, table="responses")
-    values = check_cell_scores(cells, col, RECOMMEND_0_10, "responses")
-    codes = categorize(values, RECOMMEND_0_10, column=col, table="responses")
-    totals = np.bincount(codes, weights=cells["n"].to_numpy(float), minlength=3)
-    return nps.score_counts(*totals, ci="score")
 
 
 def _n2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:

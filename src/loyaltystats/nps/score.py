@@ -297,9 +297,12 @@ def score(
 
     Parameters
     ----------
-    values : array_like or pandas.Series
+    values : array_like, pandas.Series or engine input
         Likelihood-to-recommend answers on ``scale``. NaN, values off the scale and
-        non-numeric values raise :class:`~loyaltystats.errors.ScaleError`.
+        non-numeric values raise :class:`~loyaltystats.errors.ScaleError`. A table from an
+        engine (Polars, DuckDB, Parquet path, Dask) is counted in the engine: give the
+        answers' column as ``column=`` and ``weights`` / ``cluster`` as column names (with
+        ``cluster`` the three columns are collected).
     scale : Scale
         A scale with bands named ``detractor`` and ``promoter`` (other bands are passive).
         Default 0-10 with detractors 0-6, passives 7-8, promoters 9-10. For a 1-10 item with
@@ -384,6 +387,10 @@ def score(
     >>> round(score(x, ci="adjusted").ci[0], 2)
     14.05
     """
+    from ..engines import is_engine_input
+
+    if is_engine_input(values):
+        return _score_engine(values, scale, weights, ci, level, seed, n_boot, column, cluster)
     name = column or (str(values.name) if isinstance(values, pd.Series) and values.name
                       is not None else "recommend")
     codes = categorize(values, scale, column=name, table=None)
@@ -398,6 +405,44 @@ def score(
     return _result(totals, n_rows, n_eff, method=ci, level=level, n_boot=n_boot, seed=seed,
                    title=f"NPS of {name} ({ci} interval)", weighted=w is not None,
                    extra=extra)
+
+
+def _score_engine(data: Any, scale: Scale, weights: Any, ci: CIMethod, level: float,
+                  seed: Any, n_boot: int, column: str | None,
+                  cluster: Any) -> NPSResult:
+    """:func:`score` of a table in an engine: ``column`` names the answers, ``weights`` and
+    ``cluster`` name columns. Counted in the engine per (answer) value, validated and
+    categorised on those cells; with ``cluster`` the three columns are collected instead
+    (the design effect needs each answer's cluster)."""
+    from .._validate import as_frame
+    from ..thresholds._common import check_cell_scores, count_scored_cells
+
+    for what, v in (("column", column), ("weights", weights), ("cluster", cluster)):
+        if v is not None and not isinstance(v, str):
+            raise ValueError(f"with a table from an engine, {what}= must be a column name, got "
+                             f"{type(v).__name__}")
+    if column is None:
+        raise ValueError("with a table from an engine, give column= (the answers' column)")
+    if cluster is not None:
+        rows = as_frame(data, [column, weights, cluster], "data")
+        return score(rows[column], scale, None if weights is None else rows[weights], ci,
+                     level, seed, n_boot=n_boot, column=column, cluster=rows[cluster])
+    cells = count_scored_cells(data, [column], {column: scale}, weights=weights, table="data")
+    values = check_cell_scores(cells, column, scale, "data")
+    codes = categorize(values, scale, column=column, table="data")
+    n_rows = float(cells["n"].sum())
+    if weights is None:
+        totals = np.bincount(codes, weights=cells["n"].to_numpy(float), minlength=3)
+        n_eff = n_rows
+    else:
+        w, w2 = cells["weight"].to_numpy(float), cells["weight_sq"].to_numpy(float)
+        if not (w > 0).any():
+            raise DataError("all weights are zero", table="data", column=weights,
+                            n_rows=int(n_rows))
+        totals = np.bincount(codes, weights=w, minlength=3)
+        n_eff = float(w.sum() ** 2 / w2.sum())
+    return _result(totals, n_rows, n_eff, method=ci, level=level, n_boot=n_boot, seed=seed,
+                   title=f"NPS of {column} ({ci} interval)", weighted=weights is not None)
 
 
 def _cluster_design(codes: np.ndarray, w: np.ndarray | None, totals: np.ndarray, n_eff: float,
