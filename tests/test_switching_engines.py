@@ -278,3 +278,22 @@ def test_cox_time_varying_same_fit_from_every_engine(tmp_path):
                                    ref.cumulative_risk([[1.0, 0.0]], 1.5), rtol=1e-9)
     with pytest.raises(DataError, match="missing column"):
         cox_time_varying(pl.from_pandas(long), covariates=["nope"])
+
+
+@pytest.mark.parametrize("column", ["negatives", "considering_switch"])
+def test_missing_values_from_an_engine_read_as_on_pandas(column):
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({"negatives": rng.integers(0, 4, 3000).astype(float),
+                       "considering_switch": rng.integers(0, 2, 3000).astype(float),
+                       "switched": rng.integers(0, 2, 3000)})
+    df.loc[:3, column] = np.nan
+    with pytest.raises(DataError) as want:
+        intent_vs_behavior(df)
+    for data in (pl.from_pandas(df, nan_to_null=False), duckdb.connect().from_df(df)):
+        with pytest.raises(DataError) as got:
+            intent_vs_behavior(data)
+        assert type(got.value) is type(want.value) or isinstance(got.value, type(want.value))
+        # the pandas message also names row labels, which an engine does not have
+        assert got.value.message == want.value.message.split(" (rows")[0]
+        assert (got.value.column, got.value.n_rows) == (column, 4) == (want.value.column,
+                                                                        want.value.n_rows)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -44,3 +45,31 @@ def as_frame(data: Any, columns: Sequence[Hashable | None], table: str) -> Any:
     if not is_engine_input(data):
         return data
     return collect(data, [str(c) for c in columns if c is not None], table=table)
+
+
+@contextmanager
+def reword_missing(errors: Mapping[str, Callable[[DataError], DataError]]) -> Iterator[None]:
+    """Re-raise the engine's "missing values in a grouping column" error for a column in
+    ``errors`` as the error its pandas path gives (same column and row count).
+
+    ``errors`` maps a column to a function of the engine's error that builds the pandas
+    one, e.g. ``lambda e: DataError("missing counts", table=e.table, column=e.column,
+    n_rows=e.n_rows, examples=e.examples)``. Other errors pass through unchanged.
+    """
+    from .engines import MissingKeyError
+
+    try:
+        yield
+    except MissingKeyError as exc:
+        make = errors.get(exc.column) if exc.column is not None else None
+        if make is None:
+            raise
+        raise make(exc) from None
+
+
+def same_rows(message: str, cls: type[DataError] = DataError
+              ) -> Callable[[DataError], DataError]:
+    """For :func:`reword_missing`: ``message`` with the engine error's table, column, rows
+    and examples."""
+    return lambda e: cls(message, table=e.table, column=e.column, n_rows=e.n_rows,
+                         examples=e.examples)

@@ -363,6 +363,14 @@ def _missing(fr: _Frame, col: str) -> Any:
 
 
 # ---------------------------------------------------------------------------- validation
+class MissingKeyError(DataError):
+    """Missing values (null, or NaN in a float column) in a column the engine groups by.
+
+    A :class:`DataError` with the column and the number of rows; estimators catch it with
+    :func:`loyaltystats._validate.reword_missing` to say it as their pandas path does.
+    """
+
+
 @dataclass
 class _KeyCheck:
     col: str
@@ -392,7 +400,7 @@ def _check_keys(fr: _Frame, checks: list[_KeyCheck], got: dict[str, Any],
     sizes = []
     for ch in checks:
         if int(got[ch.alias + "na"]):
-            raise DataError(
+            raise MissingKeyError(
                 "missing values in a grouping column; drop or recode them explicitly",
                 table=table, column=ch.col, n_rows=int(got[ch.alias + "na"]),
                 examples=["NaN"])

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from .._validate import FrameLike
+from .._validate import FrameLike, reword_missing, same_rows
 from ..errors import DataError, ScaleError
 from ..results import Result, estimates_frame
 from ..scales import RECOMMEND_0_10, Scale
@@ -155,19 +155,13 @@ def _engine_cells(data: Any, recommend: str, group: str, scale: Scale, weights: 
     from ..thresholds._common import check_cell_scores
 
     category_map(scale)  # a scale without NPS bands fails before the engine runs
-    try:
+    kind = "" if scale.allow_fractional else "whole "
+    with reword_missing({
+        group: same_rows(f"missing {what} labels; drop or recode them explicitly"),
+        recommend: same_rows(f"NaN or values outside the scale {scale.name} ({kind}numbers "
+                             f"{scale.low:g}-{scale.high:g})", ScaleError),
+    }):
         cells = count_cells(data, [group, recommend], weights=weights, table="data")
-    except DataError as exc:
-        if exc.column == group and exc.message.startswith("missing values"):
-            raise DataError(f"missing {what} labels; drop or recode them explicitly",
-                            table="data", column=group, n_rows=exc.n_rows,
-                            examples=exc.examples) from None
-        if exc.column == recommend and exc.message.startswith("missing values"):
-            kind = "" if scale.allow_fractional else "whole "
-            raise ScaleError(f"NaN or values outside the scale {scale.name} ({kind}numbers "
-                             f"{scale.low:g}-{scale.high:g})", table="data", column=recommend,
-                             n_rows=exc.n_rows, examples=exc.examples) from None
-        raise
     grp = cells[group]
     if isinstance(grp.dtype, pd.CategoricalDtype):
         _unused_levels(grp.cat.categories, grp.unique(), group, what)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._plotting import get_ax
-from .._validate import FrameLike
+from .._validate import FrameLike, reword_missing, same_rows
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, Result
 from ..stats import fit_binomial, lr_test, wilson_ci
@@ -130,8 +130,12 @@ def _engine_level_cells(customers: Any, negatives: str, switched: str, cap: int,
     cell, ``k`` capped at ``cap``.
     """
     binary = dict(binary or {})
-    cells = count_cells(customers, [negatives, *binary.values()], outcome=switched,
-                        weights=weights, table="customers")
+    # the pandas path's words for missing values (count_column, binary_column)
+    words = {negatives: same_rows("missing or infinite counts"),
+             **{c: same_rows("must be 0/1 or boolean") for c in binary.values()}}
+    with reword_missing(words):
+        cells = count_cells(customers, [negatives, *binary.values()], outcome=switched,
+                            weights=weights, table="customers")
     k = cells[negatives]
     if k.dtype.kind not in "iuf":
         raise DataError(f"counts must be numeric integers, got dtype {k.dtype}",

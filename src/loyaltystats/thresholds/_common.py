@@ -14,7 +14,8 @@ import pandas as pd
 from scipy import stats
 
 from .._validate import require_frame as require_columns  # noqa: F401
-from ..errors import DataError, ScaleError
+from .._validate import reword_missing, same_rows
+from ..errors import ScaleError
 from ..scales import Scale
 from ..tables import count_cells
 
@@ -96,16 +97,9 @@ def count_scored_cells(
     :class:`ScaleError` that :func:`check_missing_scores` raises on the pandas path, with the
     engine's count of offending rows.
     """
-    try:
+    with reword_missing({c: same_rows(f"NaN or values outside the scale {sc.name}", ScaleError)
+                         for c, sc in scales.items()}):
         return count_cells(data, list(keys), outcome=outcome, weights=weights, table=table)
-    except DataError as exc:
-        scale = scales.get(exc.column) if exc.column is not None else None
-        if scale is None or not exc.message.startswith("missing values"):
-            raise
-        raise ScaleError(
-            f"NaN or values outside the scale {scale.name}", table=table, column=exc.column,
-            n_rows=exc.n_rows, examples=["NaN"],
-        ) from None
 
 
 def score_cells(

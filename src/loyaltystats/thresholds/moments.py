@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validate import FrameLike
+from .._validate import FrameLike, reword_missing, same_rows
 from ..errors import DataError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..stats import wilson_ci
@@ -120,7 +120,8 @@ def _engine_cells(data: Any, outcome: str, baseline: str, peak: str,
         # (a continuous baseline would otherwise give one cell per row); columns it cuts
         # come back boolean, so they need no threshold below
         data = cut_at(data, cuts, table="data")
-    raw = count_cells(data, keys, outcome=outcome, table="data")
+    with reword_missing({c: same_rows("missing values") for c in keys}):  # pandas' words
+        raw = count_cells(data, keys, outcome=outcome, table="data")
     n = raw["n"].to_numpy(np.int64)
 
     def indicator(col: str, threshold: float | None) -> np.ndarray:
