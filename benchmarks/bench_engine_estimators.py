@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import json
 import os
 import platform
@@ -57,6 +56,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+try:  # run as a script (python benchmarks/...) or imported as benchmarks.bench_...
+    from benchmarks._timing import mem_total_gib
+    from benchmarks._timing import versions as _versions
+except ImportError:
+    from _timing import mem_total_gib  # type: ignore[no-redef]
+    from _timing import versions as _versions  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "engine-estimators.md"
@@ -209,21 +215,7 @@ def run_child(spec: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- helpers
 def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in ("loyaltystats", "numpy", "pandas", "statsmodels", "scipy", "narwhals",
-                 "duckdb", "pyarrow"):
-        try:
-            out[name] = importlib.import_module(name).__version__
-        except Exception:  # noqa: BLE001 - optional packages
-            out[name] = "not installed"
-    return out
-
-
-def mem_total_gib() -> float:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            return int(line.split()[1]) / 1024**2
-    return float("nan")
+    return _versions(("loyaltystats", "numpy", "pandas", "statsmodels", "scipy", "narwhals", "duckdb", "pyarrow"))
 
 
 def thp() -> str:

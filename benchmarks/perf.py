@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import json
 import os
 import platform
@@ -45,7 +44,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from benchmarks._timing import median_seconds
+from benchmarks._timing import median_seconds, mem_total_gib
+from benchmarks._timing import versions as _versions
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -93,21 +93,7 @@ def once(fn: Callable[[], Any]) -> float:
 
 
 def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in ("loyaltystats", "numpy", "pandas", "statsmodels", "narwhals", "polars",
-                 "duckdb", "dask", "distributed", "pyarrow"):
-        try:
-            out[name] = importlib.import_module(name).__version__
-        except Exception:  # noqa: BLE001 - optional packages
-            out[name] = "not installed"
-    return out
-
-
-def mem_total_gib() -> float:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            return int(line.split()[1]) / 1024**2
-    return float("nan")
+    return _versions(("loyaltystats", "numpy", "pandas", "statsmodels", "narwhals", "polars", "duckdb", "dask", "distributed", "pyarrow"))
 
 
 def fmt_n(n: int) -> str:

@@ -151,3 +151,26 @@ def test_row_level_bad_values_in_an_engine_are_named(world):
         driver_importance(pl.from_pandas(world[0]), ("grade", "loyalty_level"), DRIVERS)
     with pytest.raises(DataError, match="missing column"):
         convergence(pl.from_pandas(world[0]), "grade", "brand", "year")
+
+
+def test_gating_with_many_levels_or_continuous_ratings_in_an_engine():
+    # 12 levels of a 1-5 scale define 5**12 potential cells, more than one count may return:
+    # the engine then checks each level alone and counts the pairs on flags cut in the engine
+    rng = np.random.default_rng(5)
+    names = [f"l{i}" for i in range(12)]
+    high = rng.random(4000) < 0.5
+    df = pd.DataFrame({c: np.where(high ^ (rng.random(4000) < 0.1), rng.integers(4, 6, 4000),
+                                   rng.integers(1, 4, 4000)) for c in names})
+    ref = gating(df, names)
+    for data in (pl.from_pandas(df).lazy(), duckdb.connect().from_df(df)):
+        got = gating(data, names)
+        pd.testing.assert_frame_equal(got.estimates, ref.estimates, check_exact=False,
+                                      rtol=1e-9)
+        assert got.verdict == ref.verdict
+    # two continuous (off-scale) levels: named by column and rows as on pandas
+    bad = df.assign(l3=rng.uniform(1, 5, 4000), l7=rng.uniform(1, 5, 4000))
+    with pytest.raises(ScaleError) as want:
+        gating(bad, names)
+    with pytest.raises(ScaleError) as got:
+        gating(pl.from_pandas(bad).lazy(), names)
+    assert (got.value.column, got.value.n_rows) == (want.value.column, want.value.n_rows)

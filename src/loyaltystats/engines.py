@@ -363,6 +363,10 @@ def _missing(fr: _Frame, col: str) -> Any:
 
 
 # ---------------------------------------------------------------------------- validation
+class TooManyCellsError(DataError):
+    """The grouping columns define more potential cells than a count may return."""
+
+
 class MissingKeyError(DataError):
     """Missing values (null, or NaN in a float column) in a column the engine groups by.
 
@@ -508,7 +512,7 @@ def count_cells_engine(data: Any, keys: list[str], outcome: str | None,
     sizes = _check_keys(fr, checks, got, table)
     total = int(np.prod([max(s, 1) for s in sizes], dtype=object))
     if total > _MAX_CELLS:
-        raise DataError(
+        raise TooManyCellsError(
             f"the grouping columns define {total:,} potential cells; bin continuous columns first"
         )
     if outcome is not None:

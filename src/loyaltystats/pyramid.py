@@ -7,7 +7,7 @@ P(level k high | level k-1 low) at every step.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,17 +83,33 @@ def _step_counts(cells: pd.DataFrame, below: str, above: str, scale: Scale,
     return n[hb & ha].sum(), n[hb].sum(), n[~hb & ha].sum(), n[~hb].sum()
 
 
-def _engine_flags(data: Any, levels: Sequence[str], scale: Scale, high: float) -> Any:
-    """Check each level's ratings on its own cells (one count per level: as many cells as
-    distinct values), then cut every level at ``high`` in the engine, so that the pairs
-    are counted on high/low flags (four cells a step)."""
-    from .engines import cut_at
+def _engine_pairs(data: Any, levels: Sequence[str], scale: Scale,
+                  high: float) -> tuple[Callable[[str, str], pd.DataFrame], float | None]:
+    """How to count the pairs of an engine input: ``(pair_cells, cut)``.
+
+    One count over all levels at once (two queries; for a 1-5 scale and four levels at most
+    625 cells), whose ratings are then checked on the cells and summed per pair. When the
+    levels define too many cells (ratings off the scale or continuous), each level is
+    checked on its own cells, which names the offending column; should they pass, every
+    level is cut at ``high`` in the engine and the pairs are counted on the flags.
+    """
+    from .engines import TooManyCellsError, cut_at
     from .thresholds._common import count_scored_cells
 
-    for c in dict.fromkeys(levels):
-        cells = count_scored_cells(data, [c], {c: scale}, table="data")
-        check_cell_scores(cells, c, scale, "data")
-    return cut_at(data, {c: high for c in levels}, table="data")
+    cols = list(dict.fromkeys(levels))
+    try:
+        joint = count_scored_cells(data, cols, {c: scale for c in cols}, table="data")
+    except TooManyCellsError:
+        for c in cols:
+            one = count_scored_cells(data, [c], {c: scale}, table="data")
+            check_cell_scores(one, c, scale, "data")
+        flags = cut_at(data, {c: high for c in cols}, table="data")
+        return (lambda b, a: count_cells(flags, list(dict.fromkeys([b, a])), table="data"),
+                None)
+    for c in cols:
+        check_cell_scores(joint, c, scale, "data")
+    return (lambda b, a: joint.groupby(list(dict.fromkeys([b, a])), as_index=False,
+                                       observed=True, sort=True)["n"].sum(), high)
 
 
 def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
@@ -141,8 +157,8 @@ def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
     cut: float | None = high
     if is_engine_input(data):
         # Counted in the engine: missing values and the columns are checked there, the
-        # ratings on each level's cells; the pairs are counted on flags cut in the engine
-        source, cut = _engine_flags(data, levels, scale, high), None
+        # ratings on the returned cells (see _engine_pairs)
+        pair_cells, cut = _engine_pairs(data, levels, scale, high)
     else:
         require_frame(data, levels, "data", allow_empty=True)
         checked = {c: scale.check(data[c], column=c, table="data") for c in dict.fromkeys(levels)}
@@ -151,11 +167,14 @@ def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
             # directly instead of hashing float values
             checked = {c: v.astype(np.int32) for c, v in checked.items()}
         source = pd.DataFrame(checked, copy=False)
+
+        def pair_cells(below: str, above: str) -> pd.DataFrame:
+            return count_cells(source, list(dict.fromkeys([below, above])), table="data")
+
     rows, est = [], []
     verdicts = []
     for below, above in zip(levels, levels[1:]):
-        cells = count_cells(source, list(dict.fromkeys([below, above])), table="data")
-        xh, nh, xl, nl = _step_counts(cells, below, above, scale, cut)
+        xh, nh, xl, nl = _step_counts(pair_cells(below, above), below, above, scale, cut)
         if nh == 0 or nl == 0:
             raise DataError(f"{below!r} is never {'high' if nh == 0 else 'low'};"
                             " cannot compare", table="data", column=below)
