@@ -63,10 +63,8 @@ def _to_engine(df, engine, tmp_path):
 
 
 def _expected_frame(df, engine):
-    """What the engine holds, as pandas: Parquet read by DuckDB has no categories."""
-    if engine.startswith("parquet"):
-        return df.assign(**{c: df[c].astype(str).astype(object) for c in df.columns
-                            if isinstance(df[c].dtype, pd.CategoricalDtype)})
+    """What the engine holds, as pandas: the same frame (Parquet written from pandas keeps
+    its categories, read back from the file's pandas metadata)."""
     return df
 
 

@@ -66,3 +66,24 @@ def test_collect_gives_dates_as_datetimes_and_enums_in_order():
         assert got["d"].dtype.kind == "M"
         assert got["d"].iloc[0] == pd.Timestamp("2024-01-05")
         assert list(got["q"].cat.categories) == ["q3", "q1", "q2"] and got["q"].cat.ordered
+
+
+def test_parquet_written_from_pandas_keeps_its_category_order(tmp_path):
+    from loyaltystats.tables import count_cells
+    from loyaltystats.thresholds import by_level
+
+    rng = np.random.default_rng(0)
+    e = rng.choice(["below", "met", "exceeded"], 3000)
+    df = pd.DataFrame({"e": pd.Categorical(e, categories=["below", "met", "exceeded", "none"]),
+                       "g": np.clip(np.where(e == "met", 8, 9) + rng.integers(-2, 2, 3000),
+                                    1, 10)})
+    df.iloc[:1500].to_parquet(tmp_path / "a.parquet")
+    df.iloc[1500:].to_parquet(tmp_path / "b.parquet")
+    pd.testing.assert_frame_equal(count_cells(str(tmp_path), "e"), count_cells(df, "e"))
+    assert list(collect(str(tmp_path), ["e"])["e"].cat.categories) == list(df["e"].cat.categories)
+    pd.testing.assert_frame_equal(by_level(str(tmp_path), "g", "e").estimates,
+                                  by_level(df, "g", "e").estimates)
+    # a value that is not one of the first file's categories: plain text, sorted, no error
+    other = df.assign(e=df["e"].astype(str).where(df.index < 2000, "zzz"))
+    other.to_parquet(tmp_path / "b.parquet")
+    assert count_cells(str(tmp_path), "e")["e"].tolist() == ["below", "exceeded", "met", "zzz"]

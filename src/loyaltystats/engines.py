@@ -43,7 +43,7 @@ import glob as _glob
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -198,6 +198,9 @@ class _Frame:
     backend: str              # polars, duckdb, dask
     schema: dict[str, Any]    # column -> narwhals dtype
     meta: dict[str, Any]      # column -> pandas dtype (Dask only: the frame's meta)
+    # Parquet written from pandas: column -> (categories, ordered) of its Categoricals,
+    # which DuckDB and Polars read as plain text
+    file_categories: dict[str, tuple[list[Any], bool]] = field(default_factory=dict)
 
 
 def _supported_error(obj: Any, table: str) -> DataError:
@@ -211,8 +214,11 @@ def _open(obj: Any, table: str, backend: str | None = None,
     """Open ``obj`` as a lazy narwhals frame (``backend`` forces the engine of paths and
     pandas frames, so that two tables can be joined)."""
     nw = _nw()
+    file_categories: dict[str, tuple[list[Any], bool]] = {}
     if _is_path(obj):
-        obj = _open_parquet(_parquet_files(obj, table), backend or _parquet_backend())
+        files = _parquet_files(obj, table)
+        file_categories = _parquet_categories(files[0])
+        obj = _open_parquet(files, backend or _parquet_backend())
     elif isinstance(obj, pd.DataFrame):
         obj = _from_pandas(obj, backend or "duckdb")
     elif _module(obj) == "pyarrow":
@@ -247,7 +253,46 @@ def _open(obj: Any, table: str, backend: str | None = None,
     if impl == "dask":
         native = lf.to_native()
         meta = {c: native._meta[c].dtype for c in native.columns}
-    return _Frame(lf=lf, backend=impl, schema=schema, meta=meta)
+    return _Frame(lf=lf, backend=impl, schema=schema, meta=meta,
+                  file_categories=file_categories)
+
+
+def _parquet_categories(path: str) -> dict[str, tuple[list[Any], bool]]:
+    """The pandas Categoricals a Parquet file was written from: column -> (categories,
+    ordered), read from the pandas metadata and the first row group's dictionary (what
+    ``pandas.read_parquet`` restores). Text categories only; empty if there are none."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)
+        meta = pf.schema_arrow.pandas_metadata or {}
+    except Exception:  # noqa: BLE001 - no pyarrow or not written by pandas: no categories
+        return {}
+    out: dict[str, tuple[list[Any], bool]] = {}
+    cols = [c for c in meta.get("columns", []) if c.get("pandas_type") == "categorical"
+            and c.get("field_name") in pf.schema_arrow.names]
+    if not cols or pf.num_row_groups == 0:
+        return out
+    for c in cols:
+        name = c["field_name"]
+        arr = pf.read_row_group(0, columns=[name]).column(name)
+        if arr.num_chunks == 0 or not pa.types.is_dictionary(arr.type):
+            continue
+        cats = arr.chunk(0).dictionary.to_pylist()
+        if cats and all(isinstance(v, str) for v in cats):
+            out[name] = (cats, bool((c.get("metadata") or {}).get("ordered", False)))
+    return out
+
+
+def _as_file_categorical(col: pd.Series, spec: tuple[list[Any], bool]) -> pd.Series | None:
+    """``col`` as the file's pandas Categorical, or None if a value is not a category."""
+    cats, ordered = spec
+    vals = col.astype(object).to_numpy()
+    present = {v for v in vals if isinstance(v, str)}
+    if not present <= set(cats):
+        return None
+    return pd.Series(pd.Categorical(vals, categories=cats, ordered=ordered), index=col.index)
 
 
 def _from_arrow(tbl: Any, backend: str | None) -> Any:
@@ -471,8 +516,13 @@ def _outcome_value(fr: _Frame, col: str) -> Any:
 def _finish_keys(pdf: pd.DataFrame, fr: _Frame, keys: Sequence[str]) -> pd.DataFrame:
     """Key columns with the pandas-path dtypes (the values are the engine's)."""
     for k in keys:
-        target = _pandas_dtype(fr, k)
         col = pdf[k]
+        if k in fr.file_categories and _kind(fr, k) == "O":
+            restored = _as_file_categorical(col, fr.file_categories[k])
+            if restored is not None:
+                pdf[k] = restored
+                continue
+        target = _pandas_dtype(fr, k)
         if isinstance(target, pd.CategoricalDtype):
             pdf[k] = pd.Categorical(col.astype(object).to_numpy(), dtype=target)
         elif target is not None:
@@ -614,6 +664,11 @@ def collect(data: Any, columns: Sequence[str], *, table: str = "data") -> pd.Dat
              else nw.col(c) for c in cols]
     pdf = fr.lf.select(*exprs).collect().to_pandas().reset_index(drop=True)
     for c in cols:
+        if c in fr.file_categories and _kind(fr, c) == "O":
+            restored = _as_file_categorical(pdf[c], fr.file_categories[c])
+            if restored is not None:
+                pdf[c] = restored
+                continue
         target = _pandas_dtype(fr, c) if _kind(fr, c) == "c" else None
         if isinstance(target, pd.CategoricalDtype):
             # an Enum / ENUM / known Dask categories keep their order, as in count_cells
