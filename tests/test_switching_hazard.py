@@ -377,3 +377,15 @@ def test_duplicate_ids_end_before_start_and_recovered(small):
     with pytest.raises(DataError, match="missing or infinite") as err:
         hazard(cust, nan_t)
     assert err.value.n_rows == 1
+
+
+@pytest.mark.parametrize("method", ["discrete", "cox"])
+def test_cap_one_fits_one_model_and_reports_no_linearity_test(method):
+    # with cap = 1 "linear" and "categorical" are the same model: the hazard ratio of 1+
+    # negatives is reported once and the linearity test is absent (NaN), not an error
+    cust, exp = strike_world(3000, seed=5)
+    res = hazard(cust, exp, horizon=12, cap=1, method=method)
+    hr = _term(res, "hr[k=1+]")
+    assert _term(res, "hr_per_negative").estimate == pytest.approx(hr.estimate, rel=1e-6)
+    assert hr.ci_low > 1
+    assert res.tables["models"]["lr_p_value"].isna().all()

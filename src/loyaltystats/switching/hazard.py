@@ -181,7 +181,9 @@ def _discrete(data: SurvivalData, names: list[str], *, horizon: int, cap: int,
                     raise ModelError(f"discrete hazard ({link}, {f}): {exc}") from exc
                 coefs.append(fits[(link, form)].table(level).assign(
                     covariate=nm, link=link, model=form))
-            lr = lr_test(fits[(link, "linear")], fits[(link, "categorical")])
+            # with cap = 1 the linear and categorical models are the same model: no test
+            lr = (lr_test(fits[(link, "linear")], fits[(link, "categorical")]) if cap >= 2
+                  else {"statistic": np.nan, "df": 0, "p_value": np.nan})
             for form in ("categorical", "linear"):
                 f = fits[(link, form)]
                 models.append({"covariate": nm, "link": link, "model": form,
