@@ -87,3 +87,12 @@ def test_parquet_written_from_pandas_keeps_its_category_order(tmp_path):
     other = df.assign(e=df["e"].astype(str).where(df.index < 2000, "zzz"))
     other.to_parquet(tmp_path / "b.parquet")
     assert count_cells(str(tmp_path), "e")["e"].tolist() == ["below", "exceeded", "met", "zzz"]
+
+
+def test_a_path_that_is_not_parquet_is_a_data_error(tmp_path):
+    from loyaltystats.tables import count_cells
+
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(DataError, match="not readable Parquet") as info:
+        count_cells(str(tmp_path / "x.csv"), "a", table="responses")
+    assert info.value.table == "responses"

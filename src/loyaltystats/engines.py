@@ -218,7 +218,14 @@ def _open(obj: Any, table: str, backend: str | None = None,
     if _is_path(obj):
         files = _parquet_files(obj, table)
         file_categories = _parquet_categories(files[0])
-        obj = _open_parquet(files, backend or _parquet_backend())
+        try:
+            obj = _open_parquet(files, backend or _parquet_backend())
+            if not isinstance(obj, (str, bytes)) and hasattr(obj, "collect_schema"):
+                obj.collect_schema()  # Polars reads the footers only here
+        except Exception as exc:  # the engine's own error: not Parquet, truncated, ...
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DataError(f"not readable Parquet ({len(files)} file(s), e.g. {files[0]}): "
+                            f"{first}", table=table) from None
     elif isinstance(obj, pd.DataFrame):
         obj = _from_pandas(obj, backend or "duckdb")
     elif _module(obj) == "pyarrow":
