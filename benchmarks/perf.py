@@ -21,6 +21,10 @@ Sections, all measured in this one run on this machine:
    the same run on the same data; the ratio is raw time / loyaltystats time. See the notes
    written with the table for what each baseline fits.
 4. Scoring: ``LoyaltyScorer.score`` on a DataFrame of 10^6 records (records/s).
+5. The claim estimators that count in the engine, on a Parquet folder through DuckDB
+   against ``pd.read_parquet`` then the pandas call, at 10^6 and 10^7 rows (``--quick``:
+   10^4), each run in a fresh child process with its peak memory
+   (``benchmarks/bench_engine_estimators.py``).
 
 Writes ``benchmarks/results/perf-YYYY-MM-DD[-quick].md`` (cores, memory, versions, command).
 """
@@ -392,9 +396,19 @@ def bench_scoring(n: int, repeats: int) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- report
+def bench_engine_estimators(sizes: list[int], repeats: int, tmp: Path) -> list[dict[str, Any]]:
+    """Section 5: the claim estimators counted in the engine, from Parquet through DuckDB,
+    against pandas (``benchmarks/bench_engine_estimators.py``, fresh child per run)."""
+    from benchmarks import bench_engine_estimators as bee
+
+    rows, _ = bee.bench(sizes, {n: repeats for n in sizes}, 720.0, tmp, list(bee.ESTIMATORS))
+    return rows
+
+
 def report(args: argparse.Namespace, cmd: str, agg: list[dict[str, Any]],
            pq_rows: list[dict[str, Any]], est: list[dict[str, Any]],
-           score: dict[str, Any], total_s: float) -> str:
+           score: dict[str, Any], total_s: float,
+           eng: list[dict[str, Any]] | None = None) -> str:
     v = versions()
     lines = [f"# Performance run {dt.date.today().isoformat()}"
              + (" (quick)" if args.quick else ""), "",
@@ -448,6 +462,31 @@ def report(args: argparse.Namespace, cmd: str, agg: list[dict[str, Any]],
               f"`LoyaltyScorer.score` on a DataFrame of {score['records']:,} records "
               f"(median of {args.repeats}): {score['seconds']:.3f} s = "
               f"{score['per_second']:,.0f} records/s.", ""]
+    if eng:
+        lines += ["## 5. Claim estimators from Parquet against pandas", "",
+                  "Each estimator on 4 Parquet files: *pandas* = `pd.read_parquet` of the "
+                  "columns it reads, then the call; *engine* = the call on the path (DuckDB, "
+                  "out of core). A fresh child process per run; peak = its `VmHWM` "
+                  "(about 0.26 GiB of it is the interpreter and libraries). Medians of "
+                  f"{args.repeats} run(s). Full method: `python benchmarks/"
+                  "bench_engine_estimators.py` and benchmarks/results/engine-estimators.md.",
+                  "", "| estimator | rows | pandas load + call | engine | engine / pandas "
+                  "load + call | peak pandas | peak engine | max diff |",
+                  "|---|---|---|---|---|---|---|---|"]
+        pandas_rows = {(r["estimator"], r["rows"]): r for r in eng if r["input"] == "pandas"}
+        for r in eng:
+            if r["input"] != "engine":
+                continue
+            p = pandas_rows.get((r["estimator"], r["rows"]), {})
+            if "error" in r or "error" in p or "ratio_total" not in r:
+                lines.append(f"| {r['estimator']} | {fmt_n(r['rows'])} | failed: "
+                             f"{r.get('error') or p.get('error')} | | | | | |")
+                continue
+            lines.append(f"| {r['estimator']} | {fmt_n(r['rows'])} | {p['total_s']:.3f} s | "
+                         f"{r['total_s']:.3f} s | {r['ratio_total']:.2f} | "
+                         f"{p['peak_gib']:.2f} GiB | {r['peak_gib']:.2f} GiB | "
+                         f"{r['diff']:.1e} |")
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -484,9 +523,11 @@ def main(argv: list[str] | None = None) -> int:
             raw_ord=10**4 if q else 10**5, repeats=args.repeats)
         print("4. scoring", flush=True)
         score = bench_scoring(10**5 if q else 10**6, args.repeats)
+        print("5. claim estimators from Parquet against pandas", flush=True)
+        eng = bench_engine_estimators([10**4] if q else [10**6, 10**7], args.repeats, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    text = report(args, cmd, agg, pq_rows, est, score, time.perf_counter() - t_all)
+    text = report(args, cmd, agg, pq_rows, est, score, time.perf_counter() - t_all, eng)
     if not args.no_write:
         RESULTS.mkdir(exist_ok=True)
         path = RESULTS / f"perf-{dt.date.today().isoformat()}{'-quick' if q else ''}.md"
