@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 import loyaltystats.engines as engines
+from engine_inputs import engine_inputs
 from loyaltystats.errors import DataError, ScaleError
 from loyaltystats.kano import adaptation, decay, prca, questionnaire
 from loyaltystats.simulate import generate
@@ -43,11 +44,7 @@ def _toy(n=3000, seed=0):
 
 
 def _inputs(df, tmp_path, name="data"):
-    path = tmp_path / f"{name}.parquet"
-    df.to_parquet(path)
-    return {"polars": pl.from_pandas(df), "polars-lazy": pl.from_pandas(df).lazy(),
-            "duckdb": duckdb.connect().from_df(df), "parquet": str(path),
-            "dask": dd.from_pandas(df, npartitions=3)}
+    return engine_inputs(df, tmp_path, name)
 
 
 CODES = dict(zip(range(1, 6), ANSWERS))

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import loyaltystats.engines as engines
+from engine_inputs import engine_inputs
 from loyaltystats.drivers import driver_importance
 from loyaltystats.errors import DataError, ScaleError
 from loyaltystats.market import convergence
@@ -28,11 +29,7 @@ def world():
 
 
 def _inputs(df, tmp_path, name="data"):
-    path = tmp_path / f"{name}.parquet"
-    df.to_parquet(path)
-    return {"polars": pl.from_pandas(df), "polars-lazy": pl.from_pandas(df).lazy(),
-            "duckdb": duckdb.connect().from_df(df), "parquet": str(path),
-            "dask": dd.from_pandas(df, npartitions=3)}
+    return engine_inputs(df, tmp_path, name)
 
 
 CALLS = {

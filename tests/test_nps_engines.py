@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine_inputs import engine_inputs
 from loyaltystats import nps
 from loyaltystats.errors import DataError, ScaleError
 from loyaltystats.nps import by_segment, recency, trend, versus_retention
@@ -20,17 +21,7 @@ ENGINES = ["polars", "polars-lazy", "duckdb", "parquet", "dask"]
 
 
 def _engine(df, name, tmp_path):
-    if name == "polars":
-        return pl.from_pandas(df)
-    if name == "polars-lazy":
-        return pl.from_pandas(df).lazy()
-    if name == "duckdb":
-        return duckdb.connect().from_df(df)
-    if name == "parquet":
-        path = tmp_path / f"{id(df)}.parquet"
-        df.to_parquet(path)
-        return str(path)
-    return dd.from_pandas(df, npartitions=3)
+    return engine_inputs(df, tmp_path, str(id(df)))[name]
 
 
 def _same(got, ref, what):

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from engine_inputs import engine_inputs
 from loyaltystats.errors import DataError
 from loyaltystats.scoring import LoyaltyScorer
 from loyaltystats.simulate import generate
@@ -20,16 +21,7 @@ def world():
 def _engine(df, engine, path):
     df = df.assign(**{c: df[c].astype(str) for c in df.columns
                       if str(df[c].dtype) == "category"})
-    if engine == "polars":
-        return pl.from_pandas(df)
-    if engine == "polars-lazy":
-        return pl.from_pandas(df).lazy()
-    if engine == "duckdb":
-        return duckdb.connect().from_df(df)
-    if engine == "parquet":
-        df.to_parquet(path)
-        return str(path)
-    return dd.from_pandas(df, npartitions=3)
+    return engine_inputs(df, path.parent, path.stem)[engine]
 
 
 @pytest.mark.parametrize("engine", ["polars", "polars-lazy", "duckdb", "parquet", "dask"])

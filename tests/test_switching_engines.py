@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine_inputs import engine_inputs
 from loyaltystats.errors import DataError, ModelError
 from loyaltystats.switching import (
     cox_time_varying,
@@ -32,15 +33,7 @@ def _customers(n=20_000, seed=3):
 
 
 def _inputs(df, tmp_path, name="c"):
-    df.to_parquet(tmp_path / f"{name}.parquet")
-    con = duckdb.connect()
-    return {
-        "polars": pl.from_pandas(df),
-        "polars-lazy": pl.from_pandas(df).lazy(),
-        "duckdb": con.from_df(df),
-        "parquet": str(tmp_path / f"{name}.parquet"),
-        "dask": dd.from_pandas(df, npartitions=3),
-    }
+    return engine_inputs(df, tmp_path, name)
 
 
 @pytest.mark.parametrize("weighted", [False, True])

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine_inputs import engine_inputs
 from loyaltystats.errors import DataError, LoyaltyStatsError
 from loyaltystats.thresholds import (
     band_table,
@@ -27,11 +28,8 @@ def _responses(n=20_000, seed=5):
     return pd.DataFrame({"grade": grade, "expectation": exp, "stayed": stayed})
 
 
-def _inputs(df, tmp_path):
-    df.to_parquet(tmp_path / "r.parquet")
-    return {"polars": pl.from_pandas(df), "polars-lazy": pl.from_pandas(df).lazy(),
-            "duckdb": duckdb.connect().from_df(df), "parquet": str(tmp_path / "r.parquet"),
-            "dask": dd.from_pandas(df, npartitions=3)}
+def _inputs(df, tmp_path, name="r"):
+    return engine_inputs(df, tmp_path, name)
 
 
 def test_same_results_from_every_engine(tmp_path):
