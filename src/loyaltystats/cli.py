@@ -49,13 +49,7 @@ def _read_table(path: str, role: str) -> Any:
         # of core in DuckDB (see docs/engines.md) instead of loading it into pandas
         from .engines import column_names
 
-        try:
-            column_names(path, table=role)  # fails early (no files, unreadable) with the role
-        except DataError:
-            raise
-        except Exception as exc:  # the engine's own error: not Parquet, truncated, ...
-            raise LoyaltyStatsError(f"{role} file {path} is not readable Parquet: "
-                                    f"{str(exc).splitlines()[0]}") from None
+        column_names(path, table=role)  # fails early (no files, not Parquet) naming the role
         return path
     if not p.is_file():
         raise FileNotFoundError(f"{role} file not found: {path}")

@@ -267,7 +267,19 @@ def _open(obj: Any, table: str, backend: str | None = None,
 def _parquet_categories(path: str) -> dict[str, tuple[list[Any], bool]]:
     """The pandas Categoricals a Parquet file was written from: column -> (categories,
     ordered), read from the pandas metadata and the first row group's dictionary (what
-    ``pandas.read_parquet`` restores). Text categories only; empty if there are none."""
+    ``pandas.read_parquet`` restores). Text categories only; empty if there are none.
+
+    Cached per file version: an estimator opens the same path for several queries."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return {}
+    return dict(_parquet_categories_cached(os.path.abspath(path), st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _parquet_categories_cached(path: str, mtime_ns: int,
+                               size: int) -> dict[str, tuple[list[Any], bool]]:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -520,19 +532,29 @@ def _outcome_value(fr: _Frame, col: str) -> Any:
 
 
 # ---------------------------------------------------------------------------- finishing
+def _categorical(pdf: pd.DataFrame, fr: _Frame, col: str) -> pd.Series | None:
+    """``col`` as the pandas Categorical it has on the pandas path, or None if it has none:
+    an Enum / ENUM / Dask categorical in its order, or a text column of Parquet written
+    from pandas with the file's categories (if every value is one of them)."""
+    if col in fr.file_categories and _kind(fr, col) == "O":
+        return _as_file_categorical(pdf[col], fr.file_categories[col])
+    target = _pandas_dtype(fr, col) if _kind(fr, col) == "c" else None
+    if isinstance(target, pd.CategoricalDtype):
+        return pd.Series(pd.Categorical(pdf[col].astype(object).to_numpy(), dtype=target),
+                         index=pdf.index)
+    return None
+
+
 def _finish_keys(pdf: pd.DataFrame, fr: _Frame, keys: Sequence[str]) -> pd.DataFrame:
     """Key columns with the pandas-path dtypes (the values are the engine's)."""
     for k in keys:
         col = pdf[k]
-        if k in fr.file_categories and _kind(fr, k) == "O":
-            restored = _as_file_categorical(col, fr.file_categories[k])
-            if restored is not None:
-                pdf[k] = restored
-                continue
+        restored = _categorical(pdf, fr, k)
+        if restored is not None:
+            pdf[k] = restored
+            continue
         target = _pandas_dtype(fr, k)
-        if isinstance(target, pd.CategoricalDtype):
-            pdf[k] = pd.Categorical(col.astype(object).to_numpy(), dtype=target)
-        elif target is not None:
+        if target is not None:
             pdf[k] = col.to_numpy().astype(target)
         else:
             vals = col.astype(object).to_numpy()
@@ -671,15 +693,9 @@ def collect(data: Any, columns: Sequence[str], *, table: str = "data") -> pd.Dat
              else nw.col(c) for c in cols]
     pdf = fr.lf.select(*exprs).collect().to_pandas().reset_index(drop=True)
     for c in cols:
-        if c in fr.file_categories and _kind(fr, c) == "O":
-            restored = _as_file_categorical(pdf[c], fr.file_categories[c])
-            if restored is not None:
-                pdf[c] = restored
-                continue
-        target = _pandas_dtype(fr, c) if _kind(fr, c) == "c" else None
-        if isinstance(target, pd.CategoricalDtype):
-            # an Enum / ENUM / known Dask categories keep their order, as in count_cells
-            pdf[c] = pd.Categorical(pdf[c].astype(object).to_numpy(), dtype=target)
+        restored = _categorical(pdf, fr, c)  # the same categories as count_cells gives
+        if restored is not None:
+            pdf[c] = restored
     for c in pdf.columns:
         # Dask and pyarrow hand back Arrow-backed strings; pandas users (and the pandas
         # path) have object columns with None for missing

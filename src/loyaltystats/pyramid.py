@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._cells import check_cell_scores
 from ._plotting import get_ax
 from ._validate import FrameLike, require_frame
 from .errors import DataError
@@ -21,7 +22,6 @@ from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import LIKERT_1_5, Scale
 from .stats import wilson_ci
 from .tables import count_cells
-from .thresholds._common import check_cell_scores
 
 __all__ = ["GatingResult", "gating", "newcombe_diff_ci"]
 
@@ -93,8 +93,8 @@ def _engine_pairs(data: Any, levels: Sequence[str], scale: Scale,
     checked on its own cells, which names the offending column; should they pass, every
     level is cut at ``high`` in the engine and the pairs are counted on the flags.
     """
+    from ._cells import count_scored_cells
     from .engines import TooManyCellsError, cut_at
-    from .thresholds._common import count_scored_cells
 
     cols = list(dict.fromkeys(levels))
     try:

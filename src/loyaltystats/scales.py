@@ -160,10 +160,8 @@ class Scale:
             ) from None
         bad = self.invalid_mask(x)
         if bad.any():
-            what = "NaN or " if np.isnan(x[bad]).any() else ""
-            kind = "" if self.allow_fractional else "whole "
             raise ScaleError(
-                f"{what}values outside the scale {self.name} ({kind}numbers {self.low:g}-{self.high:g})",
+                outside_message(self, nan=bool(np.isnan(x[bad]).any())),
                 table=table, column=column, n_rows=int(bad.sum()),
                 examples=pd.unique(x[bad])[:5],
             )
@@ -238,3 +236,11 @@ LIKERT_1_7 = Scale(
     "Likert 1-7", 1, 7, bands=(Band("low", 1, 3), Band("neutral", 4, 4), Band("high", 5, 7)),
 )
 """Seven-point Likert item; bands low (1-3), neutral (4), high (5-7)."""
+
+
+def outside_message(scale: Scale, *, nan: bool = False) -> str:
+    """The one wording of a score off ``scale`` (with ``nan``: or missing), shared by every
+    check on rows and on count cells, pandas or engine."""
+    kind = "" if scale.allow_fractional else "whole "
+    return (f"{'NaN or ' if nan else ''}values outside the scale {scale.name} "
+            f"({kind}numbers {scale.low:g}-{scale.high:g})")

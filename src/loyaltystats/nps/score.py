@@ -386,6 +386,13 @@ def score(
     (30.0, [14.69, 45.31])
     >>> round(score(x, ci="adjusted").ci[0], 2)
     14.05
+
+    A table in an engine (here Polars; DuckDB, Parquet paths and Dask alike) is counted
+    there; name the answers' column:
+
+    >>> import polars as pl
+    >>> score(pl.DataFrame({"rec": x}), column="rec").nps
+    30.0
     """
     from ..engines import is_engine_input
 
@@ -414,8 +421,8 @@ def _score_engine(data: Any, scale: Scale, weights: Any, ci: CIMethod, level: fl
     ``cluster`` name columns. Counted in the engine per (answer) value, validated and
     categorised on those cells; with ``cluster`` the three columns are collected instead
     (the design effect needs each answer's cluster)."""
+    from .._cells import check_cell_scores, count_scored_cells
     from .._validate import as_frame
-    from ..thresholds._common import check_cell_scores, count_scored_cells
 
     for what, v in (("column", column), ("weights", weights), ("cluster", cluster)):
         if v is not None and not isinstance(v, str):

@@ -19,7 +19,7 @@ from statsmodels.stats.multitest import multipletests
 from .._validate import FrameLike, reword_missing, same_rows
 from ..errors import DataError, ScaleError
 from ..results import Result, estimates_frame
-from ..scales import RECOMMEND_0_10, Scale
+from ..scales import RECOMMEND_0_10, Scale, outside_message
 from ..tables import count_cells
 from ._common import CATEGORIES, categorize, category_map, check_weights, column, z_value
 from .score import CIMethod, nps_interval, variance
@@ -152,14 +152,12 @@ def _engine_cells(data: Any, recommend: str, group: str, scale: Scale, weights: 
     table (the rows behind a bad value are the sum of ``n`` over its cells) and mapped to the
     three categories there. No rows leave the engine.
     """
-    from ..thresholds._common import check_cell_scores
+    from .._cells import check_cell_scores
 
     category_map(scale)  # a scale without NPS bands fails before the engine runs
-    kind = "" if scale.allow_fractional else "whole "
     with reword_missing({
         group: same_rows(f"missing {what} labels; drop or recode them explicitly"),
-        recommend: same_rows(f"NaN or values outside the scale {scale.name} ({kind}numbers "
-                             f"{scale.low:g}-{scale.high:g})", ScaleError),
+        recommend: same_rows(outside_message(scale, nan=True), ScaleError),
     }):
         cells = count_cells(data, [group, recommend], weights=weights, table="data")
     grp = cells[group]

@@ -33,8 +33,9 @@ def _csv_writer() -> Callable[[pd.DataFrame, IO[bytes], bool], None]:
     """A function writing one scored chunk as CSV to a binary file.
 
     pyarrow's C++ writer when pyarrow is installed (the ``parquet`` or ``engines`` extra),
-    which is 5-7x faster than ``DataFrame.to_csv`` (numbers formatting dominates the CLI's
-    time); else pandas. Both write numbers at full (shortest round-trip) precision and
+    else pandas. Formatting numbers in ``DataFrame.to_csv`` dominated the CLI's time: with
+    pyarrow the CLI scored a 1 GB CSV in 92 s against 340 s
+    (``python benchmarks/bench_scoring.py``, benchmarks/results/scoring.md). Both write numbers at full (shortest round-trip) precision and
     missing scores and empty texts as empty fields; pyarrow also quotes every non-empty text
     field.
     """

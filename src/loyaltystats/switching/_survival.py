@@ -79,17 +79,19 @@ def collect_tables(customers: Any, experiences: Any, customer_columns: Sequence[
     With ``recovered_hint`` (the optional ``recovered`` column), a missing column of that
     name gets the same hint as on the pandas path.
     """
+    from ..engines import column_names, is_engine_input
+
     customers = as_frame(customers, customer_columns, "customers")
     if experiences is None:
         return customers, None
-    try:
-        experiences = as_frame(experiences, experience_columns, "experiences")
-    except DataError as exc:
-        head = exc.message.split(";")[0]
-        if (recovered_hint and head.startswith("missing column")
-                and repr(recovered_hint) in head):
-            raise DataError(exc.message + _RECOVERED_HINT, table="experiences") from exc
-        raise
+    if recovered_hint and is_engine_input(experiences):
+        # the pandas path's message (prepare) for a missing optional `recovered` column
+        have = column_names(experiences, table="experiences")
+        missing = [c for c in experience_columns if c is not None and c not in have]
+        if recovered_hint in missing:
+            raise DataError(f"missing column(s) {missing}; available: {have[:20]}"
+                            f"{_RECOVERED_HINT}", table="experiences")
+    experiences = as_frame(experiences, experience_columns, "experiences")
     return customers, experiences
 
 

@@ -6,18 +6,17 @@ the estimators themselves only see small count tables.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._cells import check_cell_scores, count_scored_cells  # noqa: F401  (re-exported)
 from .._validate import require_frame as require_columns  # noqa: F401
-from .._validate import reword_missing, same_rows
 from ..errors import ScaleError
-from ..scales import Scale
-from ..tables import count_cells
+from ..scales import Scale, outside_message
 
 __all__: list[str] = []
 
@@ -47,59 +46,9 @@ def check_missing_scores(data: pd.DataFrame, score: str, scale: Scale, table: st
     miss = data[score].isna()
     if miss.any():
         raise ScaleError(
-            f"NaN or values outside the scale {scale.name}", table=table, column=score,
+            outside_message(scale, nan=True), table=table, column=score,
             n_rows=int(miss.sum()), examples=["NaN"],
         )
-
-
-def check_cell_scores(cells: pd.DataFrame, score: str, scale: Scale, table: str) -> np.ndarray:
-    """Validate the distinct score values of a count table against ``scale``.
-
-    Validating the distinct values of the cells instead of every row costs nothing and
-    reports the same thing: the number of offending rows is the sum of ``n`` over the bad
-    cells.
-    """
-    raw = cells[score]
-    try:
-        x = np.asarray(raw, dtype=float)
-    except (TypeError, ValueError):
-        num = pd.to_numeric(raw, errors="coerce")
-        bad = num.isna().to_numpy()
-        raise ScaleError(
-            f"non-numeric values on scale {scale.name}", table=table, column=score,
-            n_rows=int(cells["n"].to_numpy()[bad].sum()), examples=pd.unique(raw[bad])[:5],
-        ) from None
-    bad = scale.invalid_mask(x)
-    if bad.any():
-        kind = "" if scale.allow_fractional else "whole "
-        raise ScaleError(
-            f"values outside the scale {scale.name} ({kind}numbers {scale.low:g}-{scale.high:g})",
-            table=table, column=score, n_rows=int(cells["n"].to_numpy()[bad].sum()),
-            examples=pd.unique(x[bad])[:5],
-        )
-    return x
-
-
-def count_scored_cells(
-    data: Any,
-    keys: Sequence[str],
-    scales: Mapping[str, Scale],
-    *,
-    outcome: str | None = None,
-    weights: str | None = None,
-    table: str = "data",
-) -> pd.DataFrame:
-    """:func:`~loyaltystats.tables.count_cells`, with the error of a pandas input for missing
-    scores in an engine input.
-
-    An engine finds missing values in a key column while it counts and raises a plain
-    :class:`DataError`; for a key column in ``scales`` (a score) this becomes the
-    :class:`ScaleError` that :func:`check_missing_scores` raises on the pandas path, with the
-    engine's count of offending rows.
-    """
-    with reword_missing({c: same_rows(f"NaN or values outside the scale {sc.name}", ScaleError)
-                         for c, sc in scales.items()}):
-        return count_cells(data, list(keys), outcome=outcome, weights=weights, table=table)
 
 
 def score_cells(

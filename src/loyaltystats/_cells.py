@@ -1,0 +1,70 @@
+"""Scores counted per cell: the scale checks shared by every estimator that fits on counts.
+
+The engines (:mod:`loyaltystats.engines`) and pandas (:mod:`loyaltystats.tables`) return the
+same cell table; the score values are then checked once per distinct value here, and the
+offending rows are the sum of ``n`` over the bad cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validate import reword_missing, same_rows
+from .errors import ScaleError
+from .scales import Scale, outside_message
+from .tables import count_cells
+
+__all__ = ["check_cell_scores", "count_scored_cells"]
+
+
+def check_cell_scores(cells: pd.DataFrame, score: str, scale: Scale, table: str) -> np.ndarray:
+    """Validate the distinct score values of a count table against ``scale``.
+
+    Validating the distinct values of the cells instead of every row costs nothing and
+    reports the same thing: the number of offending rows is the sum of ``n`` over the bad
+    cells.
+    """
+    raw = cells[score]
+    try:
+        x = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError):
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = num.isna().to_numpy()
+        raise ScaleError(
+            f"non-numeric values on scale {scale.name}", table=table, column=score,
+            n_rows=int(cells["n"].to_numpy()[bad].sum()), examples=pd.unique(raw[bad])[:5],
+        ) from None
+    bad = scale.invalid_mask(x)
+    if bad.any():
+        raise ScaleError(
+            outside_message(scale),
+            table=table, column=score, n_rows=int(cells["n"].to_numpy()[bad].sum()),
+            examples=pd.unique(x[bad])[:5],
+        )
+    return x
+
+
+def count_scored_cells(
+    data: Any,
+    keys: Sequence[str],
+    scales: Mapping[str, Scale],
+    *,
+    outcome: str | None = None,
+    weights: str | None = None,
+    table: str = "data",
+) -> pd.DataFrame:
+    """:func:`~loyaltystats.tables.count_cells`, with the error of a pandas input for missing
+    scores in an engine input.
+
+    An engine finds missing values in a key column while it counts and raises
+    :class:`~loyaltystats.engines.MissingKeyError`; for a key column in ``scales`` (a
+    score) this becomes the :class:`ScaleError` of the pandas path (the wording of
+    :func:`loyaltystats.scales.outside_message`), with the engine's count of offending rows.
+    """
+    with reword_missing({c: same_rows(outside_message(sc, nan=True), ScaleError)
+                         for c, sc in scales.items()}):
+        return count_cells(data, list(keys), outcome=outcome, weights=weights, table=table)
