@@ -5,8 +5,6 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
-import pandas as pd
-
 __all__ = ["DEMO_MAPPING", "demo_tables"]
 
 DEMO_MAPPING = MappingProxyType({
@@ -50,24 +48,6 @@ def demo_tables(n_customers: int = 20_000, seed: int = 1, **overrides: Any) -> d
     ['customers', 'experiences', 'responses', 'transactions', 'truth']
     """
     from ..simulate import generate
+    from ..simulate.derived import with_derived_columns
 
-    w = generate(n_customers, seed=seed, **overrides)
-    tr = w.transactions.sort_values(["customer_id", "time"], kind="stable")
-    roll = (tr.groupby("customer_id", sort=False)["grade"]
-              .rolling(3, min_periods=1).mean().reset_index(level=0, drop=True))
-    tr = tr.assign(baseline_mean=roll.reindex(tr.index).to_numpy())
-    resp = w.responses.merge(tr[["customer_id", "month", "baseline_mean"]],
-                             on=["customer_id", "month"], how="left", validate="one_to_one")
-    resp["baseline_ok"] = resp["baseline_mean"] >= 7
-    resp["peak"] = resp["grade"] >= 9
-    resp["year"] = resp["month"] // 12
-    resp = resp.drop(columns="baseline_mean")
-    c = w.customers
-    horizon = 12
-    switched_early = (c["switched"] & (c["duration"] <= horizon)).to_numpy()
-    followed = switched_early | (c["duration"] >= horizon).to_numpy()
-    retained = pd.array(~switched_early, dtype="boolean")
-    retained[~followed] = pd.NA
-    c = c.assign(retained_12m=retained)
-    return {"responses": resp, "customers": c, "experiences": w.experiences,
-            "transactions": w.transactions, "truth": w.truth}
+    return with_derived_columns(generate(n_customers, seed=seed, **overrides))

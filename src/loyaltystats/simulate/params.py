@@ -158,6 +158,21 @@ class WorldParams:
         default truth (CLAIMS.md: treat it as a hypothesis): with enough data the default
         world contradicts S1; ``claims_true_overrides("S1")`` sets (0.10, 0.57, 0.78, 0.90).
         Intent does not change behaviour: switching depends on the negatives only. (S1, S3)
+    hazard_recommend_effect : tuple of 3 float, default (0.0, 0.0, 0.0)
+        Hazard effect (cloglog scale) of the NPS category of the customer's onboarding
+        recommend score (detractor 0-6, passive 7-8, promoter 9-10). Zero by default: the
+        recommend score tells about switching only through the grade it echoes. A world where
+        NPS *is* loyalty (N3 false) sets a strong gradient. (N3)
+    rec_delight_effect : float, default 0.0
+        Added to the latent recommend score when the delight attribute D1 is present in the
+        rated transaction (and in the onboarding survey): delight drives recommendation
+        directly, beyond the grade. With ``rec_slope`` lowered, satisfaction (the grade) and
+        loyalty (recommend) then have different drivers. (P2)
+    p_considerer_switches : float, default 0.0
+        Probability that a customer who considers switching and is still a customer at the end
+        of the simulation switches then (``switched`` becomes True, ``end`` stays ``months``).
+        Zero by default: considering a switch is not switching (S3 true); close to 1 makes
+        intent nearly always turn into behaviour (S3 false). (S3)
     value_mean : float, default 30.0
         Mean monthly value of a customer (lognormal). (V1)
     value_sd_log : float, default 0.5
@@ -222,6 +237,9 @@ class WorldParams:
     band_effect: tuple[float, float, float, float] = (0.5, 0.25, 0.2, -0.9)
     hazard_grade_slope: float = 0.0
     intent_by_negatives: tuple[float, float, float, float] = (0.10, 0.50, 0.80, 0.90)
+    hazard_recommend_effect: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    rec_delight_effect: float = 0.0
+    p_considerer_switches: float = 0.0
     # value (V1)
     value_mean: float = 30.0
     value_sd_log: float = 0.5
@@ -234,6 +252,7 @@ class WorldParams:
         probs = [
             "p_fail", "p_recover", "p_delight", "p_delight_partial", "p_survey",
             "toh_p_relevance_high", "toh_p_high_given_high", "toh_p_high_given_low",
+            "p_considerer_switches",
         ]
         for name in probs:
             v = getattr(self, name)
@@ -255,6 +274,11 @@ class WorldParams:
             raise ValueError(
                 "WorldParams.band_effect needs 4 values (bands <=6, 7, 8, 9-10), "
                 f"got {self.band_effect!r}"
+            )
+        if len(self.hazard_recommend_effect) != 3:
+            raise ValueError(
+                "WorldParams.hazard_recommend_effect needs 3 values (detractor, passive, "
+                f"promoter), got {self.hazard_recommend_effect!r}"
             )
         iv = self.intent_by_negatives
         if len(iv) != 4 or not all(0.0 <= x <= 1.0 for x in iv):

@@ -238,6 +238,11 @@ def _truth_cached(p: WorldParams, months: int) -> dict[str, Any]:
         ret_b[b] = float((wb * ret_g[sel_b]).sum() / wb.sum()) if wb.sum() > 0 else None
     truth["retention_12m_by_band"] = ret_b
     kinds["retention_12m_by_band"] = "exact"
+    if any(p.hazard_recommend_effect) or p.p_considerer_switches > 0:
+        # the dynamic programme knows the grade band and the negatives only: with switching
+        # driven by recommend or intent too, these exact entries do not describe the world
+        truth["p_switch_12m_by_unrecovered"] = None
+        truth["retention_12m_by_band"] = None
     truth["p_consider_by_negatives"] = {k: float(v) for k, v in enumerate(p.intent_by_negatives)}
     kinds["p_consider_by_negatives"] = "exact"
     p_neg = 1 - (1 - p.p_fail) ** 2

@@ -312,11 +312,14 @@ class _Draw:
         self.grade = g.astype(np.int8)
 
 
-def _recommend(rng: np.random.Generator, weighted_grade: np.ndarray, p: WorldParams) -> np.ndarray:
+def _recommend(rng: np.random.Generator, weighted_grade: np.ndarray, p: WorldParams,
+               delight: np.ndarray | None = None) -> np.ndarray:
     x = rng.standard_normal(weighted_grade.shape[0], dtype=np.float32)
     x *= np.float32(p.rec_sd)
     x += np.float32(p.rec_intercept)
     x += np.float32(p.rec_slope) * weighted_grade
+    if delight is not None and p.rec_delight_effect != 0:
+        x += np.float32(p.rec_delight_effect) * delight
     np.rint(x, out=x)
     np.clip(x, 0, 10, out=x)
     return x.astype(np.int8)
@@ -385,11 +388,13 @@ def _simulate(
                  + p.drift_per_year * ts / 12.0).astype(np.float32)
     rel = _Draw(rng, n, p, reward=p.reward_at(ts), penalty=p.penalty_at(ts), shift=rel_shift, u=u)
     rel_grade = rel.grade
+    rel_recommend = _recommend(rng, rel_grade.astype(np.float32), p, rel.dstate == 2)
     del rel, rel_shift, ts
-    rel_recommend = _recommend(rng, rel_grade.astype(np.float32), p)
     band_eff = np.asarray(p.band_effect, dtype=np.float32)
+    nps_cat = (rel_recommend >= 7).astype(np.int8) + (rel_recommend >= 9)
     base_eta = (np.float32(p.hazard_intercept) + band_eff[_band_codes(rel_grade)]
-                + np.float32(p.hazard_grade_slope) * (rel_grade.astype(np.float32) - 8))
+                + np.float32(p.hazard_grade_slope) * (rel_grade.astype(np.float32) - 8)
+                + np.asarray(p.hazard_recommend_effect, dtype=np.float32)[nps_cat])
     log_value = rng.standard_normal(n) * p.value_sd_log
     monthly_value = p.value_mean * np.exp(log_value - p.value_sd_log**2 / 2)
     del log_value
@@ -441,7 +446,7 @@ def _simulate(
         sp = np.flatnonzero(rng.random(m, dtype=np.float32) < p.p_survey)
         sidx = idx[sp]
         sstart = start[sidx]
-        rec = _recommend(rng, _lagged_mean(G, sidx, sstart, t, w_rec), p)
+        rec = _recommend(rng, _lagged_mean(G, sidx, sstart, t, w_rec), p, present[sp])
         rec_counts[t] += np.bincount(rec, minlength=11)
         if frames:
             baseline_ok = _lagged_mean(G, sidx, sstart, t, w_t4) >= 7
@@ -525,6 +530,11 @@ def _simulate(
     negatives = k_unrec + k_rec
     intent = np.asarray(p.intent_by_negatives, dtype=float)
     considering = rng.random(n) < intent[np.minimum(negatives, 3)]
+    if p.p_considerer_switches > 0:
+        # intent turns into behaviour at the end of the simulation (S3 false); the draw is
+        # only made when asked for, so default worlds keep their random stream
+        acts = alive & considering & (rng.random(n) < p.p_considerer_switches)
+        alive[acts] = False
     stats = {
         "grade_counts": grade_counts,
         "rec_counts": rec_counts,
