@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .world import World
@@ -45,16 +46,10 @@ def with_derived_columns(world: World) -> dict[str, Any]:
     dict
         ``responses``, ``customers``, ``experiences``, ``transactions``, ``truth``.
     """
-    tr = world.transactions.sort_values(["customer_id", "time"], kind="stable")
-    roll = (tr.groupby("customer_id", sort=False)["grade"]
-              .rolling(3, min_periods=1).mean().reset_index(level=0, drop=True))
-    tr = tr.assign(baseline_mean=roll.reindex(tr.index).to_numpy())
-    resp = world.responses.merge(tr[["customer_id", "month", "baseline_mean"]],
-                                 on=["customer_id", "month"], how="left", validate="one_to_one")
-    resp["baseline_ok"] = resp["baseline_mean"] >= 7
+    resp = world.responses.copy()
+    resp["baseline_ok"] = _baseline_mean(world.transactions, resp) >= 7
     resp["peak"] = resp["grade"] >= 9
     resp["year"] = resp["month"] // 12
-    resp = resp.drop(columns="baseline_mean")
     c = world.customers
     horizon = RETENTION_HORIZON
     switched_early = (c["switched"] & (c["duration"] <= horizon)).to_numpy()
@@ -64,3 +59,32 @@ def with_derived_columns(world: World) -> dict[str, Any]:
     c = c.assign(retained_12m=retained)
     return {"responses": resp, "customers": c, "experiences": world.experiences,
             "transactions": world.transactions, "truth": world.truth}
+
+
+def _baseline_mean(transactions: pd.DataFrame, responses: pd.DataFrame) -> np.ndarray:
+    """Mean of each response's last three transaction grades (fewer early on), current included.
+
+    The world's transactions are customer-major with one row per active month, so a
+    customer's months are consecutive rows: a cumulative sum gives every window in O(rows)
+    (a pandas groupby-rolling took 0.3 s per 10,000 customers, more than the simulation).
+    """
+    cid = transactions["customer_id"].to_numpy()
+    month = transactions["month"].to_numpy().astype(np.int64)
+    grade = transactions["grade"].to_numpy().astype(np.float64)
+    step_ok = (np.diff(cid) > 0) | ((np.diff(cid) == 0) & (np.diff(month) == 1))
+    if not step_ok.all():
+        raise ValueError("transactions must be customer-major with consecutive months")
+    first = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]])
+    run = np.repeat(first, np.diff(np.r_[first, len(cid)]))  # each row's customer's first row
+    csum = np.r_[0.0, np.cumsum(grade)]
+    pos = np.arange(len(cid))
+    lo = np.maximum(pos - 2, run)
+    mean = (csum[pos + 1] - csum[lo]) / (pos + 1 - lo)
+    # locate each response's transaction: its customer's first row + months since the first
+    r_cid = responses["customer_id"].to_numpy()
+    r_month = responses["month"].to_numpy().astype(np.int64)
+    start_row = first[np.minimum(np.searchsorted(cid[first], r_cid), len(first) - 1)]
+    at = start_row + (r_month - month[start_row])
+    if len(at) and not ((cid[at] == r_cid).all() and (month[at] == r_month).all()):
+        raise ValueError("a response has no transaction in its month")
+    return mean[at]
