@@ -1,4 +1,7 @@
-"""``python -m benchmarks perf [--quick]``: the single benchmark command (see perf.py).
+"""``python -m benchmarks perf|validity [--quick]``: the benchmark commands.
+
+``perf`` (perf.py) measures speed and memory; ``validity`` (validity.py) measures how often
+each claim's verdict is right in worlds where the claim is true and where it is false.
 
 The per-suite scripts (``benchmarks/bench_*.py``) still run on their own and append to
 their own result files; ``perf`` writes ``benchmarks/results/perf-YYYY-MM-DD[-quick].md``.
@@ -13,15 +16,20 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.strip())
-        print("\ncommands:\n  perf    aggregation per engine, cell vs raw-row fits, scoring")
+        print("\ncommands:\n  perf        aggregation per engine, cell vs raw-row fits, scoring"
+              "\n  validity    verdict rates and interval coverage in true and false worlds")
         return 0
-    if argv[0] != "perf":
-        print(f"unknown command {argv[0]!r}; try: python -m benchmarks perf --quick",
-              file=sys.stderr)
-        return 2
-    from benchmarks.perf import main as perf
+    if argv[0] == "perf":
+        from benchmarks.perf import main as perf
 
-    return perf(argv[1:])
+        return perf(argv[1:])
+    if argv[0] == "validity":
+        from benchmarks.validity import main as validity
+
+        return validity(argv[1:])
+    print(f"unknown command {argv[0]!r}; try: python -m benchmarks perf --quick",
+          file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
