@@ -572,19 +572,18 @@ def test_s1_switches(world):
 
 def test_t1_t2_false_truth():
     t1 = compute_truth(WorldParams().claims_false("T1"), 24)
-    assert t1["mean_grade_by_expectation"]["exceeded"] < 8.8
+    assert t1["mean_grade_by_expectation"]["exceeded"] < 8.5
     t2 = compute_truth(WorldParams().claims_false("T2"), 24)
     assert t2["basics_best_no_delight_mean"] > 8.5
 
 
-def test_t5_false_is_linear_in_grade():
+def test_t5_false_jumps_at_seven():
     t = compute_truth(WorldParams().claims_false("T5"), 24)
     r = t["retention_12m_by_band"]
-    steps = [r["7"] - r["<=6"], r["8"] - r["7"], r["9-10"] - r["8"]]
-    assert all(s > 0 for s in steps)
+    assert r["7"] - r["<=6"] > 0.1  # the jump sits at satisfied (7) ...
+    assert r["8"] == pytest.approx(r["7"]) and r["9-10"] == pytest.approx(r["8"])  # ... only
     default = compute_truth(WorldParams(), 24)["retention_12m_by_band"]
     assert (default["9-10"] - default["8"]) > 3 * (default["8"] - default["7"])
-    assert (r["9-10"] - r["8"]) < 3 * (r["8"] - r["7"])
 
 
 def test_s2_switches():

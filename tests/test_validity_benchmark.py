@@ -13,6 +13,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import validity as vb  # noqa: E402
+
 from loyaltystats.simulate.estimands import get_spec  # noqa: E402
 
 

@@ -39,8 +39,10 @@ __all__ = [
 ]
 
 ESTIMATE_COLUMNS = ("term", "estimate", "ci_low", "ci_high", "n", "method")
-VERDICTS = ("supported", "contradicted", "inconclusive")
-Verdict = Literal["supported", "contradicted", "inconclusive"]
+VERDICTS = ("supported", "contradicted", "inconclusive", "descriptive")
+"""The verdicts a claim result can carry; ``descriptive`` is for a claim that describes
+practice (N1) and so is reported with its intervals but judged neither way."""
+Verdict = Literal["supported", "contradicted", "inconclusive", "descriptive"]
 
 
 def estimates_frame(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ DEMO_MAPPING = MappingProxyType({
         "outcome_valued": "feels_first", "baseline_ok": "baseline_ok", "peak": "peak",
         "company": "company", "period": "year", "wave": "year",
         "pyramid": ["relevance", "trust", "satisfaction_level", "loyalty_level"],
-        "loyalty": "loyalty_level",
+        "loyalty": "recommend",
     },
     "customers": {
         "id": "customer_id", "start": "start", "end": "end", "duration": "duration",

@@ -50,6 +50,34 @@ class Claim:
     roles: tuple[str, ...] = ()
     test: str = ""
 
+    @property
+    def estimand(self) -> str:
+        """What the verdict is decided on: the population quantities, their time window,
+        conditioning and scale, and where their truth comes from in a simulated world (from
+        :mod:`loyaltystats.simulate.estimands`).
+
+        Examples
+        --------
+        >>> get_claim("S1").estimand.startswith("P(considering a switch")
+        True
+        """
+        from ..simulate.estimands import get_spec
+
+        return get_spec(self.id).estimand
+
+    @property
+    def kind(self) -> str:
+        """``"hypothesis"`` (a verdict is given) or ``"descriptive"`` (intervals only: N1).
+
+        Examples
+        --------
+        >>> get_claim("N1").kind
+        'descriptive'
+        """
+        from ..simulate.estimands import get_spec
+
+        return "descriptive" if get_spec(self.id).descriptive else "hypothesis"
+
 
 CLAIMS: tuple[Claim, ...] = (
     Claim("T1", "thresholds", "Meeting expectations earns an 8; exceeding them earns a 9+.",
@@ -134,7 +162,11 @@ def get_claim(claim_id: str) -> Claim:
 
 
 def list_claims() -> pd.DataFrame:
-    """Every claim as a table: id, family, statement, sources, claimed, roles, test.
+    """Every claim as a table: id, family, statement, sources, claimed, roles, test, kind,
+    estimand.
+
+    A claim of kind ``"descriptive"`` (N1) is reported with its intervals and the verdict
+    ``"descriptive"``: it states a practice, not a testable quantity.
 
     Examples
     --------
@@ -149,4 +181,5 @@ def list_claims() -> pd.DataFrame:
         "sources": "; ".join(SOURCES[s] for s in c.sources),
         "claimed": json.dumps(dict(c.claimed)) if c.claimed else "",
         "roles": ", ".join(c.roles), "test": c.test or "(no estimator yet)",
+        "kind": c.kind, "estimand": c.estimand,
     } for c in CLAIMS])

@@ -20,7 +20,7 @@ from .._progress import draw_bar
 from .._validate import FrameLike
 from .._version import __version__
 from ..errors import LoyaltyStatsError
-from ..results import ClaimResult, Result, _json_scalar
+from ..results import VERDICTS, ClaimResult, Result, _json_scalar
 from .registry import CLAIMS, Claim
 from .runners import RUNNERS, headline
 
@@ -218,6 +218,7 @@ class ClaimsReport:
             "td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}"
             ".supported{color:#176d2b;font-weight:bold}.contradicted{color:#a4161a;"
             "font-weight:bold}.inconclusive{color:#8a6d00;font-weight:bold}"
+            ".descriptive{color:#555;font-style:italic}"
             "img{max-width:100%}section{margin-top:2rem;border-top:1px solid #ddd}",
             "</style></head><body>",
             "<h1>loyaltystats claims report</h1>",
@@ -254,7 +255,7 @@ class ClaimsReport:
                 "n", "status"]
         text = self.table[cols].to_html(index=False, na_rep="", escape=True,
                                         float_format=lambda x: f"{x:.4g}")
-        for v in ("supported", "contradicted", "inconclusive"):
+        for v in VERDICTS:
             text = text.replace(f"<td>{v}</td>", f"<td class='{v}'>{v}</td>")
         for cid in self.claim_results:
             text = text.replace(f"<td>{cid}</td>", f"<td><a href='#{cid}'>{cid}</a></td>", 1)

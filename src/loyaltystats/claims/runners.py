@@ -74,9 +74,10 @@ def _n1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     claim = ClaimResult(
         estimates=res.estimates.iloc[:1], title="NPS with its uncertainty", level=res.level,
         claim_id="N1", statement="NPS is the number companies ask for.", claimed=None,
-        verdict="inconclusive",
-        reason="N1 describes practice, not a quantity; the report gives NPS with its trinomial "
-               "(Tango score) interval so that differences are not over-read.")
+        verdict="descriptive",
+        reason="N1 describes practice, not a quantity, so it gets no verdict; the report gives "
+               "NPS with its trinomial (Tango score) interval so that differences are not "
+               "over-read.")
     return claim, res
 
 

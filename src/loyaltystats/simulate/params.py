@@ -149,7 +149,8 @@ class WorldParams:
         retention jumps only at the top. (T5, N3, V1)
     hazard_grade_slope : float, default 0.0
         Hazard effect per grade point of the relationship grade, ``slope * (grade - 8)``.
-        A linear world (T5 false) sets ``band_effect`` to zeros and this to -0.35. (T5)
+        A linear world sets ``band_effect`` to zeros and this to -0.35; the T5-false world
+        instead puts the whole jump at 7 (``band_effect=(0.9, 0, 0, 0)``). (T5)
     intent_by_negatives : tuple of 4 float, default (0.10, 0.50, 0.80, 0.90)
         ``P(considering_switch | negatives = 0, 1, 2, 3+)``, where ``negatives`` counts the
         customer's negative experiences while observed. The defaults follow Zendesk CX
@@ -392,12 +393,14 @@ def _check_names(changes: Mapping[str, Any]) -> None:
 _DEFAULTS = WorldParams()
 
 CLAIMS_FALSE: dict[str, dict[str, Any]] = {
-    # exceeding expectations earns about 8.5, not 9+
-    "T1": {"r0": 0.5},
+    # exceeding expectations earns a median 8, not 9+, in every month: a small delight
+    # reward (0.2) in a stable world (a larger one with drift pushes the pooled median to 9)
+    "T1": {"r0": 0.2, "half_life": 1e9, "adaptation": 1.0, "drift_per_year": 0.0},
     # perfectly executed basics alone reach about 8.8, above the 8.5 ceiling
     "T2": {"grade_base": 8.8},
-    # retention linear in the relationship grade: no jump at the top
-    "T5": {"band_effect": (0.0, 0.0, 0.0, 0.0), "hazard_grade_slope": -0.35},
+    # satisfied is loyal: retention jumps at 7 (every grade of 7+ lowers the hazard alike),
+    # not at the top. (A linear world has a tiny, arbitrary best step: no clear falsehood.)
+    "T5": {"band_effect": (0.9, 0.0, 0.0, 0.0), "hazard_grade_slope": 0.0},
     # intent after 1 / 2 negatives far from 57% / 78%
     "S1": {"intent_by_negatives": (0.10, 0.30, 0.40, 0.50)},
     # putting it right changes nothing: neither satisfaction nor retention
@@ -414,12 +417,33 @@ CLAIMS_FALSE: dict[str, dict[str, Any]] = {
     "P1": {"toh_gating": False},
     # companies do not converge and the market does not improve
     "M1": {"convergence_half_life": 1e9, "drift_per_year": 0.0},
+    # the delighter keeps its meaning: no life cycle, D1 stays a delighter in every year
+    "K4": {"half_life": 1e9},
+    # intent turns into behaviour: 95% of those considering a switch and still customers at
+    # the end of the study switch then
+    "S3": {"p_considerer_switches": 0.95},
+    # the relationship grade does not change switching: lifetimes equal in every band
+    "V1": {"band_effect": (0.0, 0.0, 0.0, 0.0), "hazard_grade_slope": 0.0},
+    # the onboarding NPS category drives switching directly (cloglog hazard effects of
+    # detractor, passive, promoter), on top of the grade band it echoes
+    "N3": {"hazard_recommend_effect": (1.5, 0.0, -1.5)},
 }
 """Overrides (``WorldParams`` field -> value) that make each claim false."""
 
 CLAIMS_TRUE: dict[str, dict[str, Any]] = {
     # T1 at every calendar month, not only early on: no delighter life cycle, no drift
     "T1": {"half_life": 1e9, "adaptation": 1.0, "drift_per_year": 0.0},
+    # perfect basics without delight stay near 8 over the whole study: no market drift
+    "T2": {"drift_per_year": 0.0},
+    # recommend mostly reflects the last transaction: weight 0.7 on it, 0.2 above 1/2
+    "N2": {"recency_weights": (0.7, 0.15, 0.1, 0.05)},
+    # satisfaction and loyalty have different drivers: recommend gets +1.5 when the delight
+    # D1 is present and echoes the grade with a lower slope; the intercept keeps its mean
+    # (8.0) and the NPS (+24) about where the default world has them
+    "P2": {"rec_delight_effect": 1.5, "rec_slope": 0.6, "rec_intercept": 3.0},
+    # delighters stay delighters over the study: no life cycle (pooled over 24 months the
+    # default D1 is one-dimensional)
+    "K1": {"half_life": 1e9},
     # the article's figure, not the default truth
     "S1": {"intent_by_negatives": (0.10, 0.57, 0.78, 0.90)},
     # the recovery paradox on satisfaction and on retention
@@ -440,7 +464,8 @@ def world_where_false(claim_id: str) -> dict[str, Any]:
     Parameters
     ----------
     claim_id : str
-        One of ``T1, T2, T4, T5, S1, S2, K2, K3, N2, P1, M1``.
+        One of the keys of :data:`CLAIMS_FALSE` (every claim but those false in the default
+        world: T3, K1, P2).
 
     Returns
     -------
