@@ -10,7 +10,8 @@ import pytest
 API_MD = Path(__file__).resolve().parents[1] / "docs" / "api.md"
 MODULES = ["loyaltystats.scales", "loyaltystats.errors", "loyaltystats.data",
            "loyaltystats.tables", "loyaltystats.stats", "loyaltystats.results",
-           "loyaltystats.simulate", "loyaltystats.scoring", "loyaltystats.nps",
+           "loyaltystats.simulate", "loyaltystats.simulate.estimands",
+           "loyaltystats.scoring", "loyaltystats.nps",
            "loyaltystats.switching", "loyaltystats.claims", "loyaltystats.kano",
            "loyaltystats.thresholds", "loyaltystats.pyramid", "loyaltystats.drivers",
            "loyaltystats.market", "loyaltystats.value", "loyaltystats.demo",

@@ -13,6 +13,7 @@ from pathlib import Path
 PUBLIC_MODULES = [
     "loyaltystats.scales", "loyaltystats.errors", "loyaltystats.data", "loyaltystats.tables",
     "loyaltystats.stats", "loyaltystats.results", "loyaltystats.simulate",
+    "loyaltystats.simulate.estimands",
     "loyaltystats.switching", "loyaltystats.nps", "loyaltystats.thresholds", "loyaltystats.kano",
     "loyaltystats.pyramid", "loyaltystats.drivers", "loyaltystats.market", "loyaltystats.value",
     "loyaltystats.claims", "loyaltystats.scoring", "loyaltystats.engines",

@@ -162,8 +162,9 @@ def get_claim(claim_id: str) -> Claim:
 
 
 def list_claims() -> pd.DataFrame:
-    """Every claim as a table: id, family, statement, sources, claimed, roles, test, kind,
-    estimand.
+    """Every claim as a table, one row per claim, with what its verdict is decided on.
+
+    Columns: id, family, statement, sources, claimed, roles, test, kind, estimand.
 
     A claim of kind ``"descriptive"`` (N1) is reported with its intervals and the verdict
     ``"descriptive"``: it states a practice, not a testable quantity.

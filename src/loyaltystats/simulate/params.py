@@ -465,7 +465,7 @@ def world_where_false(claim_id: str) -> dict[str, Any]:
     ----------
     claim_id : str
         One of the keys of :data:`CLAIMS_FALSE` (every claim but those false in the default
-        world: T3, K1, P2).
+        world, T3, K1 and P2, and the descriptive N1).
 
     Returns
     -------

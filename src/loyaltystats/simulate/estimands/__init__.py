@@ -1,5 +1,4 @@
-"""Each claim's deciding estimands, their truth in a world, and the worlds where the claim holds
-or fails.
+"""Each claim's deciding estimands, their truth in a world, and its true and false worlds.
 
 A claim's verdict is decided on the confidence intervals of a few rows (``terms``) of its
 estimates table. For the verdict to be judged, each such row needs the population value of

@@ -229,7 +229,7 @@ SPECS: dict[str, ClaimSpec] = {
         true_world=CLAIMS_TRUE["T1"], false_world=CLAIMS_FALSE["T1"],
         true_note="no delighter life cycle, no adaptation, no market drift: met has median 8 "
                   "and exceeded 9 in every month",
-        false_note="the same stable world with a small delight reward (0.5): exceeding "
+        false_note="the same stable world with a small delight reward (0.2): exceeding "
                    "expectations earns a median 8, not 9+",
     ),
     "T2": ClaimSpec(
