@@ -6,7 +6,6 @@ decays afterwards, see docs/simulate.md), so T1-T3 use one-month worlds. The int
 checked at 99% so that the fixed seeds are not fragile.
 """
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -442,7 +442,7 @@ CLAIMS_TRUE: dict[str, dict[str, Any]] = {
     # (8.0) and the NPS (+24) about where the default world has them
     "P2": {"rec_delight_effect": 1.5, "rec_slope": 0.6, "rec_intercept": 3.0},
     # delighters stay delighters over the study: no life cycle (pooled over 24 months the
-    # default D1 is one-dimensional)
+    # default D1 is must-be)
     "K1": {"half_life": 1e9},
     # the article's figure, not the default truth
     "S1": {"intent_by_negatives": (0.10, 0.57, 0.78, 0.90)},

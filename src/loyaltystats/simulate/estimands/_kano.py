@@ -130,9 +130,16 @@ SPECS: dict[str, ClaimSpec] = {
     ),
     "K2": ClaimSpec(
         claim_id="K2",
-        estimand="Half-life (months) of the reward of a present delighter (D1) in the "
-                 "world's life cycle reward(t) = r_inf + (r0 - r_inf) 2^(-t / half_life): "
-                 "the parameter itself, exact. Claimed in [3, 9] months ('six months').",
+        estimand="Half-life (calendar months) of the delighter D1's life cycle, shared by "
+                 "the reward of a present D1, r_inf + (r0 - r_inf) 2^(-t / half_life), and the "
+                 "penalty of an absent one, pen_inf (1 - 2^(-t / half_life)), on the latent "
+                 "grade: the world's parameter, exact. This is not the pseudo-true value of "
+                 "the estimator, which fits curves with one shared half-life to the "
+                 "window-wise reward and penalty of D1 pooled over all customers: adaptation "
+                 "(K3) makes the pooled reward fall faster than the life "
+                 "cycle (mean estimate about 5.6 months over 4 seeds of 60,000 customers in "
+                 "the default world, 6.1 without adaptation). Claimed in [3, 9] months ('six "
+                 "months', decay's SIX_MONTHS).",
         terms=(Term("half_life", 3.0, 9.0),),
         truth_fn=_k2_truth,
         true_world={}, false_world=CLAIMS_FALSE["K2"],
@@ -141,9 +148,17 @@ SPECS: dict[str, ClaimSpec] = {
     ),
     "K3": ClaimSpec(
         claim_id="K3",
-        estimand="Adaptation factor: the reward of a customer's k-th delight is adaptation^k "
-                 "times the first one's; the world's parameter, exact. Claimed in [0, 0.9] "
-                 "(each repeat worth at most 90% of the one before).",
+        estimand="Adaptation factor: the reward of a customer's k-th delight (k - 1 "
+                 "earlier delights, every present D1 counted, surveyed or not) is "
+                 "adaptation^(k - 1) times the first one's on the latent grade, in every "
+                 "calendar month; the world's parameter, exact. It is not the pseudo-true "
+                 "value of the estimator: clipping the grade at 10 shrinks the first, largest "
+                 "rewards most (second-to-first effect ratio 0.72-0.77 on the 1-10 grade for "
+                 "0.7 at mean latent grades 8-8.6), and with the life cycle its reference 'no "
+                 "delight' includes the penalised absent D1, which its model does not allow "
+                 "for (estimates 0.93 in the default world, 0.76 without the life cycle, one "
+                 "seed of 60,000 customers). Claimed in [0, 0.9] (each repeat worth at "
+                 "most 90% of the one before; adaptation's GETTING_USED).",
         terms=(Term("adaptation", 0.0, 0.9),),
         truth_fn=_k3_truth,
         true_world={}, false_world=CLAIMS_FALSE["K3"],
@@ -154,7 +169,9 @@ SPECS: dict[str, ClaimSpec] = {
         claim_id="K4",
         estimand="Impact asymmetry of D1 by penalty-reward contrast analysis of the survey "
                  "grade on B1, B2, P1, D1 (low 1-2 / high 4-5 against neutral 3), in the last "
-                 "calendar year minus the first (all surveyed answers of each year); the "
+                 "calendar year minus the first (all surveyed answers of each year; year = "
+                 "calendar month // 12, the demo mapping's responses.wave, so years 1 and 0 "
+                 "of a 24-month world); the "
                  "same analysis coded independently on the reference world. Claimed in "
                  "[-2, -0.2]: a move towards basic (the runner also asks the category to "
                  "move to M for 'supported').",
@@ -164,6 +181,8 @@ SPECS: dict[str, ClaimSpec] = {
         true_note="default world: D1's reward fades and its absence starts to hurt "
                   "(half-life 6 months), so its asymmetry falls from the first year to the "
                   "second",
-        false_note="no life cycle: D1 stays a delighter, its asymmetry does not change",
+        false_note="no life cycle: D1 stays a delighter (no penalty, asymmetry +1 in both "
+                   "years), its asymmetry does not change (0, up to the Monte-Carlo error of "
+                   "the reference world at the kink of the index at +1)",
     ),
 }
