@@ -228,3 +228,17 @@ def test_every_registered_test_function_exists():
     for claim in CLAIMS:
         module, name = claim.test.split(":")
         assert callable(getattr(importlib.import_module(module), name)), claim.id
+
+
+def test_every_headline_is_a_deciding_term_of_the_claims_spec():
+    # the one-row-per-claim table must show what the verdict is decided on (the estimand of
+    # simulate.estimands), not some other row of the estimates
+    from loyaltystats.simulate.estimands import get_spec
+
+    t = demo_tables(4_000, seed=11)
+    t.pop("truth")
+    rep = check_claims(**t, mapping=DEMO_MAPPING)
+    tested = rep.table[rep.table["status"] == "tested"]
+    assert len(tested) == len(CLAIM_IDS)
+    for _, row in tested.iterrows():
+        assert row["term"] in {t.term for t in get_spec(row["id"]).terms}, row["id"]

@@ -298,6 +298,7 @@ RUNNERS: dict[str, Runner] = {"T1": _t1, "T2": _t2, "T3": _t3, "T4": _t4, "T5": 
 HEADLINE_TERMS = {
     "T1": "median[exceeded]", "T2": "predicted mean[basics best, no delighter]",
     "T3": "median[meets needs]", "T4": "interaction (log-odds)", "T5": "breakpoint",
+    "S3": "conversion[all]",  # the deciding estimand (simulate.estimands), not intent at k=0
 }
 
 
