@@ -24,7 +24,7 @@ def test_registry_has_every_claim_of_claims_md():
     assert [c.id for c in CLAIMS] == CLAIM_IDS
     table = list_claims()
     assert list(table.columns) == ["id", "family", "statement", "sources", "claimed", "roles",
-                                   "test", "kind", "estimand"]
+                                   "test", "kind", "estimand", "margin", "margin_note"]
     # every claim says what its verdict is decided on; only N1 is descriptive
     assert table["estimand"].str.len().min() > 40
     assert table.loc[table["kind"] == "descriptive", "id"].tolist() == ["N1"]

@@ -26,9 +26,15 @@ def test_baseline_ok_equals_groupby_rolling(seed, months):
     assert (got["year"] == got["month"] // 12).all()
 
 
-def test_retained_12m_is_missing_only_when_followed_less_than_12_months():
-    c = with_derived_columns(generate(3_000, seed=2))["customers"]
+def test_retained_12m_is_known_exactly_for_the_cohort_with_12_months_of_follow_up():
+    w = generate(3_000, seed=2)
+    c = with_derived_columns(w)["customers"]
     missing = c["retained_12m"].isna()
-    assert (~c.loc[missing, "switched"]).all() and (c.loc[missing, "duration"] < 12).all()
+    # chosen by start date only: a late starter who switched early is missing too (keeping
+    # them, as before, over-counted switchers among late starters)
+    assert (missing == (c["start"] + 12 > w.months)).all()
+    assert (c["switched"] & missing & (c["duration"] <= 12)).any()
     early = c["switched"] & (c["duration"] <= 12)
     assert (c.loc[~missing, "retained_12m"] == ~early[~missing]).all()
+
+

@@ -80,7 +80,8 @@ class LifetimeResult(ClaimResult):
 
 def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str = "duration",
                      event: str = "switched", *, horizon: float = 24, scale: Scale = GRADE_1_10,
-                     value: str | None = None, level: float = 0.95) -> LifetimeResult:
+                     value: str | None = None, level: float = 0.95,
+                     margin: float = 0.0) -> LifetimeResult:
     """Restricted mean lifetime (and value) by grade band, and the top-minus-bottom difference.
 
     Parameters
@@ -96,13 +97,17 @@ def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str =
         Value per month; adds ``value[band]`` = RMST x mean monthly value of the band.
     level : float
         Confidence level.
+    margin : float
+        Smallest effect of interest, in months: the top band must outlive the bottom band by
+        more than ``margin`` (the claims report uses 0.5). With a margin, a world where the
+        grade does not matter is contradicted as data grow instead of staying inconclusive.
 
     Returns
     -------
     LifetimeResult
         ``estimates``: ``rmst_difference[top - bottom]`` first (the verdict's quantity), then
         ``rmst[band]`` and, with ``value``, ``value[band]``. Supported when the difference's
-        interval lies above 0; contradicted when below; inconclusive otherwise.
+        interval lies above ``margin``; contradicted when below it; inconclusive otherwise.
 
     Notes
     -----
@@ -164,15 +169,20 @@ def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str =
     diff = rm[top][0] - rm[bottom][0]
     se = np.sqrt(rm[top][1] + rm[bottom][1])
     lo, hi = diff - z * se, diff + z * se
-    verdict = judge_interval(lo, hi, 0.0, np.inf)
-    reason = {"supported": f"customers graded {top} stay longer than those graded {bottom}",
-              "contradicted": f"customers graded {top} leave sooner than those graded {bottom}",
-              "inconclusive": "the lifetime difference between top and bottom bands is not "
-                              "distinguishable from zero"}[verdict]
+    if not (np.isfinite(margin) and margin >= 0):
+        raise ValueError(f"margin must be a finite number >= 0, got {margin!r}")
+    verdict = judge_interval(lo, hi, float(margin), np.inf)
+    more = f" by more than {margin:g} months" if margin else ""
+    reason = {"supported": f"customers graded {top} stay longer than those graded {bottom}{more}",
+              "contradicted": (f"customers graded {top} do not stay longer than those graded "
+                               f"{bottom}{more}"),
+              "inconclusive": f"the lifetime difference between top and bottom bands is not "
+                              f"distinguishable from {margin:g}"}[verdict]
+    reason += f": {diff:.3g} [{lo:.3g}, {hi:.3g}] months"
     head = {"term": f"rmst_difference[{top} - {bottom}]", "estimate": diff, "ci_low": lo,
             "ci_high": hi, "n": rm[top][2] + rm[bottom][2], "method": "Kaplan-Meier RMST"}
     return LifetimeResult(
         estimates=estimates_frame([head] + rows), title="V1 lifetime by grade band", level=level,
         tables={"km": pd.concat(km_rows, ignore_index=True)}, info={"horizon": horizon},
-        claim_id="V1", statement=STATEMENT_V1, claimed=[0.0, None], verdict=verdict,
+        claim_id="V1", statement=STATEMENT_V1, claimed=[float(margin), None], verdict=verdict,
         reason=reason + f" (restricted mean over {horizon:g} months)")

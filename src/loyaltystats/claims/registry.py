@@ -40,6 +40,14 @@ class Claim:
         Columns the test needs, as ``"table.role"`` (see :func:`check_claims`).
     test : str
         The function that tests it, ``"module:function"``.
+    margin : float, optional
+        Smallest effect of interest for an effect claim, on the scale of its deciding term
+        (see ``margin_note``). The claim is supported only when the interval lies beyond
+        it, and contradicted when the interval shows an effect smaller than it, so a world
+        without the effect can be told apart from one with a tiny effect: without a
+        margin a true null sits on the region's boundary and is never contradicted.
+    margin_note : str
+        The margin in words.
     """
 
     id: str
@@ -49,6 +57,8 @@ class Claim:
     claimed: Mapping[str, Any] = field(default_factory=dict)
     roles: tuple[str, ...] = ()
     test: str = ""
+    margin: float | None = None
+    margin_note: str = ""
 
     @property
     def estimand(self) -> str:
@@ -94,7 +104,9 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("T4", "thresholds", "Service that is OK (7+) plus an emotional peak at a few moments of "
           "truth (9+) makes the customer feel they come first.", ("002",), {},
           ("responses.outcome_valued", "responses.baseline_ok", "responses.peak"),
-          "loyaltystats.thresholds:moments_of_truth"),
+          "loyaltystats.thresholds:moments_of_truth", 0.25,
+          "the interaction must exceed 0.25 on the log-odds scale (the peak raises the odds "
+          "of the outcome at least 1.28 times more on top of OK service than without it)"),
     Claim("T5", "thresholds", "Satisfied is not the same as loyal: loyalty jumps only at the top "
           "of the scale.", ("000", "001"), {"breakpoint_at_least": 8},
           ("customers.grade", "customers.retained"), "loyaltystats.thresholds:loyalty_curve"),
@@ -104,7 +116,9 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("S2", "switching", "When something goes wrong you can put it right, and that is what "
           "the customer remembers.", ("004",), {},
           ("customers.id", "customers.duration", "customers.switched", "experiences.id",
-           "experiences.kind", "experiences.recovered"), "loyaltystats.switching:recovery"),
+           "experiences.kind", "experiences.recovered"), "loyaltystats.switching:recovery",
+          0.1, "a failure put right must cut the switching hazard by at least 10% against "
+          "one not put right (hazard ratio at most 0.9)"),
     Claim("S3", "switching", "Considering a switch is not switching.", ("001",), {},
           ("customers.negatives", "customers.intent", "customers.switched"),
           "loyaltystats.switching:intent_vs_behavior"),
@@ -143,7 +157,9 @@ CLAIMS: tuple[Claim, ...] = (
           "loyaltystats.market:convergence"),
     Claim("V1", "value", "Customer lifetime value depends on the experiences at moments of truth.",
           ("001",), {}, ("customers.grade", "customers.duration", "customers.switched"),
-          "loyaltystats.value:lifetime_by_band"),
+          "loyaltystats.value:lifetime_by_band", 0.5,
+          "customers graded 9-10 must stay at least half a month longer, out of the first "
+          "12, than those graded 6 or lower"),
 )
 
 
@@ -164,7 +180,8 @@ def get_claim(claim_id: str) -> Claim:
 def list_claims() -> pd.DataFrame:
     """Every claim as a table, one row per claim, with what its verdict is decided on.
 
-    Columns: id, family, statement, sources, claimed, roles, test, kind, estimand.
+    Columns: id, family, statement, sources, claimed, roles, test, kind, estimand, margin,
+    margin_note (the smallest effect of interest of an effect claim; NaN and "" otherwise).
 
     A claim of kind ``"descriptive"`` (N1) is reported with its intervals and the verdict
     ``"descriptive"``: it states a practice, not a testable quantity.
@@ -183,4 +200,5 @@ def list_claims() -> pd.DataFrame:
         "claimed": json.dumps(dict(c.claimed)) if c.claimed else "",
         "roles": ", ".join(c.roles), "test": c.test or "(no estimator yet)",
         "kind": c.kind, "estimand": c.estimand,
+        "margin": float("nan") if c.margin is None else c.margin, "margin_note": c.margin_note,
     } for c in CLAIMS])

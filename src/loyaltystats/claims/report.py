@@ -274,6 +274,45 @@ class ClaimsReport:
         return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def nonfinite_deciding_terms(claim_id: str, claim: ClaimResult) -> str:
+    """Why a claim result cannot carry a verdict, or ``""`` when it can.
+
+    The deciding terms (:mod:`loyaltystats.simulate.estimands`; on data whose columns they do
+    not name, the headline row) must have a finite estimate and interval ends that are not
+    NaN. An infinite interval end is an open
+    interval (a half-life whose upper end cannot be bounded) and is allowed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from loyaltystats.results import ClaimResult
+    >>> est = pd.DataFrame({"term": ["nps"], "estimate": [float("nan")], "ci_low": [0.0],
+    ...                     "ci_high": [1.0], "n": [10], "method": ["x"]})
+    >>> nonfinite_deciding_terms("N1", ClaimResult(estimates=est, verdict="descriptive"))
+    'the deciding estimate nps is nan (interval [0, 1]): no verdict on a value that is not finite'
+    """
+    from ..simulate.estimands import get_spec
+
+    est = claim.estimates
+    if len(est) == 0:
+        return "the result has no estimates"
+    try:
+        spec_terms = [t.term for t in get_spec(claim_id).terms]
+    except KeyError:
+        spec_terms = []
+    by_term = est.drop_duplicates("term").set_index("term")
+    # the spec names the demo's columns (K1 per attribute, P1 per step); on other data the
+    # present ones decide, else the headline row
+    terms = [t for t in spec_terms if t in by_term.index] or [headline(claim)["term"]]
+    for term in terms:
+        r = by_term.loc[term]
+        e, lo, hi = (float(r[c]) for c in ("estimate", "ci_low", "ci_high"))
+        if not np.isfinite(e) or np.isnan(lo) or np.isnan(hi):
+            return (f"the deciding estimate {term} is {e:.4g} (interval [{lo:.4g}, {hi:.4g}]): "
+                    "no verdict on a value that is not finite")
+    return ""
+
+
 def check_claims(
     responses: FrameLike | None = None,
     customers: FrameLike | None = None,
@@ -345,6 +384,7 @@ def check_claims(
                                "claimed": json.dumps(dict(claim.claimed)) if claim.claimed else ""}
         runner = RUNNERS.get(claim.id)
         missing = _missing_roles(claim, tables, mapping)
+        problem = ""
         if runner is None:
             row["status"] = "no estimator yet"
         elif missing:
@@ -357,6 +397,11 @@ def check_claims(
             except LoyaltyStatsError as exc:
                 row["status"] = f"failed: {exc}"
             else:
+                problem = nonfinite_deciding_terms(claim.id, claim_res)
+            if problem:
+                # a verdict is never given on a NaN: the claim fails with the reason
+                row["status"] = f"failed: {problem}"
+            elif "status" not in row:
                 row.update(headline(claim_res))
                 row["verdict"] = claim_res.verdict
                 row["status"] = "tested"

@@ -34,8 +34,13 @@ def with_derived_columns(world: World) -> dict[str, Any]:
     ``responses.baseline_ok`` (the mean of the customer's last three transaction grades, the
     current one included, is at least 7), ``responses.peak`` (the current grade is 9 or more),
     ``responses.year`` (calendar month // 12), and ``customers.retained_12m`` (nullable
-    boolean: False when the customer switched within 12 months of starting, True when observed
-    for 12 months without switching, missing when observation ended earlier).
+    boolean, known for the customers who started at least 12 months before the study ended:
+    False when they switched within 12 months of starting, True otherwise; missing for later
+    starters, whose 12 months the study cannot see).
+
+    The cohort is chosen by start date only. Keeping a late starter when they switched early
+    (their outcome is known) but not when they stayed (it is not) would over-count switchers
+    among late starters and bias the retention rates down.
 
     Parameters
     ----------
@@ -53,7 +58,7 @@ def with_derived_columns(world: World) -> dict[str, Any]:
     c = world.customers
     horizon = RETENTION_HORIZON
     switched_early = (c["switched"] & (c["duration"] <= horizon)).to_numpy()
-    followed = switched_early | (c["duration"] >= horizon).to_numpy()
+    followed = (c["start"].to_numpy() + horizon <= world.months)
     retained = pd.array(~switched_early, dtype="boolean")
     retained[~followed] = pd.NA
     c = c.assign(retained_12m=retained)

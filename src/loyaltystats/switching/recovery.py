@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -21,7 +22,7 @@ from .._plotting import get_ax
 from .._validate import FrameLike
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
-from ..stats import fit_binomial, wilson_ci
+from ..stats import fit_binomial, pool_periods, wilson_ci
 from ..tables import person_period
 from ._common import (
     check_cap,
@@ -100,27 +101,56 @@ def _finite(v: Any) -> float | None:
 
 
 def _hazard_ratios(data: SurvivalData, *, horizon: float | None, method: str, cap: int,
-                   level: float) -> tuple[list[dict[str, Any]], pd.DataFrame]:
-    """Hazard with the running counts of recovered and of unrecovered negatives."""
+                   level: float, adjust: pd.DataFrame | None = None,
+                   min_period_events: int = 5) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+    """Hazard with the running counts of recovered and of unrecovered negatives.
+
+    ``adjust`` holds customer-level categorical covariates (one row per customer, in the
+    order of ``data``) entered as strata effects (``C(column)``) beside the counts.
+    """
     names = ["recovered", "unrecovered"]
+    adj_cols = [] if adjust is None else list(adjust.columns)
     if method == "cox":
         long = long_table(data, names, horizon=horizon, cap=cap)
-        fit = cox_time_varying(long, covariates=names, id="customer")
-        params, V = fit.params, fit.cov.to_numpy()
+        covs = list(names)
+        if adj_cols:
+            dummies = pd.get_dummies(adjust.astype(str), drop_first=True, dtype=float)
+            dummies = dummies.loc[:, dummies.var() > 0]
+            long = pd.concat([long.reset_index(drop=True),
+                              dummies.iloc[long["customer"].to_numpy()].reset_index(drop=True)],
+                             axis=1)
+            covs += list(dummies.columns)
+        fit = cox_time_varying(long, covariates=covs, id="customer")
+        params, V = fit.params, fit.cov.loc[names, names].to_numpy()
         coefs = fit.table(level).assign(model="cox")
         label = "Cox (lifelines CoxTimeVaryingFitter, Efron ties), running counts"
     else:
         cust = pd.DataFrame({"c": np.arange(data.n), "s": 0.0, "d": data.duration,
                              "e": data.event})
+        by = []
+        for i, col in enumerate(adj_cols):
+            cust[f"adj{i}"] = adjust[col].astype(str).to_numpy()
+            by.append(f"adj{i}")
         exp = pd.DataFrame({"c": data.exp_customer, "t": data.exp_time})
         h = None if horizon is None else int(math.ceil(horizon))
         pp = person_period(cust, exp, id="c", start="s", duration="d", event="e", time="t",
-                           count={nm: data.masks[nm] for nm in names}, cap=cap, horizon=h)
-        fit = fit_binomial(pp, "C(period) + recovered + unrecovered", successes="events",
-                           trials="at_risk", link="cloglog")
+                           count={nm: data.masks[nm] for nm in names}, cap=cap, horizon=h,
+                           by=by or None)
+        # periods without events separate an intercept-per-period model (small studies, the
+        # last months): pool them until every baseline interval has min_period_events events
+        pp["interval"] = pool_periods(pp["period"].to_numpy(), pp["events"].to_numpy(),
+                                      min_period_events)
+        rhs = "C(interval) + recovered + unrecovered" + "".join(f" + C({b})" for b in by)
+        fit = fit_binomial(pp, rhs, successes="events", trials="at_risk", link="cloglog")
         params, V = fit.params[names], fit.cov.loc[names, names].to_numpy()
         coefs = fit.table(level).assign(model="discrete cloglog")
-        label = "discrete cloglog on person-periods, running counts"
+        for i, col in enumerate(adj_cols):
+            coefs["term"] = coefs["term"].str.replace(f"C(adj{i})", f"C({col})", regex=False)
+        n_int = int(pp["interval"].nunique())
+        label = ("discrete cloglog on person-periods, running counts"
+                 + (f", baseline in {n_int} intervals of >= {min_period_events} events"
+                    if n_int < pp["period"].nunique() else "")
+                 + (f", adjusted for {', '.join(adj_cols)}" if adj_cols else ""))
     z = zcrit(level)
     b_r, b_u = float(params["recovered"]), float(params["unrecovered"])
     contrasts = [("hr_per_recovered", b_r, V[0, 0]),
@@ -187,6 +217,9 @@ def recovery(
     satisfaction_margin: float = 0.1,
     level: float = 0.95,
     claim_id: str = "S2",
+    adjust: Sequence[str] = (),
+    min_period_events: int = 5,
+    helps_margin: float = 0.0,
 ) -> RecoveryResult:
     r"""Compare no failure, failure put right and failure not put right (S2).
 
@@ -232,6 +265,20 @@ def recovery(
         Confidence level.
     claim_id : str
         Identifier written into the claim results.
+    adjust : sequence of str
+        Customer-level categorical columns of ``customers`` (e.g. the onboarding grade band)
+        that the hazard models adjust for, as strata effects. A risk factor left out of a
+        proportional-hazards model pulls the hazard ratios towards 1 (in the simulated
+        default world, where the grade band moves the hazard, the interval of the ratio
+        recovered vs unrecovered covered 0.87 without it).
+    helps_margin : float
+        Smallest effect of interest of "recovery helps": the hazard ratio recovered vs
+        unrecovered must lie at or below ``1 - helps_margin`` (the claims report uses 0.1);
+        with a margin, a world where recovery does nothing is contradicted as data grow.
+    min_period_events : int
+        Discrete method: consecutive periods are pooled into baseline intervals of at least
+        this many switches (:func:`loyaltystats.stats.pool_periods`), so that months without
+        a switch (common in small studies) do not separate the model.
 
     Returns
     -------
@@ -305,12 +352,23 @@ def recovery(
     cap = check_cap(cap)
     if method not in ("cox", "discrete"):
         raise ValueError(f"method must be 'cox' or 'discrete', got {method!r}")
+    if not 0.0 <= float(helps_margin) < 1.0:
+        raise ValueError(f"helps_margin must be in [0, 1), got {helps_margin!r}")
     if horizon is not None and not horizon > landmark:
         raise ValueError(f"horizon must exceed the landmark ({landmark}), got {horizon!r}")
+    adjust = [adjust] if isinstance(adjust, str) else list(adjust)
     # engine inputs: the models need rows, so only the columns used here are collected
     customers, experiences = collect_tables(
-        customers, experiences, [id, start, end, switched, satisfaction],
+        customers, experiences, [id, start, end, switched, satisfaction, *adjust],
         [id, time, kind_column, recovered])
+    for col in adjust:
+        if col not in customers.columns:
+            raise DataError(f"adjust names a column the customers table lacks; it has "
+                            f"{list(customers.columns)[:20]}", table="customers", column=col)
+        bad = customers[col].isna().to_numpy()
+        if bad.any():
+            raise fail(customers, bad, "missing values in an adjustment column",
+                       table="customers", column=col)
     data = prepare(customers, experiences, id=id, start=start, end=end, switched=switched,
                    time=time, period=period, kind_column=kind_column, recovered=recovered,
                    kind=kind)
@@ -330,7 +388,9 @@ def recovery(
     gtab["mean_negatives"] = [float(np.mean((r_cnt + u_cnt)[groups == g])) for g in GROUPS]
     info: dict[str, Any] = {"method": method, "landmark": landmark, "horizon": horizon,
                             "cap": cap, "claim_id": claim_id, "hr_margin": hr_margin,
-                            "satisfaction_margin": satisfaction_margin, "n_customers": data.n}
+                            "satisfaction_margin": satisfaction_margin, "n_customers": data.n,
+                            "helps_margin": helps_margin,
+                            "adjust": list(adjust), "min_period_events": min_period_events}
     sat_rows: list[dict[str, Any]] = []
     if satisfaction is not None:
         if satisfaction not in customers.columns:
@@ -389,8 +449,10 @@ def recovery(
         rows.append({"term": f"switch_rate_diff[{a}-{b}]", "estimate": float(dd),
                      "ci_low": float(dl), "ci_high": float(dh), "n": int(m[i] + m[j]),
                      "method": "difference of proportions, Newcombe (descriptive groups)"})
-    hr_rows, coefs = _hazard_ratios(data, horizon=horizon, method=method, cap=cap,
-                                    level=level)
+    hr_rows, coefs = _hazard_ratios(
+        data, horizon=horizon, method=method, cap=cap, level=level,
+        adjust=customers[adjust].reset_index(drop=True) if adjust else None,
+        min_period_events=min_period_events)
     rows += hr_rows + sat_rows
     by_term = {r["term"]: r for r in hr_rows + sat_rows}
 
@@ -404,7 +466,8 @@ def recovery(
                        "claim_high": hi_c, "verdict": verdict, "reason": reason})
 
     add("recovery_helps[retention]", "a failure put right raises the switching hazard less "
-        "than one not put right", by_term["hr[recovered vs unrecovered]"], 0.0, 1.0)
+        "than one not put right", by_term["hr[recovered vs unrecovered]"], 0.0,
+        1.0 - helps_margin)
     add("paradox[retention]", "a failure put right leaves the switching hazard no higher "
         "than no failure", by_term["hr_per_recovered"], 0.0, 1.0 + hr_margin)
     if satisfaction is not None:

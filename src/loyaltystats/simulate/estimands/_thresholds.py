@@ -132,6 +132,7 @@ def _t2_truth(p: WorldParams, months: int) -> Mapping[str, float]:
 # T4: interaction of OK service and a peak on the log-odds of feeling first
 # ----------------------------------------------------------------------------------------
 _T4_TERM = "interaction (log-odds)"
+T4_MARGIN = 0.25  # the claims registry's smallest effect of interest (a test checks they agree)
 
 
 def _t4_truth(p: WorldParams, months: int) -> Mapping[str, float]:
@@ -264,13 +265,14 @@ SPECS: dict[str, ClaimSpec] = {
         estimand="Interaction of 'baseline OK' (mean of the customer's last three grades at "
                  "least 7) and 'peak' (grade 9+) on the log-odds of feeling put first, in the "
                  "saturated logistic model of the answers: the world's t4_interaction, exact. "
-                 "Claimed > 0 (0, no interaction, is false).",
-        terms=(Term(_T4_TERM, 0.0, math.inf, strict=True),),
+                 "Claimed above 0.25 (the registry's smallest effect of interest; 0, no "
+                 "interaction, is false).",
+        terms=(Term(_T4_TERM, T4_MARGIN, math.inf, strict=True),),
         truth_fn=_t4_truth,
         true_world={}, false_world=CLAIMS_FALSE["T4"],
         true_note="default world: interaction 1.5 on the log-odds scale",
-        false_note="baseline and peak add up on the logit scale (interaction 0, the null on "
-                   "the boundary)",
+        false_note="baseline and peak add up on the logit scale (interaction 0, 0.25 below "
+                   "the margin)",
     ),
     "T5": ClaimSpec(
         claim_id="T5",
