@@ -1,0 +1,161 @@
+"""Pins for the calibrated-verdict fixes (issue #15): each case failed before its fix.
+
+The rates behind each fix are in benchmarks/results/validity-*.md (`python -m benchmarks
+validity`); these tests pin single, seeded cases of them.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from loyaltystats.claims import DEMO_MAPPING, check_claims, demo_tables, get_claim
+from loyaltystats.claims import report as report_mod
+from loyaltystats.kano import adaptation
+from loyaltystats.results import ClaimResult
+from loyaltystats.simulate.estimands import get_spec
+from loyaltystats.stats import pool_periods
+from loyaltystats.thresholds import loyalty_curve
+
+
+def _run(n, seed, claims, **world):
+    t = demo_tables(n, seed=seed, **world)
+    t.pop("truth")
+    return check_claims(**t, mapping=DEMO_MAPPING, claims=claims, seed=seed)
+
+
+# ------------------------------------------------------------------ pooled baseline (S2)
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 12), min_size=1, max_size=30), st.integers(1, 20))
+def test_pooled_intervals_hold_enough_events_and_keep_the_order(events, min_events):
+    period = np.arange(len(events))
+    label = pool_periods(period, np.array(events), min_events)
+    assert (np.diff(label) >= 0).all()                       # consecutive periods only
+    assert set(label) <= set(period) and label[0] == 0
+    totals = pd.Series(events).groupby(label).sum()
+    if sum(events) >= min_events:
+        assert (totals >= min_events).all()
+    else:
+        assert len(totals) == 1
+    if min(events) >= min_events:                            # nothing to pool
+        assert (label == period).all()
+
+
+def test_pooling_is_order_invariant_over_rows():
+    rng = np.random.default_rng(3)
+    period = rng.integers(0, 10, 200)
+    events = rng.integers(0, 2, 200)
+    perm = rng.permutation(200)
+    a = pool_periods(period, events, 5)
+    b = pool_periods(period[perm], events[perm], 5)
+    assert (a[perm] == b).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_s2_runs_at_300_customers(seed):
+    # before: 'failed' (separation in C(period)) in 97% of runs at n = 300
+    rep = _run(300, seed, ["S2"])
+    assert rep.table["status"].iloc[0] == "tested", rep.table["status"].iloc[0]
+    assert "intervals of >= 5 events" in rep.claim_results["S2"].estimates["method"].iloc[0]
+
+
+def test_s2_adjusts_for_the_grade_band_and_recovers_the_worlds_ratio():
+    rep = _run(20_000, 11, ["S2"])
+    res = rep.results["S2"]
+    assert res.info["adjust"] == ["grade_band"]
+    row = rep.claim_results["S2"].estimates.iloc[0]
+    truth = get_spec("S2").truth(get_spec("S2").params("true"))["hr[recovered vs unrecovered]"]
+    assert row["ci_low"] <= truth <= row["ci_high"]
+    assert abs(row["estimate"] - truth) < 0.04
+
+
+# ------------------------------------------------------------------ margins (T4, S2, V1)
+def test_margins_are_in_the_registry_and_in_the_specs():
+    for cid in ("T4", "S2", "V1"):
+        claim = get_claim(cid)
+        assert claim.margin is not None and len(claim.margin_note) > 20
+    assert get_spec("T4").terms[0].low == get_claim("T4").margin
+    assert get_spec("V1").terms[0].low == get_claim("V1").margin
+    assert get_spec("S2").terms[0].high == pytest.approx(1 - get_claim("S2").margin)
+
+
+def test_a_world_without_a_lifetime_difference_is_contradicted():
+    # before: a true null sat on the region's boundary and could never be contradicted
+    spec = get_spec("V1")
+    rep = _run(10_000, 4, ["V1"], **spec.false_world)
+    c = rep.claim_results["V1"]
+    assert c.verdict == "contradicted", c.reason
+    assert c.estimates["ci_high"].iloc[0] < get_claim("V1").margin
+
+
+# ------------------------------------------------------------------ T5: the top of the scale
+def test_a_dip_below_the_top_does_not_contradict_t5():
+    # retention falls from grade 5 on and rises again at 9: the best single step is the dip
+    # at 5 (negative); it says nothing about the top, so no 'contradicted' (before: it did)
+    rate = {1: .8, 2: .8, 3: .8, 4: .8, 5: .55, 6: .55, 7: .55, 8: .55, 9: .62, 10: .62}
+    rng = np.random.default_rng(0)
+    g = rng.integers(1, 11, 6_000)
+    stay = rng.random(6_000) < np.vectorize(rate.get)(g)
+    res = loyalty_curve(pd.DataFrame({"grade": g, "stay": stay}), "grade", "stay", n_boot=0)
+    jump = res.estimates.set_index("term").loc["jump"]
+    assert res.info["breakpoint"] == 5 and jump["ci_high"] < 0   # the old rule's trigger
+    assert res.verdict == "inconclusive"
+
+
+def test_flattening_at_the_top_still_contradicts_t5():
+    rate = {g: (.5 if g < 9 else .3) for g in range(1, 11)}
+    rng = np.random.default_rng(1)
+    g = rng.integers(1, 11, 20_000)
+    stay = rng.random(20_000) < np.vectorize(rate.get)(g)
+    res = loyalty_curve(pd.DataFrame({"grade": g, "stay": stay}), "grade", "stay", n_boot=0)
+    assert res.verdict == "contradicted"
+
+
+# ------------------------------------------------------------------ K3
+def test_k3_compares_a_delight_with_an_unpenalised_baseline():
+    truth = 0.7  # the default world's adaptation factor
+    new, old = [], []
+    for seed in (500, 501, 502):
+        t = demo_tables(20_000, seed=seed)
+        rep = check_claims(**{k: v for k, v in t.items() if k != "truth"},
+                           mapping=DEMO_MAPPING, claims=["K3"])
+        assert rep.results["K3"].info["baseline_strata"] == "delighter_absent"
+        new.append(rep.claim_results["K3"].estimates.set_index("term").loc["adaptation"])
+        # the unstratified model (before) is pulled towards 1 by the absent-delighter penalty
+        res = adaptation(t["experiences"], t["responses"], "customer_id")
+        old.append(res.estimates.set_index("term").loc["adaptation"])
+    assert all(r["ci_low"] > truth for r in old)
+    assert sum(r["ci_low"] <= truth <= r["ci_high"] for r in new) >= 2
+    assert abs(np.median([r["estimate"] for r in new]) - truth) < 0.1
+    assert np.median([r["estimate"] for r in old]) > 0.85
+
+
+def test_k3_small_study_is_not_a_failure_and_not_judged_when_unidentified():
+    # before: 'singular design at a=0.02' (ModelError) at n = 300
+    rep = _run(300, 500, ["K3"])
+    assert rep.table["status"].iloc[0] == "tested"
+    res = rep.results["K3"]
+    if not res.info["identified"]:
+        assert res.verdict == "inconclusive" and "not identified" in res.reason
+
+
+# ------------------------------------------------------------------ no verdict on a NaN
+def test_a_nan_deciding_estimate_fails_the_claim(monkeypatch):
+    est = pd.DataFrame({"term": ["max share difference"], "estimate": [math.nan],
+                        "ci_low": [0.749], "ci_high": [0.749], "n": [10], "method": ["x"]})
+    bad = ClaimResult(estimates=est, claim_id="P2", verdict="supported")
+    monkeypatch.setitem(report_mod.RUNNERS, "P2", lambda t, m, s: (bad, bad))
+    rep = _run(300, 0, ["P2"])
+    row = rep.table.iloc[0]
+    assert row["status"].startswith("failed: the deciding estimate max share difference is nan")
+    assert row["verdict"] == "" and "P2" not in rep.claim_results
+
+
+def test_an_open_interval_end_is_not_a_failure():
+    est = pd.DataFrame({"term": ["half_life"], "estimate": [20.0], "ci_low": [8.0],
+                        "ci_high": [math.inf], "n": [10], "method": ["x"]})
+    claim = ClaimResult(estimates=est, claim_id="K2", verdict="inconclusive")
+    assert report_mod.nonfinite_deciding_terms("K2", claim) == ""
