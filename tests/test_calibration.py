@@ -159,3 +159,109 @@ def test_an_open_interval_end_is_not_a_failure():
                         "ci_high": [math.inf], "n": [10], "method": ["x"]})
     claim = ClaimResult(estimates=est, claim_id="K2", verdict="inconclusive")
     assert report_mod.nonfinite_deciding_terms("K2", claim) == ""
+
+
+# ------------------------------------------------------------------ T2: clustered answers
+def test_cluster_robust_cells_equal_statsmodels_cluster_on_rows():
+    import statsmodels.formula.api as smf
+
+    from loyaltystats.thresholds import fit_linear_cells
+
+    rng = np.random.default_rng(5)
+    cust = np.repeat(np.arange(300), rng.integers(1, 8, 300))
+    u = rng.normal(0, 1, 300)[cust]
+    x = rng.integers(1, 4, len(cust))
+    y = np.round(6 + 0.8 * x + u + rng.normal(0, 1, len(cust)))
+    rows = pd.DataFrame({"x": x, "y": y, "c": cust})
+    cells = (rows.assign(n=1, sum_y=y, sum_y2=y * y)
+             .groupby(["x", "c"], as_index=False)[["n", "sum_y", "sum_y2"]].sum())
+    got = fit_linear_cells(cells, "C(x)", groups="c")
+    ref = smf.ols("y ~ C(x)", rows).fit(cov_type="cluster", cov_kwds={"groups": rows["c"]})
+    np.testing.assert_allclose(got["params"].to_numpy(), ref.params.to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(got["bse"].to_numpy(), ref.bse.to_numpy(), rtol=1e-10)
+    plain = fit_linear_cells(cells, "C(x)")
+    assert got["cov_type"] == "cluster" and plain["cov_type"] == "nonrobust"
+    # correlated answers: the level is less certain than independent answers would say
+    assert got["bse"]["Intercept"] > 1.1 * plain["bse"]["Intercept"]
+
+
+def test_t2_runner_clusters_by_the_customer():
+    rep = _run(2_000, 3, ["T2"])
+    assert rep.results["T2"].info["cov_type"] == "cluster"
+    assert "cluster-robust by customer_id" in rep.claim_results["T2"].estimates.set_index(
+        "term").loc["predicted mean[basics best, no delighter]", "method"]
+
+
+# ------------------------------------------------------------------ multiplicity (Holm)
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-5, 5), st.floats(0.01, 3), st.floats(0.01, 3), st.floats(-6, 6),
+       st.floats(0.0, 6), st.booleans(), st.booleans())
+def test_interval_p_values_reproduce_the_interval_verdict(est, w_lo, w_hi, low, width,
+                                                          open_low, open_high):
+    from loyaltystats.claims.multiplicity import interval_p_values
+    from loyaltystats.results import judge_interval
+
+    lo, hi = est - w_lo, est + w_hi
+    r_lo = -math.inf if open_low else low
+    r_hi = math.inf if open_high else low + width
+    p_sup, p_con = interval_p_values(est, lo, hi, r_lo, r_hi)
+    verdict = judge_interval(lo, hi, r_lo, r_hi)
+    # away from the exact edge (an interval end within 1e-9 of a bound)
+    edges = [abs(v - b) for v in (lo, hi) for b in (r_lo, r_hi) if math.isfinite(b)]
+    if edges and min(edges) < 1e-9:
+        return
+    assert (p_sup < 0.05) == (verdict == "supported")
+    assert (p_con < 0.05) == (verdict == "contradicted")
+
+
+def _claim(term, est, se):
+    frame = pd.DataFrame({"term": [term], "estimate": [est], "ci_low": [est - 1.96 * se],
+                          "ci_high": [est + 1.96 * se], "n": [100], "method": ["normal"]})
+    return frame
+
+
+def test_holm_keeps_the_family_wise_error_at_5_percent(monkeypatch):
+    # six single-term claims, each with its truth exactly on its region's boundary: every
+    # definitive verdict is wrong; per claim about 2.5%, for the family about 14% unadjusted
+    from loyaltystats.claims.multiplicity import holm_verdicts
+    from loyaltystats.results import judge_interval
+
+    bounds = {"N2": ("weight_lag1", 0.5), "T4": ("interaction (log-odds)", 0.25),
+              "V1": ("rmst_difference[9-10 - <=6]", 0.5),
+              "S2": ("hr[recovered vs unrecovered]", 0.9), "S3": ("conversion[all]", 0.9),
+              "N3": ("nps_category", 0.7)}
+    import gc
+
+    # statsmodels' multipletests runs gc.collect() on every call (85 ms here); 1,000 calls
+    monkeypatch.setattr(gc, "collect", lambda *args: 0)
+    regions = {cid: get_spec(cid).terms[0] for cid in bounds}
+    rng = np.random.default_rng(12)
+    raw_any = holm_any = 0
+    families = 1000
+    for _ in range(families):
+        claims = {}
+        for cid, (term, b) in bounds.items():
+            est = b + 0.05 * rng.standard_normal()
+            frame = _claim(term, est, 0.05)
+            t = regions[cid]
+            verdict = judge_interval(frame["ci_low"][0], frame["ci_high"][0], t.low, t.high)
+            claims[cid] = ClaimResult(estimates=frame, claim_id=cid, verdict=verdict)
+        raw_any += any(c.verdict != "inconclusive" for c in claims.values())
+        h = holm_verdicts(claims)
+        holm_any += (h["holm_verdict"] != "inconclusive").any()
+        # Holm never gives a verdict the claim itself did not
+        for row in h.itertuples():
+            assert row.holm_verdict in ("inconclusive", claims[row.id].verdict)
+    assert raw_any / families > 0.10
+    assert holm_any / families <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / families)
+
+
+def test_report_has_the_holm_column_and_states_the_rule():
+    rep = _run(3_000, 3, ["S2", "S3", "N2", "K1", "N1"])
+    t = rep.table.set_index("id")
+    assert t.loc["S3", "holm_verdict"] in ("supported", "inconclusive")
+    assert t.loc["K1", "holm_verdict"] == "" and t.loc["N1", "holm_verdict"] == ""
+    assert t.loc["S2", "margin"] == get_claim("S2").margin
+    assert "Holm" in rep.info["family_rule"] and "Holm" in rep.to_html()
+    assert set(rep.multiplicity["id"]) == set(rep.claim_results)
+    assert "multiplicity" in rep.to_dict()

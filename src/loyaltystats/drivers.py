@@ -128,8 +128,12 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
     Notes
     -----
     Row-level bootstrap: the cost is ``n_boot`` covariance matrices of the data. The largest
-    absolute difference is biased upward by noise, which makes "supported" easier when the
-    outcomes are weakly explained; the shares table and R-squared show when that is the case.
+    absolute difference is biased upward by noise, and so is its bootstrap distribution, so
+    its interval is the *basic* bootstrap interval ``[2 s - q_hi, 2 s - q_lo]`` (``q`` the
+    bootstrap quantiles of the statistic ``s``), clipped to ``[0, 1]``, which reflects the
+    bias back: in a simulated world whose largest true difference is 0.014, the percentile
+    interval covered it in 0.49 of 200 studies of 5,000 customers. The shares table and
+    R-squared show when the outcomes are weakly explained.
 
     Examples
     --------
@@ -185,10 +189,19 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
     q = [(1 - level) / 2, 1 - (1 - level) / 2]
     boot_diff = boot_shares[:, 0] - boot_shares[:, 1]
     boot_stat = np.nanmax(np.abs(boot_diff), axis=1)
-    s_lo, s_hi = np.nanquantile(boot_stat, q) if n_boot else (np.nan, np.nan)
+    if n_boot:
+        # basic (reverse percentile) interval, clipped to [0, 1]: the largest absolute
+        # difference is biased upwards when the differences are small, and so is its
+        # bootstrap distribution; the percentile interval then lies above a small truth
+        # (coverage 0.49 in a simulated world whose largest difference is 0.014), the basic
+        # interval reflects that bias back
+        b_lo, b_hi = np.nanquantile(boot_stat, q)
+        s_lo, s_hi = max(2 * stat - b_hi, 0.0), min(2 * stat - b_lo, 1.0)
+    else:
+        s_lo = s_hi = np.nan
     n = len(x)
     rows = [{"term": "max share difference", "estimate": stat, "ci_low": s_lo, "ci_high": s_hi,
-             "n": n, "method": "Shapley R2 shares, row bootstrap"}]
+             "n": n, "method": "Shapley R2 shares, row bootstrap (basic interval)"}]
     share_rows = []
     for j, d in enumerate(drivers):
         lo, hi = np.nanquantile(boot_diff[:, j], q) if n_boot else (np.nan, np.nan)

@@ -8,8 +8,10 @@ Examples
 """
 
 from .demo_mapping import DEMO_MAPPING, demo_tables
+from .multiplicity import holm_verdicts, interval_p_values
 from .registry import CLAIMS, SOURCES, Claim, get_claim, list_claims
 from .report import REPORT_COLUMNS, ClaimsReport, check_claims
 
 __all__ = ["CLAIMS", "SOURCES", "Claim", "get_claim", "list_claims", "ClaimsReport",
-           "check_claims", "REPORT_COLUMNS", "DEMO_MAPPING", "demo_tables"]
+           "check_claims", "REPORT_COLUMNS", "DEMO_MAPPING", "demo_tables", "holm_verdicts",
+           "interval_p_values"]

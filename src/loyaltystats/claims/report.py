@@ -21,14 +21,26 @@ from .._validate import FrameLike
 from .._version import __version__
 from ..errors import LoyaltyStatsError
 from ..results import VERDICTS, ClaimResult, Result, _json_scalar
+from .multiplicity import holm_verdicts
 from .registry import CLAIMS, Claim
 from .runners import RUNNERS, headline
 
 __all__ = ["ClaimsReport", "check_claims", "REPORT_COLUMNS", "validate_mapping", "known_roles"]
 
 REPORT_COLUMNS = ("id", "statement", "estimate", "ci_low", "ci_high", "term", "claimed",
-                  "verdict", "n", "method", "status")
-"""Columns of :attr:`ClaimsReport.table`, in order."""
+                  "margin", "verdict", "holm_verdict", "n", "method", "status")
+"""Columns of :attr:`ClaimsReport.table`, in order. ``margin`` is the claim's smallest
+effect of interest (registry), ``holm_verdict`` the verdict after Holm's adjustment over the
+claims of the report (:mod:`loyaltystats.claims.multiplicity`)."""
+
+FAMILY_RULE = (
+    "Each verdict is a 95% test of its own claim. The Holm column adjusts them together "
+    "(Holm's step-down over the claims whose verdict is an interval-in-region test, two "
+    "hypotheses per claim, p-values read off the deciding intervals), so that the chance of "
+    "any wrong supported or contradicted verdict in the Holm column is at most 5%. K1, T5 and "
+    "P2 (verdict rules that are not one interval test) and N1 (descriptive) are outside the "
+    "family.")
+"""The family-wise rule, as the report states it."""
 
 TABLES = ("responses", "customers", "experiences", "transactions")
 
@@ -137,12 +149,17 @@ class ClaimsReport:
         Claim id -> the estimator's full result (tables and ``plot``).
     info : mapping
         Library version, seed, timings.
+    multiplicity : DataFrame
+        Per tested claim the p-values behind the Holm column
+        (:func:`loyaltystats.claims.multiplicity.holm_verdicts`); the rule is
+        :data:`FAMILY_RULE`.
     """
 
     table: pd.DataFrame
     claim_results: Mapping[str, ClaimResult] = field(default_factory=dict)
     results: Mapping[str, Result] = field(default_factory=dict)
     info: Mapping[str, Any] = field(default_factory=dict)
+    multiplicity: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         return self.to_text()
@@ -152,7 +169,8 @@ class ClaimsReport:
         t = self.table.copy()
         t["statement"] = t["statement"].str.slice(0, 60)
         t["term"] = t["term"].str.slice(0, 28)
-        cols = ["id", "term", "estimate", "ci_low", "ci_high", "verdict", "n", "status"]
+        cols = ["id", "term", "estimate", "ci_low", "ci_high", "verdict", "holm_verdict", "n",
+                "status"]
         return t[cols].to_string(index=False, float_format=lambda x: f"{x:.3g}",
                                  na_rep="")
 
@@ -184,7 +202,9 @@ class ClaimsReport:
                 for r in self.table.to_dict(orient="records")]
         return {"library_version": __version__, "info": _json_scalar(dict(self.info)),
                 "claims": rows,
-                "claim_results": {k: v.to_dict() for k, v in self.claim_results.items()}}
+                "claim_results": {k: v.to_dict() for k, v in self.claim_results.items()},
+                "multiplicity": [{k: _json_scalar(v) for k, v in r.items()}
+                                 for r in self.multiplicity.to_dict(orient="records")]}
 
     def to_json(self, **kwargs: Any) -> str:
         """:meth:`to_dict` as strict JSON."""
@@ -224,8 +244,10 @@ class ClaimsReport:
             "<h1>loyaltystats claims report</h1>",
             f"<p>loyaltystats {html.escape(__version__)}; "
             + html.escape(", ".join(f"{k}: {v}" for k, v in self.info.items()
-                                    if not isinstance(v, Mapping))) + "</p>",
+                                    if not isinstance(v, Mapping) and k != "family_rule"))
+            + "</p>",
             "<h2>Verdicts</h2>",
+            f"<p>{html.escape(FAMILY_RULE)}</p>",
             self._verdict_table_html(),
         ]
         for cid, claim in self.claim_results.items():
@@ -251,8 +273,8 @@ class ClaimsReport:
         return text
 
     def _verdict_table_html(self) -> str:
-        cols = ["id", "statement", "term", "estimate", "ci_low", "ci_high", "claimed", "verdict",
-                "n", "status"]
+        cols = ["id", "statement", "term", "estimate", "ci_low", "ci_high", "claimed", "margin",
+                "verdict", "holm_verdict", "n", "status"]
         text = self.table[cols].to_html(index=False, na_rep="", escape=True,
                                         float_format=lambda x: f"{x:.4g}")
         for v in VERDICTS:
@@ -412,13 +434,29 @@ def check_claims(
                 print(f"  {claim.id}: {row['status']} ({timings[claim.id]:.1f} s)",
                       file=sys.stderr)
         rows.append(row)
+    holm = holm_verdicts(claim_results)
+    by_id = holm.set_index("id")["holm_verdict"] if len(holm) else pd.Series(dtype=object)
+    for row in rows:
+        row["holm_verdict"] = by_id.get(row["id"], "")
+        m = claim_margin(row["id"])
+        row["margin"] = np.nan if m is None else m
     if as_bar:
         draw_bar("claims", 1.0, f"{len(claim_results)} of {len(selected)} tested", sys.stderr)
         sys.stderr.write("\n")
     table = pd.DataFrame(rows).reindex(columns=list(REPORT_COLUMNS))
     table["verdict"] = table["verdict"].fillna("")
+    table["holm_verdict"] = table["holm_verdict"].fillna("")
     table["term"] = table["term"].fillna("")
     table["method"] = table["method"].fillna("")
     table["n"] = pd.array(table["n"], dtype="Int64")
     return ClaimsReport(table=table, claim_results=claim_results, results=results,
-                        info={"seed": seed, "seconds": timings})
+                        info={"seed": seed, "seconds": timings, "family_rule": FAMILY_RULE},
+                        multiplicity=holm)
+
+
+def claim_margin(claim_id: str) -> float | None:
+    """The registry's smallest effect of interest of a claim (None when it has none)."""
+    for c in CLAIMS:
+        if c.id == claim_id:
+            return c.margin
+    return None

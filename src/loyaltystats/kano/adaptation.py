@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -100,6 +100,7 @@ def adaptation(
     level: float = 0.95,
     unit_days: float = MONTH_DAYS,
     baseline_strata: Hashable | None = None,
+    interval: Literal["robust", "profile"] = "robust",
 ) -> Adaptation:
     """Effect of a customer's k-th delight on the next satisfaction score (K3).
 
@@ -137,6 +138,9 @@ def adaptation(
         Confidence level.
     unit_days : float
         Days per unit when ``time`` holds datetimes.
+    interval : {"robust", "profile"}
+        How the interval of ``a`` is found: a cluster-robust score test (default) or the
+        profile F-test that assumes independent errors of equal variance (see Notes).
     baseline_strata : column name, optional
         A categorical column of ``responses`` that splits the responses without a delight
         into baselines of their own, with a separate effect in every calendar window: e.g.
@@ -170,10 +174,18 @@ def adaptation(
     the previous delight. ``alpha_c`` are removed by the within-customer transformation;
     for fixed ``a`` the model is linear and the residual sum of squares ``RSS(a)`` is
     computed from cross-products (delight rows only, so the cost per ``a`` does not
-    depend on the number of responses). ``a`` is profiled on a grid 0.02..1.5 and refined;
-    its interval is ``{a : df (RSS(a) / RSS_min - 1) <= F(1, df)}``, the profile
-    F-interval of nonlinear least squares (Bates & Watts 1988), ``df = N - customers - p``.
-    The other coefficients are reported conditional on ``a``.
+    depend on the number of responses). ``a`` is profiled on a grid 0.02..1.5 and refined.
+    Its interval (``interval="robust"``, the default) inverts a score (Lagrange multiplier)
+    test of ``H0: a = a0`` with a cluster-robust variance, customers as clusters: the
+    derivative of the fitted values with respect to ``a`` is partialled out of the other
+    regressors and its covariance with the residuals under ``H0`` is compared with the
+    chi-square(1) critical value. ``interval="profile"`` gives the classical profile
+    F-interval of nonlinear least squares (Bates & Watts 1988),
+    ``{a : df (RSS(a) / RSS_min - 1) <= F(1, df)}``, ``df = N - customers - p``, which
+    assumes independent errors of equal variance; rounded and clipped grades break that, and
+    in 100 simulated studies of 5,000 customers it covered 0.89 (a = 0.7) and 0.88 (a = 1)
+    against 0.95 and 0.97 for the robust interval (script in the validity benchmark's
+    results). The other coefficients are reported conditional on ``a``.
 
     Verdict (claim K3): :data:`GETTING_USED` = [0, 0.9]: supported when the whole interval
     of ``a`` lies below 0.9 (each further delight worth at most 90% of the previous, so the
@@ -197,6 +209,8 @@ def adaptation(
     ['k', 'n_responses', 'relative_effect', 'ci_low', 'ci_high']
     """
     level = check_level(level)
+    if interval not in ("robust", "profile"):
+        raise ValueError(f"interval must be 'robust' or 'profile', got {interval!r}")
     for name, v in (("max_lag", max_lag), ("recent", recent)):
         if not (isinstance(v, int | float) and math.isfinite(v) and v >= 0):
             raise ValueError(f"{name} must be a non-negative number, got {v!r}")
@@ -357,15 +371,47 @@ def adaptation(
     if df <= 0:
         raise ModelError(f"adaptation: {n} responses of {n_cust} customers leave no degrees "
                          "of freedom")
-    q = float(stats.f.ppf(level, 1, df))
-    thr = rss_min * (1 + q / df)
-    inside = np.flatnonzero(rss <= thr)
+    n_f = F.shape[1]
+
+    def cust_mean(v: np.ndarray) -> np.ndarray:
+        return (np.bincount(cc, weights=v, minlength=n_cust) / n_c)[cc]
+
+    def score_stat(a: float) -> float:
+        """Cluster-robust score (LM) statistic of H0: adaptation = a, customers as clusters."""
+        f = fit(a)
+        b_f, b_z = f["beta"][:n_f], f["beta"][n_f:]
+        e_pow = a ** (kd - 1.0)
+        zfit = np.zeros(n)
+        zfit[rows_d] = e_pow * b_z[zc]
+        resid = My - MF @ b_f - (zfit - cust_mean(zfit))
+        g = np.zeros(n)
+        g[rows_d] = b_z[zc] * (kd - 1.0) * a ** (kd - 2.0)   # d fitted / d a
+        g -= cust_mean(g)
+        xtg = np.r_[MF.T @ g, np.bincount(zc, weights=e_pow * g[rows_d], minlength=pz)]
+        gam = np.linalg.lstsq(f["xtx"], xtg, rcond=None)[0]
+        zg = np.zeros(n)
+        zg[rows_d] = e_pow * gam[n_f:][zc]
+        g_tilde = g - MF @ gam[:n_f] - (zg - cust_mean(zg))   # partialled out
+        per_c = np.bincount(cc, weights=g_tilde * resid, minlength=n_cust)
+        v = float(per_c @ per_c) * n_cust / max(n_cust - 1, 1)
+        sc = float(g_tilde @ resid)
+        return sc * sc / v if v > 0 else 0.0
+
+    if interval == "profile":
+        q = float(stats.f.ppf(level, 1, df))
+        thr = rss_min * (1 + q / df)
+        crit_fn, crit_grid = (lambda a: fit(a)["rss"] - thr), rss - thr
+    else:
+        chi = float(stats.chi2.ppf(level, 1))
+        lm = np.array([score_stat(a) for a in _A_GRID])
+        crit_fn, crit_grid = (lambda a: score_stat(a) - chi), lm - chi
+    inside = np.flatnonzero(crit_grid <= 0)
     if len(inside) == 0:
         inside = np.array([j])
 
     def edge(a0: float, a1: float) -> float:
         try:
-            return float(optimize.brentq(lambda a: fit(a)["rss"] - thr, a0, a1, xtol=1e-7))
+            return float(optimize.brentq(crit_fn, a0, a1, xtol=1e-7))
         except ValueError:
             return float(a1)
 
@@ -391,8 +437,10 @@ def adaptation(
     wts = w_first / w_first.sum()
     mean_c = float(wts @ c_w)
     mean_c_se = float(np.sqrt(wts @ cov[F.shape[1]:, F.shape[1]:] @ wts))
+    a_method = ("score test, cluster-robust by customer" if interval == "robust"
+                else "profile likelihood (F)")
     rows = [{"term": "adaptation", "estimate": a_hat, "ci_low": a_lo, "ci_high": a_hi,
-             "n": n, "method": "profile likelihood"},
+             "n": n, "method": a_method},
             {"term": "first_delight_effect", "estimate": mean_c,
              "ci_low": mean_c - tq * mean_c_se, "ci_high": mean_c + tq * mean_c_se,
              "n": int(first.sum()), "method": "ols | a"}]
@@ -409,7 +457,7 @@ def adaptation(
         r_ = by_k.iloc[kk - 1]
         rows.append({"term": f"relative_effect_k{kk}", "estimate": r_["relative_effect"],
                      "ci_low": r_["ci_low"], "ci_high": r_["ci_high"], "n": int(r_["n_responses"]),
-                     "method": "profile likelihood"})
+                     "method": a_method})
     win = pd.DataFrame({
         "window": present_w[dw], "t_start": t_min + present_w[dw] * window,
         "n": np.bincount(wcol, minlength=len(present_w))[dw],
@@ -439,7 +487,8 @@ def adaptation(
             "n_repeat_responses": int((d & (k >= 2)).sum()), "df_resid": int(df),
             "sigma": math.sqrt(sigma2), "max_lag": float(max_lag), "window": float(window),
             "recent": float(recent), "max_k": int(max_k),
-            "baseline_strata": None if baseline_strata is None else str(baseline_strata), "a_grid": [float(_A_GRID[0]),
+            "baseline_strata": None if baseline_strata is None else str(baseline_strata),
+            "interval": interval, "a_grid": [float(_A_GRID[0]),
                                                                     float(_A_GRID[-1])],
             "a_at_grid_boundary": bool(j in (0, len(_A_GRID) - 1))}
     return Adaptation(

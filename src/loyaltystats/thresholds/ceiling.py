@@ -94,7 +94,7 @@ class BasicsCeiling(ClaimResult):
 
 
 def fit_linear_cells(cells: pd.DataFrame, formula: str, *, n: str = "n", sum_y: str = "sum_y",
-                     sum_y2: str = "sum_y2") -> dict[str, Any]:
+                     sum_y2: str = "sum_y2", groups: str | None = None) -> dict[str, Any]:
     """Least squares of a score on categorical predictors from per-cell sums.
 
     Per covariate cell the count ``n``, the sum ``sum_y`` and the sum of squares
@@ -103,11 +103,18 @@ def fit_linear_cells(cells: pd.DataFrame, formula: str, *, n: str = "n", sum_y: 
     within-cell part ``sum_y2 - sum_y^2 / n``. The result equals ordinary least squares on
     the rows (tested against statsmodels ``OLS``).
 
+    With ``groups`` (a column of ``cells`` naming the cluster, e.g. the customer, so that the
+    cells are counted per cluster) the covariance is cluster-robust (the sandwich with
+    Stata's CR1 small-sample factor, as statsmodels ``cov_type="cluster"``): the score of a
+    cluster is the sum over its cells of the design row times the cell's residual sum
+    ``sum_y - n * fitted``, so the cells still suffice.
+
     Returns
     -------
     dict
         ``params`` and ``bse`` (Series), ``cov`` (DataFrame), ``sigma2``, ``df_resid``,
-        ``nobs`` and ``design_info`` (patsy, for predictions).
+        ``nobs``, ``design_info`` (patsy, for predictions), ``cov_type`` ("nonrobust" or
+        "cluster") and ``n_groups``.
 
     Examples
     --------
@@ -139,12 +146,30 @@ def fit_linear_cells(cells: pd.DataFrame, formula: str, *, n: str = "n", sum_y: 
     between = float(np.sum(w * (ybar - A @ beta) ** 2))
     df_resid = nobs - p
     sigma2 = (within + between) / df_resid
-    cov = sigma2 * np.linalg.inv(XtWX)
+    bread = np.linalg.inv(XtWX)
+    n_groups = None
+    if groups is None:
+        cov = sigma2 * bread
+    else:
+        codes, uniq = pd.factorize(cells[groups])
+        if (codes < 0).any():
+            raise DataError("missing cluster ids", table="data", column=groups,
+                            n_rows=int((codes < 0).sum()), examples=["NaN"])
+        n_groups = len(uniq)
+        if n_groups < 2:
+            raise ModelError(f"a cluster-robust variance needs two or more clusters of "
+                             f"{groups!r}, got {n_groups}")
+        resid_sum = sy - w * (A @ beta)
+        score = np.zeros((n_groups, p))
+        np.add.at(score, codes, A * resid_sum[:, None])
+        factor = n_groups / (n_groups - 1) * (nobs - 1) / (nobs - p)
+        cov = factor * bread @ (score.T @ score) @ bread
     names = list(X.columns)
     return {"params": pd.Series(beta, index=names),
             "bse": pd.Series(np.sqrt(np.diag(cov)), index=names),
             "cov": pd.DataFrame(cov, index=names, columns=names), "sigma2": float(sigma2),
-            "df_resid": float(df_resid), "nobs": float(nobs), "design_info": X.design_info}
+            "df_resid": float(df_resid), "nobs": float(nobs), "design_info": X.design_info,
+            "cov_type": "nonrobust" if groups is None else "cluster", "n_groups": n_groups}
 
 
 def _group_stats(values: np.ndarray, counts: np.ndarray, claimed: float,
@@ -174,6 +199,7 @@ def basics_ceiling(
     present_from: float | None = None,
     basis: Literal["model", "subgroup"] = "model",
     conf_level: float = 0.95,
+    cluster: str | None = None,
 ) -> BasicsCeiling:
     """How high does the score get with every basic at its best and no delighter (T2)?
 
@@ -209,6 +235,13 @@ def basics_ceiling(
         delighter (default; it holds the other attributes fixed) or the raw subgroup mean.
     conf_level : float
         Confidence level.
+    cluster : str, optional
+        Column that identifies who answered (the customer id). A customer who answers more
+        than once gives correlated answers; with ``cluster`` the model's covariance is
+        cluster-robust (:func:`fit_linear_cells`) and ``info["cov_type"]`` says so. The
+        claims report passes the responses' id. Without it the answers are treated as
+        independent (in the simulated default world, about 12 answers per customer, the
+        interval of the prediction then covered 0.915 instead of 0.95).
 
     Returns
     -------
@@ -282,7 +315,16 @@ def basics_ceiling(
     # the columns and missing values; the ratings and scores are checked on the cells below.
     scales = dict.fromkeys(attrs, attribute_scale)
     scales[score] = scale
-    cells = count_scored_cells(data, attrs + [score], scales, table="data")
+    if cluster is not None and cluster in attrs + [score]:
+        raise ValueError(f"cluster {cluster!r} is also the score or an attribute")
+    if cluster is not None and not is_engine_input(data):
+        require_columns(data, [cluster], "data")
+        miss = data[cluster].isna().to_numpy()
+        if miss.any():
+            raise DataError("missing cluster ids", table="data", column=cluster,
+                            n_rows=int(miss.sum()), examples=["NaN"])
+    keys = attrs + [score] + ([cluster] if cluster is not None else [])
+    cells = count_scored_cells(data, keys, scales, table="data")
     for a in attrs:
         cells[a] = check_cell_scores(cells, a, attribute_scale, "data")
     cells[score] = check_cell_scores(cells, score, scale, "data")
@@ -326,13 +368,16 @@ def basics_ceiling(
                 dist_rows.append({"group": grp, "score": float(v), "n": int(c)})
 
     # --- the linear model on the attribute cells ---------------------------------------
-    agg = cells.assign(sum_y=s * nn, sum_y2=s * s * nn).groupby(attrs, observed=True)[
+    by = attrs + ([cluster] if cluster is not None else [])
+    agg = cells.assign(sum_y=s * nn, sum_y2=s * s * nn).groupby(by, observed=True)[
         ["n", "sum_y", "sum_y2"]].sum().reset_index()
     formula = " + ".join(f"C(Q('{a}'))" for a in attrs)
-    fit = fit_linear_cells(agg, formula)
+    fit = fit_linear_cells(agg, formula, groups=cluster)
     import patsy
 
-    t_crit = float(stats.t.ppf(0.5 + conf / 2, fit["df_resid"]))
+    # cluster-robust: t with (clusters - 1) degrees of freedom, as statsmodels and Stata
+    df_t = fit["df_resid"] if cluster is None else fit["n_groups"] - 1
+    t_crit = float(stats.t.ppf(0.5 + conf / 2, df_t))
     preds = []
     for grp, x in zip(GROUPS, (x0, x1)):
         if grp == GROUPS[1] and not delighters:
@@ -360,7 +405,7 @@ def basics_ceiling(
         "ci_low": (fit["params"] - t_crit * fit["bse"]).to_numpy(),
         "ci_high": (fit["params"] + t_crit * fit["bse"]).to_numpy(),
         "t": tval.to_numpy(),
-        "p_value": 2 * stats.t.sf(np.abs(tval.to_numpy()), fit["df_resid"]),
+        "p_value": 2 * stats.t.sf(np.abs(tval.to_numpy()), df_t),
     })
 
     g_tab = pd.DataFrame(groups)
@@ -383,7 +428,9 @@ def basics_ceiling(
         rows += [
             {"term": f"predicted mean[{p['group']}]", "estimate": p["estimate"],
              "ci_low": p["ci_low"], "ci_high": p["ci_high"], "n": n_tot,
-             "method": "OLS on cells (confidence interval)", "group": p["group"]},
+             "method": "OLS on cells (confidence interval" + (
+                 f", cluster-robust by {cluster})" if cluster is not None else ")"),
+             "group": p["group"]},
             {"term": f"prediction interval[{p['group']}]", "estimate": p["estimate"],
              "ci_low": p["pi_low"], "ci_high": p["pi_high"], "n": n_tot,
              "method": "OLS on cells (prediction interval)", "group": p["group"]},
@@ -396,7 +443,8 @@ def basics_ceiling(
     what = "model-predicted mean" if basis == "model" else "subgroup mean"
     reason = (f"{what} with every basic at its best and no delighter {est:.3g} "
               f"[{lo:.3g}, {hi:.3g}] against the ceiling {claimed:g}")
-    info = {"score": score, "basics": basics, "delighters": delighters, "others": others,
+    info = {"cov_type": fit["cov_type"], "cluster": cluster, "n_clusters": fit["n_groups"],
+            "score": score, "basics": basics, "delighters": delighters, "others": others,
             "best": best, "present_from": float(present_from), "claimed": float(claimed),
             "basis": basis, "ceiling": float(est), "ceiling_ci_low": float(lo),
             "ceiling_ci_high": float(hi), "n": n_tot, "sigma": float(np.sqrt(fit["sigma2"])),
