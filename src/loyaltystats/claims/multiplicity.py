@@ -10,10 +10,13 @@ Every claim whose verdict is an interval-in-region test (the deciding terms of
 outside the claimed region" (rejecting it supports the claim) and "it lies inside"
 (rejecting it contradicts the claim). Their p-values are read off the deciding intervals:
 each side of an interval is treated as a normal one at the interval's level, so that
-``p < 0.05`` exactly when the 95% interval gives the claim's own verdict. Holm's step-down
-(statsmodels ``multipletests``) runs over these 2m hypotheses; a claim keeps its verdict in
-the Holm column when the hypothesis it rejected survives the adjustment, and is
-``inconclusive`` there otherwise.
+``p < 0.05`` exactly when the 95% interval gives the claim's own verdict. The two are
+complementary, so exactly one is true and a claim can only err by rejecting that one; its
+test is the direction its interval points to (the smaller p-value, which is the two-sided
+p-value of the nearer boundary). Holm's step-down (statsmodels ``multipletests``) runs over
+these m tests; a claim keeps its verdict in the Holm column when its test survives the
+adjustment and is ``inconclusive`` there otherwise. A claim that withheld its own verdict
+(inconclusive) stays inconclusive but counts in the family.
 
 Claims whose verdict is not one interval-in-region test stay out of the family and say so:
 K1 (bootstrap stability of categories), T5 (a linearity test, a breakpoint grid and a jump)
@@ -137,7 +140,7 @@ def holm_verdicts(claims: Mapping[str, ClaimResult],
     -------
     DataFrame
         One row per claim: ``id``, ``p_supported``, ``p_contradicted`` (unadjusted),
-        ``p_holm`` (the adjusted p-value of the hypothesis the claim's verdict rejected),
+        ``p_holm`` (the Holm-adjusted p-value of the claim's test),
         ``holm_verdict`` and ``holm_note`` (why a claim is outside the family).
 
     Examples
@@ -160,22 +163,20 @@ def holm_verdicts(claims: Mapping[str, ClaimResult],
             row["holm_note"] = "deciding terms not among the estimates"
         if p is not None:
             row["p_supported"], row["p_contradicted"] = p
-            where += [(len(rows), "supported"), (len(rows), "contradicted")]
-            # a direction the claim's own verdict did not take cannot be rejected here (a
-            # claim may withhold a verdict for reasons beyond the interval: K3 when the first
-            # delight has no clear effect, T4 when a cell is empty)
-            pvals += [p[0] if claim.verdict == "supported" else 1.0,
-                      p[1] if claim.verdict == "contradicted" else 1.0]
+            where.append(len(rows))
+            # the test of the direction the claim's verdict took; an inconclusive claim
+            # (which may withhold a verdict for reasons beyond the interval: K3 when the first
+            # delight has no clear effect) counts with its nearer boundary
+            pvals.append(p[0] if claim.verdict == "supported" else
+                         p[1] if claim.verdict == "contradicted" else min(p))
         rows.append(row)
     if pvals:
         reject, adj, _, _ = multipletests(pvals, alpha=alpha, method="holm")
-        for (i, direction), rej, pa in zip(where, reject, adj):
-            claim = claims[rows[i]["id"]]
-            if claim.verdict == direction:
-                rows[i]["p_holm"] = float(pa)
-                rows[i]["holm_verdict"] = direction if rej else "inconclusive"
-        for r in rows:
-            if r["holm_verdict"] == "" and not math.isnan(r["p_supported"]):
-                r["holm_verdict"] = "inconclusive"
+        for i, rej, pa in zip(where, reject, adj):
+            verdict = claims[rows[i]["id"]].verdict
+            rows[i]["p_holm"] = float(pa)
+            rows[i]["holm_verdict"] = (verdict if rej and verdict in ("supported",
+                                                                      "contradicted")
+                                       else "inconclusive")
     return pd.DataFrame(rows, columns=["id", "p_supported", "p_contradicted", "p_holm",
                                        "holm_verdict", "holm_note"])

@@ -35,8 +35,8 @@ claims of the report (:mod:`loyaltystats.claims.multiplicity`)."""
 
 FAMILY_RULE = (
     "Each verdict is a 95% test of its own claim. The Holm column adjusts them together "
-    "(Holm's step-down over the claims whose verdict is an interval-in-region test, two "
-    "hypotheses per claim, p-values read off the deciding intervals), so that the chance of "
+    "(Holm's step-down over the claims whose verdict is an interval-in-region test, one "
+    "test per claim with its p-value read off the deciding intervals), so that the chance of "
     "any wrong supported or contradicted verdict in the Holm column is at most 5%. K1, T5 and "
     "P2 (verdict rules that are not one interval test) and N1 (descriptive) are outside the "
     "family.")
