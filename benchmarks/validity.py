@@ -294,9 +294,13 @@ def summarize(study: Mapping[str, Any], settings: Settings) -> dict[str, pd.Data
             notes.append(f"failed {r['failed']:.2f} > 0")
         checks.append("; ".join(notes) if notes else "ok")
     rates["target"] = checks
+    exempt = {(c, t.term): t.coverage_exempt for c in cov["claim"].unique()
+              for t in get_spec(c).terms if t.coverage_exempt}
     cov["target"] = [
+        f"exempt: {exempt[(cl, term)]}" if (cl, term) in exempt else
         "ok" if COVERAGE_RANGE[0] <= c <= COVERAGE_RANGE[1] else
-        f"{c:.3f} outside {COVERAGE_RANGE[0]}-{COVERAGE_RANGE[1]}" for c in cov["coverage"]]
+        f"{c:.3f} outside {COVERAGE_RANGE[0]}-{COVERAGE_RANGE[1]}"
+        for cl, term, c in zip(cov["claim"], cov["term"], cov["coverage"])]
     power = smallest_powered_n(rates)
     return {"rates": rates, "coverage": cov, "power": power}
 

@@ -80,7 +80,9 @@ def test_terms_and_regions_are_the_runners_and_estimators():
     k1 = get_spec("K1")
     assert [t.term for t in k1.terms] == ["share_M[B1]", "share_M[B2]", "share_O[P1]",
                                           "share_A[D1]"]
-    assert {(t.low, t.high, t.strict) for t in k1.terms} == {(0.8, 1.0, False)}
+    from loyaltystats.claims.runners import K1_STABILITY
+
+    assert {(t.low, t.high, t.strict) for t in k1.terms} == {(K1_STABILITY, 1.0, False)}
     k2, k3, k4 = (get_spec(c).terms for c in ("K2", "K3", "K4"))
     assert [(t.term, t.low, t.high) for t in k2] == [("half_life", *SIX_MONTHS)]
     assert [(t.term, t.low, t.high) for t in k3] == [("adaptation", *GETTING_USED)]

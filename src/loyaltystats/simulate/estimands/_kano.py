@@ -28,7 +28,7 @@ _ATTRIBUTES = ("B1", "B2", "P1", "D1")  # the demo mapping's responses.attribute
 # the runner's expectation: basics must-be, delighters attractive, the rest one-dimensional
 _EXPECTED = {"B1": "M", "B2": "M", "P1": "O", "D1": "A"}
 _K1_TERMS = {a: f"share_{c}[{a}]" for a, c in _EXPECTED.items()}
-_K1_SHARE = 0.8  # the runner's rule: the claimed category in 80% of bootstrap replicates
+_K1_SHARE = 0.95  # the runner's rule (K1_STABILITY): the claimed category in 95% of replicates
 _IA_CUT = 0.2  # prca's defaults: asymmetry beyond +-0.2 is A / M; a range below 0.2 sd is I
 _MIN_IMPACT_SD = 0.2
 _K4_TERM = "D1: asymmetry change"
@@ -118,9 +118,12 @@ SPECS: dict[str, ClaimSpec] = {
                  "bootstrap shares of replicates in the claimed category (intervals of width "
                  "0, so coverage is not defined); the truth of a row is 1 when the "
                  "population category (the same analysis, coded independently, on the "
-                 "reference world) is the claimed one, else 0. Claimed: share at least 0.8 "
+                 "reference world) is the claimed one, else 0. Claimed: share at least 0.95 "
                  "for every attribute.",
-        terms=tuple(Term(t, _K1_SHARE, 1.0) for t in _K1_TERMS.values()),
+        terms=tuple(Term(t, _K1_SHARE, 1.0,
+                         coverage_exempt="a bootstrap stability share (the estimate is its own "
+                                         "'interval'), judged against the category")
+                    for t in _K1_TERMS.values()),
         truth_fn=_k1_truth,
         true_world=CLAIMS_TRUE["K1"], false_world={},
         true_note="no delighter life cycle: D1 keeps its reward and its absence never hurts, "

@@ -32,6 +32,8 @@ from . import ClaimSpec, Term
 
 __all__ = ["SPECS", "population_median", "ols_cell_prediction", "step_logistic_pseudo_true"]
 
+WHOLE_GRADE = ("a median of whole grades is a whole grade; its interval is a set of grades "
+               "that covers the true median with probability near 1 once n is large")
 _EIGHT = (8.0, 9.0 - 1e-9)  # "an 8" on the 1-10 grade scale (claim_region of 8)
 _NINE_PLUS = (9.0, 10.0)  # "a 9+"
 _T3_MEETS = (6.0, 7.999999999)  # the registry's claimed region of "meets needs"
@@ -229,7 +231,8 @@ SPECS: dict[str, ClaimSpec] = {
                  "months (all customers surveyed while still customers, pooled over calendar "
                  "months, as the runner pools them). Monte-Carlo on the reference world. "
                  "Claimed: 'met' in [8, 9), 'exceeded' in [9, 10].",
-        terms=(Term("median[met]", *_EIGHT), Term("median[exceeded]", *_NINE_PLUS)),
+        terms=(Term("median[met]", *_EIGHT, coverage_exempt=WHOLE_GRADE),
+               Term("median[exceeded]", *_NINE_PLUS, coverage_exempt=WHOLE_GRADE)),
         truth_fn=_t1_truth,
         true_world=CLAIMS_TRUE["T1"], false_world=CLAIMS_FALSE["T1"],
         true_note="no delighter life cycle, no adaptation, no market drift: met has median 8 "
@@ -256,8 +259,9 @@ SPECS: dict[str, ClaimSpec] = {
                  "every surveyed answer of the study's months, pooled as the runner pools "
                  "them. Monte-Carlo on the reference world. Claimed: meets needs in [6, 8), "
                  "easy in [8, 9), enjoyable in [9, 10].",
-        terms=(Term("median[meets needs]", *_T3_MEETS), Term("median[easy]", *_EIGHT),
-               Term("median[enjoyable]", *_NINE_PLUS)),
+        terms=(Term("median[meets needs]", *_T3_MEETS, coverage_exempt=WHOLE_GRADE),
+               Term("median[easy]", *_EIGHT, coverage_exempt=WHOLE_GRADE),
+               Term("median[enjoyable]", *_NINE_PLUS, coverage_exempt=WHOLE_GRADE)),
         truth_fn=_t3_truth,
         true_world=CLAIMS_TRUE["T3"], false_world={},
         true_note="a lower base, a steeper performance effect and a large lasting delight "
@@ -286,7 +290,11 @@ SPECS: dict[str, ClaimSpec] = {
                  "counts of negatives) weighted by each grade's share of customers; the "
                  "breakpoint of largest expected log-likelihood among grades 2-10. Claimed: "
                  "breakpoint at least 8 and jump > 0.",
-        terms=(Term("breakpoint", _T5_TOP, 10.0), Term("jump", 0.0, math.inf, strict=True)),
+        terms=(Term("breakpoint", _T5_TOP, 10.0,
+                    coverage_exempt="a breakpoint on the grid of whole grades: its profile "
+                                    "interval is a set of grades that contains the true one "
+                                    "with probability near 1 once n is large"),
+               Term("jump", 0.0, math.inf, strict=True)),
         truth_fn=_t5_truth,
         true_world={}, false_world=CLAIMS_FALSE["T5"],
         true_note="default world: the 9-10 band lowers the monthly switching hazard sharply "
