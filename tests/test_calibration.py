@@ -265,3 +265,40 @@ def test_report_has_the_holm_column_and_states_the_rule():
     assert "Holm" in rep.info["family_rule"] and "Holm" in rep.to_html()
     assert set(rep.multiplicity["id"]) == set(rep.claim_results)
     assert "multiplicity" in rep.to_dict()
+
+
+# ------------------------------------------------------------------ N2: clipped answers
+def test_interval_regression_equals_an_independent_likelihood_fit():
+    from scipy import optimize, stats
+
+    from loyaltystats.nps.recency import _interval_regression
+
+    rng = np.random.default_rng(8)
+    n = 3_000
+    X = rng.integers(4, 11, (n, 3)).astype(float)
+    design = np.column_stack([np.ones(n), X])
+    latent = -2 + X @ np.array([0.7, 0.2, 0.3]) + rng.normal(0, 1.2, n)
+    y = np.clip(np.rint(latent), 0, 10)
+    ols = np.linalg.lstsq(design, y, rcond=None)[0]
+    got, cov = _interval_regression(design, y, 0.0, 10.0, np.arange(n), ols)
+
+    def negll(theta):   # written out plainly, no analytic gradient
+        mu, s = design @ theta[:4], np.exp(theta[4])
+        upper = np.where(y >= 10, 1.0, stats.norm.cdf((y + 0.5 - mu) / s))
+        lower = np.where(y <= 0, 0.0, stats.norm.cdf((y - 0.5 - mu) / s))
+        return -np.sum(np.log(upper - lower))
+
+    ref = optimize.minimize(negll, np.r_[ols, 0.0], method="Nelder-Mead",
+                            options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20_000,
+                                     "maxfev": 40_000})
+    np.testing.assert_allclose(got, ref.x[:4], atol=2e-4)
+    assert np.all(np.diag(cov) > 0)
+    # clipping at 10 pulls the least-squares slopes down; the interval fit recovers them
+    true_b = np.array([0.7, 0.2, 0.3])
+    assert np.abs(got[1:] - true_b).max() < np.abs(ols[1:] - true_b).max()
+
+
+def test_recency_uses_the_interval_model_by_default():
+    rep = _run(2_000, 5, ["N2"])
+    assert rep.results["N2"].info["model"] == "interval"
+    assert "interval regression" in rep.claim_results["N2"].estimates["method"].iloc[0]

@@ -8,8 +8,9 @@ more than half of the weight.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -85,6 +86,7 @@ def recency(
     include_current: bool = True,
     threshold: float = 0.5,
     level: float = 0.95,
+    model: Literal["interval", "ols"] = "interval",
 ) -> RecencyResult:
     """Distributed-lag regression of recommend on the last ``lags`` transaction ratings (N2).
 
@@ -109,6 +111,12 @@ def recency(
         The claim "mostly the last transaction" means ``weight_lag1 > threshold`` (one half).
     level : float
         Confidence level.
+    model : {"interval", "ols"}
+        ``"interval"`` (default): the answer is a rounded, clipped reading of a latent score
+        with normal errors (interval regression: an answer ``k`` inside the scale means the
+        latent score lies in ``[k - 0.5, k + 0.5)``, the bottom and top answers are open
+        below and above). ``"ols"``: least squares on the answers as numbers, which the
+        clipping at the top of the scale biases (see Notes).
 
     Returns
     -------
@@ -119,14 +127,19 @@ def recency(
 
     Notes
     -----
-    The model is ``recommend_i = a + sum_l b_l rating_{i,l} + e_i``, ordinary least squares
-    with standard errors clustered by customer (a customer answers more than once). The weight
-    of lag ``l`` is ``w_l = b_l / sum_k b_k``; its covariance is ``J V J'`` with the Jacobian
-    ``J_lk = (delta_lk B - b_l) / B^2``, ``B = sum_k b_k`` (delta method). The weights do not
-    depend on the scale of the answer: a linear rescaling of recommend multiplies every
-    ``b_l`` alike. Rounding and clipping the answer to 0-10 is not linear, and biases the
-    weights a little: in the simulated world of :mod:`loyaltystats.simulate` the weight of
-    lag 1 came out at 0.555 for a true 0.55 (mean of 5 worlds of 100,000 customers).
+    The model is ``recommend*_i = a + sum_l b_l rating_{i,l} + e_i`` with the answer the
+    latent ``recommend*`` rounded and clipped to the scale (``model="interval"``: maximum
+    likelihood with normal ``e``, by BFGS from the least-squares start) or the answer itself
+    (``model="ols"``). Standard errors are clustered by customer (a customer answers more
+    than once): the sandwich of the per-customer scores, with the small-sample factor
+    ``G / (G - 1)``. The weight of lag ``l`` is ``w_l = b_l / sum_k b_k``; its covariance is
+    ``J V J'`` with the Jacobian ``J_lk = (delta_lk B - b_l) / B^2``, ``B = sum_k b_k``
+    (delta method). The weights do not depend on the scale of the answer: a linear
+    rescaling of recommend multiplies every ``b_l`` alike. Clipping the answer at 10 is not
+    linear, and biases the least-squares weights: in the simulated world of
+    :mod:`loyaltystats.simulate` the OLS weight of lag 1 came out at 0.709 for a true 0.70
+    (its interval covered the truth in 0.88 of 200 studies of 5,000 customers); the
+    interval regression is the world's own model of the answer.
 
     Answers with fewer than ``lags`` earlier transactions of the same customer are left out,
     never padded; how many is reported in ``info["n_dropped_short_history"]``.
@@ -199,9 +212,18 @@ def recency(
     if np.linalg.matrix_rank(design) < design.shape[1]:
         raise ModelError("the lagged ratings are collinear (e.g. constant); cannot separate "
                          "the lags")
+    if model not in ("interval", "ols"):
+        raise ValueError(f"model must be 'interval' or 'ols', got {model!r}")
     fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
-    b = np.asarray(fit.params)[1:]
-    V = np.asarray(fit.cov_params())[1:, 1:]
+    if model == "ols":
+        params, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
+        label = "distributed-lag OLS, cluster-robust"
+    else:
+        params, cov = _interval_regression(design, y, float(scale.low), float(scale.high),
+                                           groups, np.asarray(fit.params))
+        label = "distributed-lag interval regression, cluster-robust"
+    b = params[1:]
+    V = cov[1:, 1:]
     B = float(b.sum())
     se_B = float(np.sqrt(np.ones(lags) @ V @ np.ones(lags)))
     J = (np.eye(lags) * B - b[:, None] * np.ones(lags)[None, :]) / B**2
@@ -210,7 +232,7 @@ def recency(
     se_w = np.sqrt(np.maximum(np.diag(Vw), 0.0))
     n = int(ok.sum())
     rows: list[dict[str, Any]] = []
-    meth_w = "distributed-lag OLS, cluster-robust, delta method"
+    meth_w = f"{label}, delta method"
     for j in range(lags):
         rows.append({"term": f"weight_lag{j + 1}", "estimate": w[j], "ci_low": w[j] - z * se_w[j],
                      "ci_high": w[j] + z * se_w[j], "n": n, "method": meth_w,
@@ -219,13 +241,13 @@ def recency(
     for j in range(lags):
         rows.append({"term": f"coef_lag{j + 1}", "estimate": b[j], "ci_low": b[j] - z * se_b[j],
                      "ci_high": b[j] + z * se_b[j], "n": n,
-                     "method": "distributed-lag OLS, cluster-robust", "std_err": se_b[j]})
+                     "method": label, "std_err": se_b[j]})
     rows.append({"term": "coef_sum", "estimate": B, "ci_low": B - z * se_B,
-                 "ci_high": B + z * se_B, "n": n, "method": "distributed-lag OLS, cluster-robust",
+                 "ci_high": B + z * se_B, "n": n, "method": label,
                  "std_err": se_B})
-    a, se_a = float(fit.params[0]), float(fit.bse[0])
+    a, se_a = float(params[0]), float(np.sqrt(cov[0, 0]))
     rows.append({"term": "intercept", "estimate": a, "ci_low": a - z * se_a,
-                 "ci_high": a + z * se_a, "n": n, "method": "distributed-lag OLS, cluster-robust",
+                 "ci_high": a + z * se_a, "n": n, "method": label,
                  "std_err": se_a})
     est = estimates_frame(rows)
     lo1, hi1 = float(w[0] - z * se_w[0]), float(w[0] + z * se_w[0])
@@ -245,12 +267,76 @@ def recency(
     info = {"share_last": float(w[0]), "share_last_ci_low": lo1, "share_last_ci_high": hi1,
             "lags": int(lags), "n_answers": n, "n_customers": int(len(np.unique(groups))),
             "n_dropped_short_history": n_drop, "coef_sum_p_value": p_sum,
-            "r_squared": float(fit.rsquared), "include_current": bool(include_current)}
+            "r_squared": float(fit.rsquared), "include_current": bool(include_current),
+            "model": model}
     return RecencyResult(
         estimates=est, level=level, info=info, tables={"lag_weights": lag_tab},
         title=f"N2: weight of the last {lags} transactions in {recommend}",
         claim_id="N2", statement=STATEMENT_N2, claimed={"share_last_above": threshold},
         verdict=verdict, reason=reason)
+
+
+def _interval_regression(design: np.ndarray, y: np.ndarray, low: float, high: float,
+                         groups: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Normal interval regression of a rounded, clipped answer; cluster-robust covariance.
+
+    Returns the coefficients (without the log scale) and their covariance.
+    """
+    from scipy import optimize
+
+    lo = np.where(y <= low, -np.inf, y - 0.5)
+    hi = np.where(y >= high, np.inf, y + 0.5)
+    n, p = design.shape
+
+    def parts(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        beta, s = theta[:p], math.exp(theta[p])
+        mu = design @ beta
+        a, b = (lo - mu) / s, (hi - mu) / s
+        # upper-tail form where both ends are high, so the difference keeps its digits
+        up = a > 0
+        prob = np.where(up, stats.norm.sf(a) - stats.norm.sf(b),
+                        stats.norm.cdf(b) - stats.norm.cdf(a))
+        prob = np.maximum(prob, 1e-300)
+        pa, pb = stats.norm.pdf(a), stats.norm.pdf(b)
+        with np.errstate(invalid="ignore"):  # inf * 0 at an open end, replaced by 0
+            apa = np.where(np.isfinite(a), a * pa, 0.0)
+            bpb = np.where(np.isfinite(b), b * pb, 0.0)
+        d_mu = (pa - pb) / (s * prob)
+        d_ls = (apa - bpb) / prob
+        scores = np.column_stack([design * d_mu[:, None], d_ls])
+        return np.log(prob), scores
+
+    def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        ll, sc = parts(theta)
+        return -float(ll.sum()) / n, -sc.sum(axis=0) / n
+
+    resid = y - design @ start
+    theta0 = np.r_[start, math.log(max(float(np.std(resid)), 1e-3))]
+    opt = optimize.minimize(nll, theta0, jac=True, method="BFGS",
+                            options={"gtol": 1e-10, "maxiter": 500})
+    theta = opt.x
+    if not np.all(np.isfinite(theta)):
+        raise ModelError("the interval regression of the answers did not converge")
+    # Hessian of the mean log-likelihood by central differences of the analytic score
+    k = p + 1
+    H = np.empty((k, k))
+    for j in range(k):
+        h = 1e-5 * max(1.0, abs(theta[j]))
+        e = np.zeros(k)
+        e[j] = h
+        H[:, j] = (nll(theta + e)[1] - nll(theta - e)[1]) / (2 * h)
+    H = (H + H.T) / 2 * n
+    try:
+        bread = np.linalg.inv(H)
+    except np.linalg.LinAlgError as exc:
+        raise ModelError("the interval regression's information matrix is singular") from exc
+    _, scores = parts(theta)
+    codes, uniq = pd.factorize(groups)
+    per = np.zeros((len(uniq), k))
+    np.add.at(per, codes, scores)
+    g = len(uniq)
+    cov = bread @ (per.T @ per) @ bread * (g / (g - 1) if g > 1 else 1.0)
+    return theta[:p], cov[:p, :p]
 
 
 def _example() -> RecencyResult:
