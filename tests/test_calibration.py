@@ -302,3 +302,22 @@ def test_recency_uses_the_interval_model_by_default():
     rep = _run(2_000, 5, ["N2"])
     assert rep.results["N2"].info["model"] == "interval"
     assert "interval regression" in rep.claim_results["N2"].estimates["method"].iloc[0]
+
+
+# ------------------------------------------------------------------ P2: the largest difference
+def test_p2_interval_covers_a_small_truth_and_stays_honest_on_noise():
+    from loyaltystats import drivers
+    from loyaltystats.simulate import generate
+
+    resp = generate(20_000, seed=1).responses
+    # recommend echoes the grade: the largest true difference is about 0.01; the percentile
+    # interval (before) lay wholly above it
+    echo = drivers.driver_importance(resp, ("grade", "recommend"), ["B1", "B2", "P1", "D1"],
+                                     n_boot=200, seed=1).estimates.iloc[0]
+    assert echo["ci_low"] <= 0.014 <= echo["ci_high"] < 0.1
+    # loyalty_level is noise (R-squared 0): its shares are noise, so nothing is decided (a
+    # basic bootstrap interval said 'supported' here)
+    noise = drivers.driver_importance(resp, ("grade", "loyalty_level"),
+                                      ["B1", "B2", "P1", "D1"], n_boot=200, seed=1)
+    assert noise.verdict == "inconclusive"
+    assert noise.estimates.iloc[0]["ci_low"] < 0.2

@@ -242,3 +242,17 @@ def test_every_headline_is_a_deciding_term_of_the_claims_spec():
     assert len(tested) == len(CLAIM_IDS)
     for _, row in tested.iterrows():
         assert row["term"] in {t.term for t in get_spec(row["id"]).terms}, row["id"]
+
+
+def test_docs_report_mapping_is_the_demo_mapping():
+    # a reader copies this mapping: it must name every role the demo world provides
+    import re
+    import tomllib
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "report.md").read_text()
+    block = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+    parsed = tomllib.loads(block)
+    want = {t: {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in sec.items()}
+            for t, sec in DEMO_MAPPING.items()}
+    assert parsed == want

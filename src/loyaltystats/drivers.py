@@ -92,6 +92,21 @@ class DriverImportance(ClaimResult):
         return ax
 
 
+def _max_abs_interval(diff: np.ndarray, boot: np.ndarray, level: float) -> tuple[float, float]:
+    """Interval of max_j |d_j| from simultaneous (max-t) bootstrap intervals of every d_j."""
+    keep = np.isfinite(diff) & np.isfinite(boot).all(axis=0)
+    if not keep.any():
+        return np.nan, np.nan
+    d, b = diff[keep], boot[:, keep]
+    se = b.std(axis=0, ddof=1)
+    se = np.where(se > 0, se, np.finfo(float).tiny)
+    t_max = np.max(np.abs(b - d) / se, axis=1)
+    c = float(np.quantile(t_max, level))
+    lo = float(np.max(np.maximum(np.abs(d) - c * se, 0.0)))
+    hi = float(np.max(np.abs(d) + c * se))
+    return min(lo, 1.0), min(hi, 1.0)
+
+
 def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequence[str], *,
                       same: float = 0.1, different: float = 0.2, n_boot: int = 300,
                       seed: int | np.random.Generator | None = None,
@@ -128,12 +143,17 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
     Notes
     -----
     Row-level bootstrap: the cost is ``n_boot`` covariance matrices of the data. The largest
-    absolute difference is biased upward by noise, and so is its bootstrap distribution, so
-    its interval is the *basic* bootstrap interval ``[2 s - q_hi, 2 s - q_lo]`` (``q`` the
-    bootstrap quantiles of the statistic ``s``), clipped to ``[0, 1]``, which reflects the
-    bias back: in a simulated world whose largest true difference is 0.014, the percentile
-    interval covered it in 0.49 of 200 studies of 5,000 customers. The shares table and
-    R-squared show when the outcomes are weakly explained.
+    absolute difference ``max_j |d_j|`` is not a smooth function of the data (it is biased
+    upward when the differences are small), so its interval is built from simultaneous
+    intervals of all the differences: with ``c`` the ``level`` quantile of the bootstrap
+    ``max_j |d*_j - d_j| / se_j`` (``se_j`` the bootstrap standard deviations), the
+    intervals ``d_j +- c se_j`` hold together with probability ``level``, and then so does
+    ``[max_j max(0, |d_j| - c se_j), max_j (|d_j| + c se_j)]`` for the largest absolute
+    difference. It is conservative by construction. The percentile interval of the
+    statistic (used before) covered a true largest difference of 0.014 in 0.49 of 200
+    simulated studies of 5,000 customers; the basic interval fixed that but said
+    "supported" when one outcome was pure noise. The shares table and R-squared show when
+    the outcomes are weakly explained.
 
     Examples
     --------
@@ -190,18 +210,12 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
     boot_diff = boot_shares[:, 0] - boot_shares[:, 1]
     boot_stat = np.nanmax(np.abs(boot_diff), axis=1)
     if n_boot:
-        # basic (reverse percentile) interval, clipped to [0, 1]: the largest absolute
-        # difference is biased upwards when the differences are small, and so is its
-        # bootstrap distribution; the percentile interval then lies above a small truth
-        # (coverage 0.49 in a simulated world whose largest difference is 0.014), the basic
-        # interval reflects that bias back
-        b_lo, b_hi = np.nanquantile(boot_stat, q)
-        s_lo, s_hi = max(2 * stat - b_hi, 0.0), min(2 * stat - b_lo, 1.0)
+        s_lo, s_hi = _max_abs_interval(diff, boot_diff, level)
     else:
         s_lo = s_hi = np.nan
     n = len(x)
     rows = [{"term": "max share difference", "estimate": stat, "ci_low": s_lo, "ci_high": s_hi,
-             "n": n, "method": "Shapley R2 shares, row bootstrap (basic interval)"}]
+             "n": n, "method": "Shapley R2 shares, row bootstrap (simultaneous max-t interval)"}]
     share_rows = []
     for j, d in enumerate(drivers):
         lo, hi = np.nanquantile(boot_diff[:, j], q) if n_boot else (np.nan, np.nan)
