@@ -208,7 +208,6 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
         boot_shares[b], boot_r2[b] = profile(x[idx])
     q = [(1 - level) / 2, 1 - (1 - level) / 2]
     boot_diff = boot_shares[:, 0] - boot_shares[:, 1]
-    boot_stat = np.nanmax(np.abs(boot_diff), axis=1)
     if n_boot:
         s_lo, s_hi = _max_abs_interval(diff, boot_diff, level)
     else:
