@@ -247,8 +247,9 @@ def test_every_headline_is_a_deciding_term_of_the_claims_spec():
 def test_docs_report_mapping_is_the_demo_mapping():
     # a reader copies this mapping: it must name every role the demo world provides
     import re
-    import tomllib
     from pathlib import Path
+
+    import tomllib
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "report.md").read_text()
     block = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
