@@ -37,9 +37,11 @@ def demo_tables(n_customers: int = 20_000, seed: int = 1, **overrides: Any) -> d
     ``responses.baseline_ok`` (the mean of the customer's last three transaction grades, the
     current one included, is at least 7), ``responses.peak`` (the current grade is 9 or more),
     ``responses.year`` (calendar month // 12),
-    and ``customers.retained_12m`` (nullable boolean: False when the customer switched within
-    12 months of starting, True when observed for 12 months without switching, missing when
-    observation ended earlier; claims on it use only the non-missing rows and say so).
+    and ``customers.retained_12m`` (nullable boolean, known for the cohort that started at
+    least 12 months before the study ended: False when the customer switched within 12
+    months of starting, True otherwise; missing for later starters, also those who switched
+    early, because keeping only them would over-count switchers; claims on it use only the
+    non-missing rows and say so).
 
     Examples
     --------
