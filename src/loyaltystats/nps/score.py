@@ -263,8 +263,11 @@ def _result(totals: np.ndarray, n_rows: float, n_eff: float, *, method: CIMethod
     se = 100 * np.sqrt(max(var, 0.0))
     z_lo, z_hi = wilson_ci(p * n_eff, np.full(3, n_eff), level)
     n_int = int(round(n_rows))
+    # say which variance was used: clustered answers shrink the effective sample size
+    label = method + (", cluster-robust (design effect)"
+                      if extra and "n_clusters" in extra else "")
     rows = [{"term": "nps", "estimate": 100 * d, "ci_low": 100 * float(lo),
-             "ci_high": 100 * float(hi), "n": n_int, "method": method, "std_err": se}]
+             "ci_high": 100 * float(hi), "n": n_int, "method": label, "std_err": se}]
     for k, name in ((2, "promoters"), (1, "passives"), (0, "detractors")):
         rows.append({"term": name, "estimate": float(p[k]), "ci_low": float(z_lo[k]),
                      "ci_high": float(z_hi[k]), "n": n_int, "method": "wilson",
