@@ -185,8 +185,10 @@ def test_cluster_robust_cells_equal_statsmodels_cluster_on_rows():
     assert got["bse"]["Intercept"] > 1.1 * plain["bse"]["Intercept"]
 
 
-def test_t2_runner_clusters_by_the_customer():
-    rep = _run(2_000, 3, ["T2"])
+def test_runners_cluster_by_the_customer():
+    rep = _run(2_000, 3, ["T2", "K1", "N1"])
+    assert rep.results["K1"].info["cluster"] == "customer_id"
+    assert "cluster-robust" in rep.claim_results["N1"].estimates["method"].iloc[0]
     assert rep.results["T2"].info["cov_type"] == "cluster"
     assert "cluster-robust by customer_id" in rep.claim_results["T2"].estimates.set_index(
         "term").loc["predicted mean[basics best, no delighter]", "method"]

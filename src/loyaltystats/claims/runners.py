@@ -252,7 +252,10 @@ def _k1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
 
     rm = m["responses"]
     expected = _expected_kano(m)
-    res = kano.prca(t["responses"], rm["score"], list(rm["attributes"]), seed=seed, n_boot=200)
+    # a customer answers more than once: the bootstrap resamples whole customers when the
+    # responses' id is mapped, so the stability shares carry the clustering
+    res = kano.prca(t["responses"], rm["score"], list(rm["attributes"]), seed=seed, n_boot=200,
+                    cluster=rm.get("id"))
     attrs = res.tables["attributes"].set_index("attribute")
     verdicts, rows, notes = [], [], []
     for a, want in expected.items():
