@@ -289,7 +289,8 @@ def summarize(study: Mapping[str, Any], settings: Settings) -> dict[str, pd.Data
             if r["contradicted"] > MAX_WRONG:
                 notes.append(f"P(contradicted | true) {r['contradicted']:.2f} > {MAX_WRONG}")
             if r["n"] == largest and r["supported"] < MIN_POWER:
-                notes.append(f"P(supported | true) {r['supported']:.2f} < {MIN_POWER}")
+                why = f" (exception: {spec.power_note})" if spec.power_note else ""
+                notes.append(f"P(supported | true) {r['supported']:.2f} < {MIN_POWER}{why}")
         if r["n"] >= NO_FAIL_FROM_N and r["failed"] > 0:
             notes.append(f"failed {r['failed']:.2f} > 0")
         checks.append("; ".join(notes) if notes else "ok")

@@ -102,6 +102,10 @@ class ClaimSpec:
     descriptive : bool
         The claim describes practice and gets no verdict; only its intervals' coverage is
         measured.
+    power_note : str
+        Why the claim may not reach P(supported | true) >= 0.8 at 10,000 customers, when
+        that is a limit of the data rather than of the test ("" otherwise). The validity
+        benchmark prints it beside a missed power target.
     """
 
     claim_id: str
@@ -114,6 +118,7 @@ class ClaimSpec:
     false_note: str = ""
     rule: str = "all"
     descriptive: bool = False
+    power_note: str = ""
 
     def params(self, world: str) -> WorldParams:
         """The :class:`WorldParams` of the ``"true"`` or ``"false"`` world."""
