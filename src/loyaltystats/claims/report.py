@@ -22,7 +22,7 @@ from .._version import __version__
 from ..errors import LoyaltyStatsError
 from ..results import VERDICTS, ClaimResult, Result, _json_scalar
 from .multiplicity import holm_verdicts
-from .registry import CLAIMS, Claim
+from .registry import CLAIMS, Claim, get_claim
 from .runners import RUNNERS, headline
 
 __all__ = ["ClaimsReport", "check_claims", "REPORT_COLUMNS", "validate_mapping", "known_roles"]
@@ -438,7 +438,7 @@ def check_claims(
     by_id = holm.set_index("id")["holm_verdict"] if len(holm) else pd.Series(dtype=object)
     for row in rows:
         row["holm_verdict"] = by_id.get(row["id"], "")
-        m = claim_margin(row["id"])
+        m = get_claim(row["id"]).margin
         row["margin"] = np.nan if m is None else m
     if as_bar:
         draw_bar("claims", 1.0, f"{len(claim_results)} of {len(selected)} tested", sys.stderr)
@@ -453,10 +453,3 @@ def check_claims(
                         info={"seed": seed, "seconds": timings, "family_rule": FAMILY_RULE},
                         multiplicity=holm)
 
-
-def claim_margin(claim_id: str) -> float | None:
-    """The registry's smallest effect of interest of a claim (None when it has none)."""
-    for c in CLAIMS:
-        if c.id == claim_id:
-            return c.margin
-    return None
