@@ -297,11 +297,17 @@ def summarize(study: Mapping[str, Any], settings: Settings) -> dict[str, pd.Data
     rates["target"] = checks
     exempt = {(c, t.term): t.coverage_exempt for c in cov["claim"].unique()
               for t in get_spec(c).terms if t.coverage_exempt}
-    cov["target"] = [
-        f"exempt: {exempt[(cl, term)]}" if (cl, term) in exempt else
-        "ok" if COVERAGE_RANGE[0] <= c <= COVERAGE_RANGE[1] else
-        f"{c:.3f} outside {COVERAGE_RANGE[0]}-{COVERAGE_RANGE[1]}"
-        for cl, term, c in zip(cov["claim"], cov["term"], cov["coverage"])]
+    def coverage_target(cl: str, term: str, c: float) -> str:
+        if (cl, term) in exempt:
+            return f"exempt: {exempt[(cl, term)]}"
+        if COVERAGE_RANGE[0] <= c <= COVERAGE_RANGE[1]:
+            return "ok"
+        why = get_spec(cl).conservative_note if c > COVERAGE_RANGE[1] else ""
+        return (f"{c:.3f} outside {COVERAGE_RANGE[0]}-{COVERAGE_RANGE[1]}"
+                + (f" (conservative; exception: {why})" if why else ""))
+
+    cov["target"] = [coverage_target(cl, term, c)
+                     for cl, term, c in zip(cov["claim"], cov["term"], cov["coverage"])]
     power = smallest_powered_n(rates)
     return {"rates": rates, "coverage": cov, "power": power}
 

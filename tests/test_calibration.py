@@ -323,3 +323,79 @@ def test_p2_interval_covers_a_small_truth_and_stays_honest_on_noise():
                                       ["B1", "B2", "P1", "D1"], n_boot=200, seed=1)
     assert noise.verdict == "inconclusive"
     assert noise.estimates.iloc[0]["ci_low"] < 0.2
+
+
+# ------------------------------------------------------------------ K2 on the rate scale
+@pytest.mark.slow
+def test_k2_without_decay_gets_a_verdict_not_a_failure():
+    # seed 3 at 1,000 customers in the no-decay world: the half-life estimate is infinite
+    # (at the top of the grid), which failed the claim in validity-2026-12-04
+    from loyaltystats.simulate import CLAIMS_FALSE
+
+    rep = _run(1000, 3, ["K2"], **CLAIMS_FALSE["K2"])
+    row = rep.table.set_index("id").loc["K2"]
+    assert row["status"] == "tested" and row["verdict"] != "supported"
+    assert row["term"] == "decay_rate" and row["estimate"] == 0.0 and row["ci_low"] == 0.0
+    half = rep.results["K2"].estimates.set_index("term").loc["half_life"]
+    assert math.isinf(half["estimate"])
+    assert row["ci_high"] == pytest.approx(math.log(2) / half["ci_low"])
+
+
+def test_k2_rate_verdict_equals_the_half_life_verdict():
+    from loyaltystats.kano import SIX_MONTHS, SIX_MONTHS_RATE
+    from loyaltystats.results import judge_interval
+
+    for lo, hi in [(4.0, 8.0), (2.0, 5.0), (10.0, math.inf), (2.0, math.inf), (9.5, 30.0)]:
+        rate = (0.0 if math.isinf(hi) else math.log(2) / hi, math.log(2) / lo)
+        assert judge_interval(*rate, *SIX_MONTHS_RATE) == judge_interval(lo, hi, *SIX_MONTHS)
+
+
+# ------------------------------------------------------------------ T4 with a sparse cell
+def _t4_rows(cells):
+    rows = []
+    for (b, p), (n, s) in cells.items():
+        rows += [{"ok": b, "peak": p, "y": int(i < s)} for i in range(n)]
+    return pd.DataFrame(rows)
+
+
+def test_t4_cell_with_only_ones_uses_firth_and_equals_an_independent_fit():
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    from loyaltystats.thresholds import moments_of_truth
+
+    # the demo world's rare cell (OK service failed, peak given) with 3 of 3 first
+    cells = {(0, 0): (60, 9), (0, 1): (3, 3), (1, 0): (370, 85), (1, 1): (290, 120)}
+    df = _t4_rows(cells)
+    res = moments_of_truth(df, "y", "ok", "peak", margin=0.25)
+    row = res.estimates.set_index("term").loc["interaction (log-odds)"]
+    assert res.info["firth"] and np.isfinite(row["estimate"]) and "Firth" in row["method"]
+    # Firth's penalty for this saturated model is half an observation of each outcome per
+    # cell: a binomial GLM on the rows plus those pseudo-rows gives the same fit
+    pseudo = pd.DataFrame([{"ok": b, "peak": p, "y": y} for (b, p) in cells for y in (0, 1)])
+    both = pd.concat([df, pseudo], ignore_index=True)
+    w = np.r_[np.ones(len(df)), np.full(len(pseudo), 0.5)]
+    fit = smf.glm("y ~ ok * peak", both, family=sm.families.Binomial(), freq_weights=w).fit()
+    assert row["estimate"] == pytest.approx(fit.params["ok:peak"], rel=1e-8)
+    assert row["ci_high"] - row["ci_low"] == pytest.approx(
+        2 * 1.959964 * fit.bse["ok:peak"], rel=1e-5)
+    assert res.verdict == "inconclusive"
+
+
+def test_t4_empty_cell_fails_the_claim_with_the_cell_named():
+    from loyaltystats.thresholds import moments_of_truth
+
+    cells = {(0, 0): (60, 9), (1, 0): (370, 85), (1, 1): (290, 120)}
+    res = moments_of_truth(_t4_rows(cells), "y", "ok", "peak")
+    assert "baseline=0, peak=1" in res.reason and res.verdict == "inconclusive"
+    assert np.isnan(res.estimates.set_index("term").loc["interaction (log-odds)", "estimate"])
+
+
+def test_t4_small_study_gets_a_verdict_not_a_failure():
+    # seed 0 at 300 customers in the additive world: a cell with only 0s or 1s failed T4
+    from loyaltystats.simulate import CLAIMS_FALSE
+
+    rep = _run(300, 0, ["T4"], **CLAIMS_FALSE["T4"])
+    row = rep.table.set_index("id").loc["T4"]
+    assert row["status"] == "tested" and row["verdict"] != "supported"
+    assert "Firth" in row["method"]

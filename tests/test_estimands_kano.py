@@ -8,6 +8,7 @@ import pytest
 import statsmodels.api as sm
 
 from loyaltystats.kano import GETTING_USED, SIX_MONTHS, TOWARDS_BASIC, prca
+from loyaltystats.kano.decay import SIX_MONTHS_RATE
 from loyaltystats.simulate import CLAIMS_FALSE, WorldParams, generate
 from loyaltystats.simulate import reference as ref
 from loyaltystats.simulate.estimands import _kano as K
@@ -84,7 +85,10 @@ def test_terms_and_regions_are_the_runners_and_estimators():
 
     assert {(t.low, t.high, t.strict) for t in k1.terms} == {(K1_STABILITY, 1.0, False)}
     k2, k3, k4 = (get_spec(c).terms for c in ("K2", "K3", "K4"))
-    assert [(t.term, t.low, t.high) for t in k2] == [("half_life", *SIX_MONTHS)]
+    # K2 is judged on the decay rate ln 2 / half-life: the six months' region, finite at
+    # "no decay" (rate 0)
+    assert [(t.term, t.low, t.high) for t in k2] == [("decay_rate", *SIX_MONTHS_RATE)]
+    assert SIX_MONTHS_RATE == pytest.approx((np.log(2) / SIX_MONTHS[1], np.log(2) / SIX_MONTHS[0]))
     assert [(t.term, t.low, t.high) for t in k3] == [("adaptation", *GETTING_USED)]
     assert [(t.term, t.low, t.high) for t in k4] == [("D1: asymmetry change", *TOWARDS_BASIC)]
     for c in ("K1", "K2", "K3", "K4"):
@@ -106,11 +110,13 @@ def test_every_term_is_a_row_of_the_runners_claim():
 # ------------------------------------------------------------------ exact truths
 @pytest.mark.parametrize("world", ["true", "false"])
 def test_exact_truths_are_the_world_parameters(world):
-    for c, field in (("K2", "half_life"), ("K3", "adaptation")):
-        spec = get_spec(c)
-        p = spec.params(world)
-        assert spec.truth(p) == {field: getattr(p, field)}
-    assert get_spec("K2").truth(WorldParams(half_life=12.0))["half_life"] == 12.0
+    spec = get_spec("K3")
+    p = spec.params(world)
+    assert spec.truth(p) == {"adaptation": p.adaptation}
+    p = get_spec("K2").params(world)
+    assert get_spec("K2").truth(p) == {"decay_rate": pytest.approx(np.log(2) / p.half_life)}
+    assert get_spec("K2").truth(WorldParams(half_life=12.0))["decay_rate"] == pytest.approx(
+        np.log(2) / 12.0)
     assert get_spec("K3").truth(WorldParams(adaptation=0.5))["adaptation"] == 0.5
 
 

@@ -53,7 +53,7 @@ def test_company_changes_matches_pandas():
 
 def test_exact_truths_are_the_parameters():
     p = WorldParams()
-    assert get_spec("K2").truth(p) == {"half_life": p.half_life}
+    assert get_spec("K2").truth(p) == {"decay_rate": pytest.approx(np.log(2) / p.half_life)}
     assert get_spec("K3").truth(p) == {"adaptation": p.adaptation}
     p1 = get_spec("P1").truth(p)
     want = p.toh_p_high_given_high - p.toh_p_high_given_low

@@ -420,6 +420,8 @@ def check_claims(
                 row["status"] = f"failed: {exc}"
             else:
                 problem = nonfinite_deciding_terms(claim.id, claim_res)
+                if problem and claim_res.reason:
+                    problem += f" ({claim_res.reason})"
             if problem:
                 # a verdict is never given on a NaN: the claim fails with the reason
                 row["status"] = f"failed: {problem}"

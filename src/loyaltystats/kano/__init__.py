@@ -18,7 +18,7 @@ Examples
 
 from ._common import CATEGORIES, CATEGORY_NAMES, NotEstimableWarning
 from .adaptation import GETTING_USED, Adaptation, adaptation
-from .decay import A_YEAR, SIX_MONTHS, Decay, decay
+from .decay import A_YEAR, SIX_MONTHS, SIX_MONTHS_RATE, Decay, decay
 from .prca import PenaltyReward, classify_impact, impact_asymmetry, prca
 from .questionnaire import (
     ANSWERS,
@@ -55,6 +55,7 @@ __all__ = [
     "CATEGORY_NAMES",
     "EVALUATION_TABLE",
     "SIX_MONTHS",
+    "SIX_MONTHS_RATE",
     "A_YEAR",
     "GETTING_USED",
     "TOWARDS_BASIC",

@@ -56,11 +56,15 @@ from ._common import (
     warn_not_estimable,
 )
 
-__all__ = ["Decay", "decay", "SIX_MONTHS", "A_YEAR"]
+__all__ = ["Decay", "decay", "SIX_MONTHS", "SIX_MONTHS_RATE", "A_YEAR"]
 
 SIX_MONTHS = (3.0, 9.0)
 """Region (months) for the articles' "six months", compared with the half-life; see Notes of
 :func:`decay`."""
+
+SIX_MONTHS_RATE = (math.log(2.0) / SIX_MONTHS[1], math.log(2.0) / SIX_MONTHS[0])
+""":data:`SIX_MONTHS` as a decay rate per month, ``ln 2 / half_life``: the region the "six
+months" verdict is judged on (finite also when no decay is seen)."""
 
 A_YEAR = (9.0, 18.0)
 """Region (months) for "normal in a year", compared with the time the attribute becomes a
@@ -108,7 +112,10 @@ class Decay(Result):
     def claims(self) -> dict[str, ClaimResult]:
         """The articles' "six months" and "a year" (K2) as claim results.
 
-        ``"six months"``: the half-life of the delight lies in :data:`SIX_MONTHS`;
+        ``"six months"``: the half-life of the delight lies in :data:`SIX_MONTHS`, judged on
+        the decay rate ``ln 2 / half_life`` in :data:`SIX_MONTHS_RATE` (the same verdict,
+        but finite when no decay is seen: an infinite half-life is rate 0); its estimates
+        hold the ``decay_rate`` row, then the ``half_life`` row for reading.
         ``"a year"``: the attribute becomes a basic (impact-asymmetry below ``-ia_cut``)
         within :data:`A_YEAR`. Verdicts by :func:`~loyaltystats.results.judge_interval`.
 
@@ -126,27 +133,35 @@ class Decay(Result):
         e = self.estimates.set_index("term")
         out = {}
         spec = (
-            ("six months", "half_life", SIX_MONTHS,
+            ("six months", "decay_rate", SIX_MONTHS_RATE, SIX_MONTHS, ("half_life",),
              "A delighter today is a basic six months later (the delight halves in about "
              "six months)"),
-            ("a year", "t_performance_to_basic", A_YEAR,
+            ("a year", "t_performance_to_basic", A_YEAR, A_YEAR, (),
              "What is special today is normal (a basic) in a year"),
         )
-        for key, term, region, statement in spec:
+        for key, term, region, months, extra, statement in spec:
             row = e.loc[term]
             lo, hi = float(row["ci_low"]), float(row["ci_high"])
             verdict = judge_interval(lo, hi, *region)
+            shown = f"[{lo:.3g}, {hi:.3g}]"
+            if term == "decay_rate":
+                h = e.loc["half_life"]
+                shown += (f" per month (half-life [{float(h['ci_low']):.3g}, "
+                          f"{float(h['ci_high']):.3g}] months)")
+            target = (f"[{region[0]:.3g}, {region[1]:.3g}] ({list(months)} months)"
+                      if term == "decay_rate" else str(list(region)))
             if verdict == "supported":
-                reason = f"the {_level_pct(self.level)} interval [{lo:.3g}, {hi:.3g}] lies inside {list(region)}"
+                reason = f"the {_level_pct(self.level)} interval {shown} lies inside {target}"
             elif verdict == "contradicted":
-                reason = f"the interval [{lo:.3g}, {hi:.3g}] lies outside {list(region)}"
+                reason = f"the interval {shown} lies outside {target}"
             else:
-                reason = (f"the interval [{lo:.3g}, {hi:.3g}] overlaps {list(region)} without "
-                          "lying inside it")
-            est = estimates_frame([{**row.to_dict(), "term": term}])
+                reason = f"the interval {shown} overlaps {target} without lying inside it"
+            est = estimates_frame([{**e.loc[t].to_dict(), "term": t} for t in (term, *extra)])
             out[key] = ClaimResult(
                 estimates=est, title=f"K2: {key}", level=self.level, claim_id="K2",
-                statement=statement, claimed={"region_months": list(region), "quantity": term},
+                statement=statement,
+                claimed={"region_months": list(months), "region": [float(r) for r in region],
+                         "quantity": term},
                 verdict=verdict, reason=reason,
                 info={"attribute": self.info.get("attribute"), "unit": self.info.get("unit")},
             )
@@ -291,6 +306,11 @@ def _curves(beta: np.ndarray, h: float, t_ref: float, t: np.ndarray
     hh = np.asarray(h, dtype=float)[..., None]
     xt = np.exp2(-(t - t_ref) / hh)
     return b[..., 0:1] + b[..., 1:2] * xt, b[..., 2:3] + b[..., 3:4] * xt
+
+
+def _rate(half_life: float) -> float:
+    """Decay rate per time unit, ``ln 2 / half_life`` (0 for an infinite half-life)."""
+    return 0.0 if math.isinf(half_life) else math.log(2.0) / half_life
 
 
 def _first_passage(t: np.ndarray, ia: np.ndarray, level: float, below: str) -> np.ndarray:
@@ -628,6 +648,11 @@ def decay(
     method_b = "parametric bootstrap" if rng is not None else "none"
     rows = [{"term": "half_life", "estimate": h_report, "ci_low": h_ci_lo, "ci_high": h_ci_hi,
              "n": n_used, "method": "profile likelihood"}]
+    # the same fit as a rate: finite where the half-life is not (no decay = rate 0), so a
+    # verdict and an interval's coverage can rest on it
+    rows.append({"term": "decay_rate", "estimate": _rate(h_report), "ci_low": _rate(h_ci_hi),
+                 "ci_high": _rate(h_ci_lo), "n": n_used,
+                 "method": "profile likelihood (ln 2 / half_life)"})
     for i, name in enumerate(("reward_0", "reward_inf", "penalty_0", "penalty_inf")):
         if boundary and name.endswith("_inf"):
             # no finite half-life: the limits are not identified (the fit is a trend)
@@ -652,7 +677,7 @@ def decay(
         "horizon": float(horizon), "data_end": t_end, "ia_cut": float(ia_cut),
         "min_impact": float(min_impact), "n_boot": int(n_boot),
         "adjust": [str(c) for c in adj_cols],
-        "verdict_six_months": judge_interval(h_ci_lo, h_ci_hi, *SIX_MONTHS),
+        "verdict_six_months": judge_interval(_rate(h_ci_hi), _rate(h_ci_lo), *SIX_MONTHS_RATE),
         "verdict_a_year": judge_interval(*cross_ci["om"], *A_YEAR),
     }
     return Decay(

@@ -197,8 +197,13 @@ def moments_of_truth(
     Verdict on the log-odds interaction interval with
     :func:`~loyaltystats.results.judge_interval` against ``[margin, inf)``: *supported*
     when it lies above ``margin`` (the peak does more on top of OK service than without
-    it), *contradicted* when it lies below, *inconclusive* otherwise. A cell that is empty
-    or has only 0s or only 1s leaves the interaction undefined (NaN, inconclusive).
+    it), *contradicted* when it lies below, *inconclusive* otherwise. A cell with only 0s or
+    only 1s has an infinite empirical log-odds; then every estimate comes from Firth's
+    penalized likelihood, which for this saturated model is the empirical log-odds with 1/2
+    added to every cell's successes and failures (Haldane-Anscombe; Firth 1993, Heinze and
+    Schemper 2002), with its Wald interval, and ``info["firth"]`` is True. An empty cell
+    leaves the interaction undefined (NaN, inconclusive; the claims report fails the claim
+    with that reason).
 
     Examples
     --------
@@ -239,7 +244,15 @@ def moments_of_truth(
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(n > 0, s / n, np.nan)
         log_odds = np.log(s / (n - s))
-    estimable = bool(np.all((s > 0) & (s < n)))
+    # a cell with only 0s or only 1s (a rare combination in a small sample) has an infinite
+    # empirical log-odds; Firth's penalized fit of the saturated model is then the empirical
+    # log-odds of the counts plus 1/2 in every cell (Haldane-Anscombe), finite with a wide
+    # interval. An empty cell identifies nothing: the interaction stays undefined.
+    estimable = bool(np.all(n > 0))
+    firth = estimable and not bool(np.all((s > 0) & (s < n)))
+    s_fit, n_fit = (s + 0.5, n + 1.0) if firth else (s, n)
+    if firth:
+        log_odds = np.log(s_fit / (n_fit - s_fit))
     table = pd.DataFrame({"baseline": [0, 0, 1, 1], "peak": [0, 1, 0, 1],
                           "n": n.astype(np.int64), "successes": s.astype(np.int64),
                           "rate": rate, "ci_low": lo, "ci_high": hi,
@@ -252,7 +265,7 @@ def moments_of_truth(
     models: list[dict[str, Any]] = []
     tests: list[dict[str, Any]] = []
     if estimable:
-        var = 1 / s + 1 / (n - s)
+        var = 1 / s_fit + 1 / (n_fit - s_fit)
         d = log_odds[3] - log_odds[2] - log_odds[1] + log_odds[0]
         d_se = float(np.sqrt(var.sum()))
         for base in (0, 1):
@@ -261,12 +274,12 @@ def moments_of_truth(
             se = float(np.sqrt(var[j0] + var[j1]))
             rows.append({"term": f"peak log-OR | baseline={base}", "estimate": e,
                          "ci_low": e - z * se, "ci_high": e + z * se, "n": int(n[j0] + n[j1]),
-                         "method": "Woolf (Wald)"})
+                         "method": "Woolf (Wald)" + (", Firth" if firth else "")})
         # saturated model coefficients (treatment coding) and their Wald statistics
         coef = np.array([log_odds[0], log_odds[2] - log_odds[0], log_odds[1] - log_odds[0], d])
         Xsat = np.array([[1, 0, 0, 0], [1, 0, 1, 0], [1, 1, 0, 0], [1, 1, 1, 1]], dtype=float)
-        sat = fit_logistic_batch(Xsat, s, n)
-        add = fit_logistic_batch(Xsat[:, :3], s, n)
+        sat = fit_logistic_batch(Xsat, s_fit, n_fit)
+        add = fit_logistic_batch(Xsat[:, :3], s_fit, n_fit)
         names = ["Intercept", "baseline", "peak", "baseline:peak"]
         for model, beta, cov, k in (("baseline * peak", coef, sat.cov[0], 4),
                                     ("baseline + peak", add.params[0], add.cov[0], 3)):
@@ -283,8 +296,10 @@ def moments_of_truth(
     else:
         d, d_se = np.nan, np.nan
     d_lo, d_hi = d - z * d_se, d + z * d_se
+    method = ("saturated logistic, Firth: +1/2 per cell (Wald)" if firth
+              else "saturated logistic (Wald)")
     rows.append({"term": "interaction (log-odds)", "estimate": d, "ci_low": d_lo,
-                 "ci_high": d_hi, "n": n_tot, "method": "saturated logistic (Wald)"})
+                 "ci_high": d_hi, "n": n_tot, "method": method})
     with np.errstate(invalid="ignore", divide="ignore"):
         rd = (rate[3] - rate[2]) - (rate[1] - rate[0])
         rd_se = float(np.sqrt(np.sum(rate * (1 - rate) / n)))
@@ -295,11 +310,17 @@ def moments_of_truth(
     if estimable:
         reason = (f"interaction on the log-odds scale {d:.3g} [{d_lo:.3g}, {d_hi:.3g}] "
                   f"against the region [{margin:g}, inf)")
+        if firth:
+            reason += (" (a cell has only 0s or only 1s: Firth's penalized fit, 1/2 added to "
+                       "every cell)")
     else:
-        reason = "a cell is empty or has only 0s or only 1s: the interaction is not estimable"
+        empty = [f"baseline={i // 2}, peak={i % 2}" for i in range(4) if n[i] == 0]
+        reason = (f"no rows in cell(s) {'; '.join(empty)}: the interaction is not "
+                  "identified")
     info = {"outcome": outcome, "baseline": baseline, "peak": peak,
             "baseline_from": baseline_from, "peak_from": peak_from, "margin": float(margin),
-            "n": n_tot, "interaction": float(d), "interaction_se": float(d_se)}
+            "n": n_tot, "interaction": float(d), "interaction_se": float(d_se),
+            "firth": bool(firth)}
     if tests:
         info["interaction_lr_p_value"] = tests[0]["p_value"]
     return MomentsOfTruth(

@@ -106,6 +106,11 @@ class ClaimSpec:
         Why the claim may not reach P(supported | true) >= 0.8 at 10,000 customers, when
         that is a limit of the data rather than of the test ("" otherwise). The validity
         benchmark prints it beside a missed power target.
+    conservative_note : str
+        Why an interval may cover more often than 0.97 (an error in the safe direction),
+        when that follows from where the truth sits (at a bound of the quantity's range)
+        rather than from the method ("" otherwise). Printed beside such a coverage; a
+        coverage below 0.93 is never excused by it.
     """
 
     claim_id: str
@@ -119,6 +124,7 @@ class ClaimSpec:
     rule: str = "all"
     descriptive: bool = False
     power_note: str = ""
+    conservative_note: str = ""
 
     def params(self, world: str) -> WorldParams:
         """The :class:`WorldParams` of the ``"true"`` or ``"false"`` world."""
