@@ -9,6 +9,10 @@ from typing import Any
 
 from .errors import DataError, LoyaltyStatsError
 
+EXIT_CLAIM_FAILED = 3
+"""Exit status of ``loyaltystats report`` when a claim failed (1: bad input, 2: other
+package errors and unreadable files)."""
+
 __all__ = ["main"]
 
 
@@ -123,6 +127,12 @@ def _report(args: argparse.Namespace) -> int:
         print(f"\nwrote {args.out}", file=sys.stderr)
     if args.json:
         Path(args.json).write_text(report.to_json(indent=1), encoding="utf-8")
+    failed = report.table.loc[report.table["status"].str.startswith("failed"), "id"].tolist()
+    if failed and not args.allow_failed:
+        # a failed claim is an answer the user did not get: scripts must notice
+        print(f"\n{len(failed)} claim(s) failed: {', '.join(failed)} (exit status "
+              f"{EXIT_CLAIM_FAILED}; --allow-failed exits 0)", file=sys.stderr)
+        return EXIT_CLAIM_FAILED
     return 0
 
 
@@ -166,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--seed", type=int, default=1, help="seed for simulation and bootstraps")
     report.add_argument("--progress", action="store_true",
                         help="print progress even when stderr is not a terminal")
+    report.add_argument("--allow-failed", dest="allow_failed", action="store_true",
+                        help=f"exit 0 even when a claim failed (default: exit status "
+                        f"{EXIT_CLAIM_FAILED})")
     report.set_defaults(func=_report)
 
     score = sub.add_parser("score", help="score a CSV of customers with a saved scorer")

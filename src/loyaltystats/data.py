@@ -58,9 +58,15 @@ __all__ = [
     "validate_responses",
     "validate_customers",
     "validate_experiences",
+    "validate_column",
+    "COLUMN_RULES",
 ]
 
 OnError = Literal["raise", "split"]
+
+COLUMN_RULES = ("score", "flag", "flag_or_missing", "count", "number", "duration", "time",
+                "id", "unique_id", "category")
+"""The kinds of column :func:`validate_column` checks (see its docstring)."""
 """How a validator reacts to bad rows: ``"raise"`` the first problem, or ``"split"`` the table."""
 
 PROBLEM_COLUMNS = ("table", "column", "problem", "n_rows", "examples")
@@ -980,3 +986,118 @@ def validate_experiences(
                      f"unknown kinds (allowed: {', '.join(repr(k) for k in allowed_kinds)})",
                      lambda: kind_values.to_numpy(dtype=object))
     return ck.result()
+
+
+def validate_column(
+    data: pd.DataFrame,
+    column: Hashable,
+    rule: str,
+    *,
+    table: str,
+    scale: Scale | None = None,
+    flag_mapping: Mapping[Any, bool] | None = None,
+) -> None:
+    """Check one column against one rule of the data contract; raise the first problem.
+
+    The same checks, in the same words, as :func:`validate_responses`,
+    :func:`validate_customers` and :func:`validate_experiences`, for one column of any table
+    (the claims report checks each column a claim reads this way before testing it).
+
+    Rules (``COLUMN_RULES``):
+
+    ``"score"``
+        numbers (no strings, no booleans), no missing values, valid on ``scale``;
+    ``"flag"``
+        a boolean flag (:func:`as_flag`), no missing values;
+    ``"flag_or_missing"``
+        a flag where a missing value means "unknown" (kept as missing, never read as False);
+    ``"count"``
+        whole numbers >= 0; ``"number"``: finite numbers; ``"duration"``: numbers or
+        timedeltas >= 0, finite;
+    ``"time"``
+        numbers or datetimes, no missing or infinite values;
+    ``"id"``
+        no missing values; ``"unique_id"``: no missing and no duplicated values;
+    ``"category"``
+        no missing values, and not a mix of numbers and strings (a mix cannot be ordered).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table.
+    column : column name
+        The column to check; a missing column raises, listing the available ones.
+    rule : str
+        One of :data:`COLUMN_RULES`.
+    table : str
+        Table name for the message (``"responses"``).
+    scale : Scale, optional
+        Required for ``"score"``.
+    flag_mapping : mapping, optional
+        Explicit translation of flag values, e.g. ``{"yes": True, "no": False}``.
+
+    Raises
+    ------
+    DataError
+        The column breaks the rule: the message names the table, the column, the number of
+        rows and up to five offending values.
+    ScaleError
+        A score outside ``scale``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from loyaltystats.scales import GRADE_1_10
+    >>> df = pd.DataFrame({"grade": [8, "9", 7]})
+    >>> validate_column(df, "grade", "score", table="customers", scale=GRADE_1_10)
+    Traceback (most recent call last):
+    ...
+    loyaltystats.errors.DataError: customers.grade: values are not numbers (strings and objects are never converted) (1 row; e.g. '9')
+    """
+    if rule not in COLUMN_RULES:
+        raise ValueError(f"rule must be one of {COLUMN_RULES}, got {rule!r}")
+    ck = _Checker(data, table, "raise")
+    ck.require_columns([column])
+    s = data[column]
+    if rule == "score":
+        if scale is None:
+            raise ValueError("rule 'score' needs a scale")
+        _require_scale(scale, "scale")
+        ck.on_scale(column, scale)
+    elif rule == "flag":
+        _check_mapping(flag_mapping)
+        ck.flag(column, flag_mapping)
+    elif rule == "flag_or_missing":
+        _check_mapping(flag_mapping)
+        known = ~s.isna().to_numpy()
+        _, bad = _flag_values(s, flag_mapping)
+        ck.record(column, bad & known,
+                  lambda m: _flag_error(s, m, column=str(column), table=table))
+    elif rule in ("count", "number"):
+        x = ck.numbers(column)
+        ck.check(column, np.isinf(x), "infinite values", x)
+        if rule == "count":
+            ck.check(column, (x < 0) | (x != np.floor(x)), "values are not whole numbers >= 0", x)
+    elif rule == "duration":
+        t = ck.temporal(column, allowed=("timedelta",), what="numbers or timedeltas")
+        ok = ~ck.bad(column)
+        zero = np.timedelta64(0, "ns") if t.kind == "timedelta" else 0.0
+        negative = np.zeros(len(s), dtype=bool)
+        negative[ok] = t.values[ok] < zero
+        ck.check(column, negative, "negative durations", t.values)
+    elif rule == "time":
+        ck.temporal(column, allowed=("datetime",), what="numbers or datetimes")
+    elif rule in ("id", "category"):
+        missing = ck.no_missing(column)
+        if rule == "category" and s.dtype == object:
+            obj = s.to_numpy(dtype=object)
+            numeric = _classify_types(obj, lambda t: _is_real_type(t) or _is_bool_type(t))
+            text = ~numeric & ~missing
+            if numeric.any() and text.any():
+                ck.check(column, text, "a mix of numbers and strings (it cannot be ordered)",
+                         obj)
+    elif rule == "unique_id":
+        missing = ck.no_missing(column)
+        dup = s.duplicated(keep=False).to_numpy() & ~missing
+        ck.check(column, dup, f"duplicate ids (one row per id in {table})",
+                 lambda: s.to_numpy(dtype=object))

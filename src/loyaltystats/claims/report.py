@@ -21,6 +21,7 @@ from .._validate import FrameLike
 from .._version import __version__
 from ..errors import LoyaltyStatsError
 from ..results import VERDICTS, ClaimResult, Result, _json_scalar
+from .contract import ColumnChecks, claim_roles
 from .multiplicity import holm_verdicts
 from .registry import CLAIMS, Claim, get_claim
 from .runners import RUNNERS, headline
@@ -132,6 +133,10 @@ def _missing_roles(claim: Claim, tables: Mapping[str, pd.DataFrame | None],
         if tables.get(table) is None or name not in mapping.get(table, {}):
             missing.append(role)
     return missing
+
+
+class _BadColumn(Exception):
+    """A column a claim reads breaks the data contract (the message is the contract's)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -378,8 +383,14 @@ def check_claims(
 
     Notes
     -----
-    A claim whose estimator fails on the data with a package error (bad values, separation,
-    too few data) gets the status ``"failed: <message>"``; other exceptions propagate.
+    Before a claim is tested, every column it reads (its roles, the optional roles it uses
+    when mapped, and the id of each table it reads) is checked against the data contract
+    (:mod:`loyaltystats.claims.contract`): scales, numbers that are not text or booleans,
+    flags, durations >= 0, unique customer ids, no missing values (a missing 12-month
+    outcome means "unknown"). A bad column fails every claim that reads it, with the
+    contract's message; the others still run. A claim whose estimator raises (a package error
+    such as separation or too few data, or any other exception) gets the status
+    ``"failed: <message>"`` too; a result with a NaN or infinite deciding estimate as well.
 
     Examples
     --------
@@ -392,6 +403,9 @@ def check_claims(
     tables = {"responses": responses, "customers": customers, "experiences": experiences,
               "transactions": transactions}
     validate_mapping(mapping, tables)
+    present = {k: v for k, v in tables.items() if v is not None}
+    # every column a claim reads is checked against the data contract before it is tested
+    checks = ColumnChecks(present, mapping)
     wanted = set(claims) if claims is not None else None
     rows: list[dict[str, Any]] = []
     claim_results: dict[str, ClaimResult] = {}
@@ -413,11 +427,17 @@ def check_claims(
             row["status"] = "not testable: needs " + ", ".join(missing)
         else:
             t0 = time.perf_counter()
+            bad_column = checks.problem(claim_roles(claim.id, claim.roles, mapping))
             try:
-                claim_res, full = runner({k: v for k, v in tables.items() if v is not None},
-                                         mapping, seed)
+                if bad_column:
+                    raise _BadColumn(bad_column)
+                claim_res, full = runner(present, mapping, seed)
+            except _BadColumn as exc:
+                row["status"] = f"failed: {exc}"
             except LoyaltyStatsError as exc:
                 row["status"] = f"failed: {exc}"
+            except Exception as exc:  # noqa: BLE001 - one claim's crash must not end the report
+                row["status"] = f"failed: {type(exc).__name__}: {exc}"
             else:
                 problem = nonfinite_deciding_terms(claim.id, claim_res)
                 if problem and claim_res.reason:

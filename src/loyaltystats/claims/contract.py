@@ -1,0 +1,153 @@
+"""The data contract at the claims report's boundary: every column a claim reads is checked
+before the claim is tested.
+
+Each role of the mapping (``"customers.duration"``) has one rule of the contract
+(:func:`loyaltystats.data.validate_column`). Before a claim runs, every column it reads is
+checked with its rule; the first problem fails that claim with the contract's message (table,
+column, number of rows, up to five values) and the other claims still run. A column is checked
+once per report, however many claims read it.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from loyaltystats.claims.contract import ColumnChecks
+>>> checks = ColumnChecks({"customers": pd.DataFrame({"id": [1, 1], "n": [0, 2]})},
+...                       {"customers": {"id": "id", "negatives": "n"}})
+>>> checks.problem(["customers.negatives"])
+'customers.id: duplicate ids (one row per id in customers) (2 rows; e.g. 1)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..data import validate_column
+from ..errors import LoyaltyStatsError
+from ..scales import GRADE_1_10, LIKERT_1_5, RECOMMEND_0_10, Scale
+
+__all__ = ["ROLE_RULES", "OPTIONAL_ROLES", "ColumnChecks", "claim_roles"]
+
+ROLE_RULES: dict[str, tuple[str, Scale | None]] = {
+    "responses.id": ("id", None),
+    "responses.time": ("time", None),
+    "responses.score": ("score", GRADE_1_10),
+    "responses.recommend": ("score", RECOMMEND_0_10),
+    "responses.loyalty": ("score", RECOMMEND_0_10),
+    "responses.attributes": ("score", LIKERT_1_5),
+    "responses.basics": ("score", LIKERT_1_5),
+    "responses.delighters": ("score", LIKERT_1_5),
+    "responses.pyramid": ("score", LIKERT_1_5),
+    "responses.expectation": ("category", None),
+    "responses.tier": ("category", None),
+    "responses.company": ("category", None),
+    "responses.wave": ("category", None),
+    "responses.period": ("category", None),
+    "responses.outcome_valued": ("flag", None),
+    "responses.baseline_ok": ("flag", None),
+    "responses.peak": ("flag", None),
+    "customers.id": ("unique_id", None),
+    "customers.start": ("time", None),
+    "customers.end": ("time", None),
+    "customers.duration": ("duration", None),
+    "customers.switched": ("flag", None),
+    "customers.intent": ("flag", None),
+    # a customer observed for less than the window has no known outcome: missing = unknown
+    "customers.retained": ("flag_or_missing", None),
+    "customers.grade": ("score", GRADE_1_10),
+    "customers.recommend": ("score", RECOMMEND_0_10),
+    "customers.negatives": ("count", None),
+    "customers.value": ("number", None),
+    "experiences.id": ("id", None),
+    "experiences.time": ("time", None),
+    "experiences.kind": ("category", None),
+    "experiences.recovered": ("flag", None),
+    "transactions.id": ("id", None),
+    "transactions.time": ("time", None),
+    "transactions.rating": ("score", GRADE_1_10),
+}
+"""Role -> (rule of :func:`~loyaltystats.data.validate_column`, scale). The scales are those
+the claims' estimators assume: the grade 1-10, the recommend score 0-10, attribute ratings
+on a 1-5 Likert scale."""
+
+OPTIONAL_ROLES: dict[str, tuple[str, ...]] = {
+    "T2": ("responses.id",),
+    "S2": ("customers.start", "customers.end", "customers.grade", "experiences.time"),
+    "N1": ("responses.id",),
+    "N3": ("customers.grade", "customers.negatives"),
+    "K1": ("responses.basics", "responses.delighters", "responses.id"),
+    "K3": ("experiences.time", "responses.delighters", "responses.time"),
+    "K4": ("responses.delighters",),
+    "V1": ("customers.value",),
+}
+"""Roles a claim's test reads when the mapping has them (besides the registry's ``roles``,
+which it needs): a cluster id, an adjustment, a value column."""
+
+
+def claim_roles(claim_id: str, roles: Iterable[str], mapping: Mapping[str, Any]) -> list[str]:
+    """Every mapped role a claim reads: its roles, its optional roles, and the id of each table
+    it reads (an id must be valid whenever its table is used: a duplicated customer would be
+    counted twice)."""
+    out = list(dict.fromkeys([*roles, *OPTIONAL_ROLES.get(claim_id, ())]))
+    tables = dict.fromkeys(r.split(".", 1)[0] for r in out)
+    out += [f"{t}.id" for t in tables if f"{t}.id" not in out]
+    return [r for r in out if _mapped(r, mapping)]
+
+
+def _mapped(role: str, mapping: Mapping[str, Any]) -> bool:
+    table, name = role.split(".", 1)
+    return name in (mapping.get(table) or {})
+
+
+class ColumnChecks:
+    """Checks the mapped columns of a report's tables, each once, on demand.
+
+    Parameters
+    ----------
+    tables : mapping
+        Table name -> pandas DataFrame or engine input (engine columns are collected one role
+        at a time, as the estimators would).
+    mapping : mapping
+        The report's role mapping.
+    """
+
+    def __init__(self, tables: Mapping[str, Any], mapping: Mapping[str, Any]) -> None:
+        self.tables = tables
+        self.mapping = mapping
+        self._found: dict[str, str] = {}
+
+    def problem(self, roles: Iterable[str]) -> str:
+        """The contract's message for the first bad column among ``roles`` ("" if none)."""
+        for role in roles:
+            if role not in self._found:
+                self._found[role] = self._check(role)
+            if self._found[role]:
+                return self._found[role]
+        return ""
+
+    def _check(self, role: str) -> str:
+        table, name = role.split(".", 1)
+        data = self.tables.get(table)
+        rule = ROLE_RULES.get(role)
+        if data is None or rule is None or not _mapped(role, self.mapping):
+            return ""
+        value = self.mapping[table][name]
+        columns = [value] if isinstance(value, str) else list(value)
+        kind, scale = rule
+        try:
+            frame = _columns(data, columns, table)
+            for column in columns:
+                validate_column(frame, column, kind, table=table, scale=scale)
+        except LoyaltyStatsError as exc:
+            return str(exc)
+        return ""
+
+
+def _columns(data: Any, columns: list[str], table: str) -> pd.DataFrame:
+    from ..engines import collect, is_engine_input
+
+    if is_engine_input(data):
+        return collect(data, columns, table=table)
+    return data

@@ -1,0 +1,171 @@
+"""Bad input at the claims report's boundary, driven by one table of cases (issue #16).
+
+Every column a claim reads is corrupted in each way its role forbids; every claim that reads it
+must fail with the data contract's message naming the table and the column, and never give a
+verdict on the corrupted data. A crash inside one claim fails that claim only.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from loyaltystats.claims import DEMO_MAPPING, check_claims, demo_tables
+from loyaltystats.claims.contract import OPTIONAL_ROLES, ROLE_RULES, claim_roles
+from loyaltystats.claims.registry import CLAIMS
+from loyaltystats.claims.runners import RUNNERS
+from loyaltystats.cli import EXIT_CLAIM_FAILED, main
+
+ROWS = [3, 10, 17]  # row positions that get the bad value
+
+
+@pytest.fixture(scope="module")
+def base():
+    t = demo_tables(600, seed=3)
+    t.pop("truth")
+    return t
+
+
+def _set(df: pd.DataFrame, col: str, value, dtype=None) -> pd.DataFrame:
+    d = df.copy()
+    d[col] = d[col].astype(dtype or object)
+    d.loc[d.index[ROWS], col] = value
+    return d
+
+
+# how each kind of bad value is made; the value a message must show (None: row labels)
+CORRUPT = {
+    "off-scale": lambda d, c: _set(d, c, 99.0, "float64"),
+    "NaN": lambda d, c: _set(d, c, np.nan, "float64" if d[c].dtype.kind in "iuf" else object),
+    "+inf": lambda d, c: _set(d, c, np.inf, "float64"),
+    "-inf": lambda d, c: _set(d, c, -np.inf, "float64"),
+    "text": lambda d, c: _set(d, c, "8"),
+    "booleans": lambda d, c: d.assign(**{c: d[c].astype(float) > d[c].astype(float).median()}),
+    "negative": lambda d, c: _set(d, c, -5.0, "float64"),
+    "fraction": lambda d, c: _set(d, c, 1.5, "float64"),
+    "duplicate": lambda d, c: pd.concat([d, d.iloc[ROWS]], ignore_index=True),
+    # a number among strings, or a string among numbers
+    "mixed types": lambda d, c: _set(d, c, 2024 if d[c].astype(str).str.isdigit().sum() == 0
+                                     else "2024"),
+}
+# the kinds each rule forbids
+FORBIDDEN = {
+    "score": ["off-scale", "NaN", "+inf", "-inf", "text", "booleans"],
+    "flag": ["off-scale", "NaN", "text"],
+    "flag_or_missing": ["off-scale", "text"],
+    "count": ["negative", "fraction", "NaN", "+inf", "text"],
+    "number": ["NaN", "+inf", "-inf", "text"],
+    "duration": ["negative", "NaN", "+inf", "text"],
+    "time": ["NaN", "+inf", "text"],
+    "id": ["NaN"],
+    "unique_id": ["NaN", "duplicate"],
+    "category": ["NaN", "mixed types"],
+}
+
+
+def _cases():
+    for table, roles in DEMO_MAPPING.items():
+        for role, value in roles.items():
+            rule = ROLE_RULES.get(f"{table}.{role}")
+            if rule is None:
+                continue
+            column = value if isinstance(value, str) else list(value)[0]
+            for kind in FORBIDDEN[rule[0]]:
+                yield pytest.param(table, role, column, kind, id=f"{table}.{role}-{kind}")
+
+
+def _readers(table: str, role: str) -> list[str]:
+    return [c.id for c in CLAIMS
+            if f"{table}.{role}" in claim_roles(c.id, c.roles, DEMO_MAPPING)]
+
+
+@pytest.mark.parametrize(("table", "role", "column", "kind"), list(_cases()))
+def test_every_claim_reading_a_bad_column_fails_with_the_contracts_message(
+        base, table, role, column, kind):
+    tables = dict(base)
+    tables[table] = CORRUPT[kind](base[table], column)
+    readers = _readers(table, role)
+    assert readers, f"no claim reads {table}.{role}"
+    rep = check_claims(**tables, mapping=DEMO_MAPPING, claims=readers, seed=1)
+    status = rep.table.set_index("id")["status"]
+    for claim in readers:
+        assert status[claim].startswith(f"failed: {table}.{column}"), (claim, status[claim])
+        assert claim not in rep.claim_results
+
+
+def test_the_uncorrupted_demo_passes_the_contract(base):
+    rep = check_claims(**base, mapping=DEMO_MAPPING, seed=1)
+    failed = rep.table[rep.table["status"].str.startswith("failed")]
+    # the one allowed failure: T4's rare cell can be empty in 600 customers (no verdict then)
+    assert set(failed["id"]) <= {"T4"}, failed[["id", "status"]].to_string()
+    assert not failed["status"].str.contains(r"\.\w+: values|duplicate|missing values").any()
+
+
+class _Recording(Mapping):
+    """A mapping that records which "table.role" a runner reads."""
+
+    def __init__(self, data, prefix="", log=None):
+        self.data, self.prefix, self.log = data, prefix, log if log is not None else set()
+
+    def __getitem__(self, key):
+        value = self.data[key]
+        if isinstance(value, Mapping):
+            return _Recording(value, key, self.log)
+        self.log.add(f"{self.prefix}.{key}")
+        return value
+
+    def __iter__(self):
+        return iter(self.data)
+
+    def __len__(self):
+        return len(self.data)
+
+
+@pytest.mark.slow
+def test_every_role_a_runner_reads_is_checked_before_it_runs(base):
+    for claim in CLAIMS:
+        rec = _Recording(DEMO_MAPPING)
+        RUNNERS[claim.id](base, rec, 1)
+        checked = set(claim_roles(claim.id, claim.roles, DEMO_MAPPING))
+        assert rec.log <= checked, (claim.id, rec.log - checked)
+        assert set(OPTIONAL_ROLES.get(claim.id, ())) <= rec.log, claim.id
+
+
+def test_a_crash_inside_one_claim_fails_that_claim_only(base, monkeypatch):
+    def boom(*args, **kwargs):
+        raise TypeError("unsupported operand")
+
+    monkeypatch.setitem(RUNNERS, "S1", boom)
+    rep = check_claims(**base, mapping=DEMO_MAPPING, claims=["S1", "S3"], seed=1)
+    status = rep.table.set_index("id")["status"]
+    assert status["S1"] == "failed: TypeError: unsupported operand"
+    assert status["S3"] == "tested"
+
+
+def test_unicode_column_names_must_match_exactly(base):
+    # a mapping typed in NFD does not silently match an NFC column (or the reverse)
+    cust = base["customers"].rename(columns={"negatives": "négatives"})
+    nfd = unicodedata.normalize("NFD", "négatives")
+    mapping = {**DEMO_MAPPING, "customers": {**DEMO_MAPPING["customers"], "negatives": nfd}}
+    from loyaltystats.errors import DataError
+
+    with pytest.raises(DataError, match="customers"):
+        check_claims(customers=cust, mapping=mapping, claims=["S1"])
+
+
+def test_cli_report_exits_non_zero_when_a_claim_failed(base, tmp_path, capsys):
+    cust = _set(base["customers"], "grade", 99.0, "float64")
+    cust.to_csv(tmp_path / "c.csv", index=False)
+    (tmp_path / "m.toml").write_text(
+        "[customers]\n" + "".join(f'{k} = "{v}"\n' for k, v in DEMO_MAPPING["customers"].items()),
+        encoding="utf-8")
+    args = ["report", "--customers", str(tmp_path / "c.csv"), "--mapping",
+            str(tmp_path / "m.toml"), "--out", ""]
+    assert main(args) == EXIT_CLAIM_FAILED
+    err = capsys.readouterr().err
+    assert "T5" in err and "V1" in err
+    assert main([*args, "--allow-failed"]) == 0
