@@ -169,3 +169,93 @@ def test_cli_report_exits_non_zero_when_a_claim_failed(base, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "T5" in err and "V1" in err
     assert main([*args, "--allow-failed"]) == 0
+
+
+# ------------------------------------------------------------------ direct estimator calls
+def _grades(base):
+    return base["responses"]
+
+
+@pytest.mark.parametrize("bad", ["text", "booleans", "off-scale"])
+def test_estimators_that_know_the_grades_scale_refuse_bad_grades(base, bad):
+    from loyaltystats import kano, market, thresholds
+    from loyaltystats.errors import ScaleError
+
+    r = CORRUPT[bad](base["responses"], "grade")
+    attrs = ["B1", "B2", "P1", "D1"]
+    calls = {
+        "by_level": lambda: thresholds.by_level(r, "grade", "expectation"),
+        "basics_ceiling": lambda: thresholds.basics_ceiling(r, "grade", ["B1", "B2"], ["D1"]),
+        "prca": lambda: kano.prca(r, "grade", attrs, n_boot=0),
+        "decay": lambda: kano.decay(r, "grade", "D1", "time", n_boot=0),
+        "convergence": lambda: market.convergence(r, "grade", "company", "year", n_boot=20),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ScaleError) as info:
+            call()
+        assert info.value.column == "grade", name
+
+
+@pytest.mark.parametrize("values", [pd.Series([9, 10, "8", 3]), pd.Series([True, False, True]),
+                                    np.array([True, False]), pd.Series([9, 10, np.nan])])
+def test_nps_score_refuses_text_booleans_and_nan(values):
+    from loyaltystats import nps
+    from loyaltystats.errors import ScaleError
+
+    with pytest.raises(ScaleError):
+        nps.score(values)
+
+
+def test_driver_importance_checks_its_columns(base):
+    from loyaltystats.drivers import driver_importance
+    from loyaltystats.errors import DataError, ScaleError
+    from loyaltystats.scales import LIKERT_1_5
+
+    r = base["responses"]
+    args = (("grade", "recommend"), ["B1", "B2", "P1", "D1"])
+    with pytest.raises(DataError, match="infinite") as info:
+        driver_importance(CORRUPT["+inf"](r, "B1"), *args, seed=1, n_boot=10)
+    assert info.value.column == "B1"
+    with pytest.raises(ScaleError):
+        driver_importance(CORRUPT["off-scale"](r, "D1"), *args, seed=1, n_boot=10,
+                          scales={"D1": LIKERT_1_5})
+    with pytest.raises(DataError, match="rows"):
+        driver_importance(r.iloc[:4], *args, seed=1, n_boot=10)
+
+
+def test_customer_level_estimators_check_their_columns(base):
+    from loyaltystats import nps, value
+    from loyaltystats.errors import DataError
+
+    c = base["customers"]
+    for bad, col in (("NaN", "monthly_value"), ("+inf", "monthly_value"), ("text", "duration")):
+        with pytest.raises(DataError) as info:
+            value.lifetime_by_band(CORRUPT[bad](c, col), value="monthly_value")
+        assert info.value.column == col
+    with pytest.raises(DataError, match="mix of numbers and strings"):
+        nps.versus_retention(CORRUPT["text"](c, "negatives"), ["negatives"],
+                             recommend="recommend", n_boot=20, seed=1)
+
+
+def test_recovery_refuses_experiences_of_unknown_kind(base):
+    from loyaltystats.errors import DataError
+    from loyaltystats.switching import recovery
+
+    e = CORRUPT["NaN"](base["experiences"], "kind")
+    with pytest.raises(DataError, match="unknown kind") as info:
+        recovery(base["customers"], e)
+    assert info.value.column == "kind"
+
+
+@pytest.mark.parametrize("call", [
+    lambda: __import__("loyaltystats.nps", fromlist=["x"]).score([9, 10, 3], level=1.5),
+    lambda: __import__("loyaltystats.stats", fromlist=["x"]).wilson_ci(3, 10, level=0.0),
+    lambda: __import__("loyaltystats.data", fromlist=["x"]).validate_column(
+        pd.DataFrame({"a": [1]}), "a", "nonsense", table="t"),
+])
+def test_bad_arguments_raise_the_packages_parameter_error(call):
+    from loyaltystats.errors import LoyaltyStatsError, ParameterError
+
+    with pytest.raises(ParameterError) as info:
+        call()
+    assert isinstance(info.value, LoyaltyStatsError) and isinstance(info.value, ValueError)

@@ -477,7 +477,7 @@ def test_split_mode_one_reason_per_column_and_row():
     df = pd.DataFrame({"g": ["x", None, 11, 5]})
     v = validate_responses(df, score="g", on_error="split")
     assert v.rejected["reason"].tolist() == [
-        "g: values are not numbers (strings and objects are never converted)",
+        "g: values are not numbers (strings, booleans and other objects are never converted)",
         "g: missing values (NaN, None or NaT)",
         "g: values outside the scale grade 1-10 (numbers 1-10)",
     ]

@@ -41,7 +41,7 @@ def test_bad_input():
     df = _world(100, [1, 0, 0], [0, 0, 1])
     with pytest.raises(DataError, match="two outcomes"):
         driver_importance(df, ("sat",), ["a", "b"], seed=1)
-    with pytest.raises(DataError, match="numeric") as info:
+    with pytest.raises(DataError, match="not numbers") as info:
         driver_importance(df.assign(a=df["a"].astype(str)), ("sat", "loy"), ["a", "b"], seed=1)
     assert info.value.column == "a"
     with pytest.raises(DataError, match="seed"):

@@ -121,7 +121,7 @@ def test_prca_shift_between_early_and_late_waves():
 def test_shift_bad_inputs():
     q = questionnaire_counts({"m": {"A": 4, "O": 3}}, n_boot=0)
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({"m": rng.integers(1, 6, 200), "y": rng.normal(7, 1, 200)})
+    df = pd.DataFrame({"m": rng.integers(1, 6, 200), "y": np.clip(rng.normal(7, 1, 200), 1, 10)})
     p = prca(df, "y", ["m"], n_boot=0)
     with pytest.raises(DataError, match="same route"):
         category_shift(q, p)

@@ -107,7 +107,8 @@ def _toy(n=3000, seed=0, span=24.0):
     t = rng.uniform(0, span, n)
     x = rng.integers(1, 6, n)
     fade = 2.0 ** (-t / 6)
-    y = 7 + 1.5 * fade * (x >= 4) - (1 - fade) * (x <= 2) + rng.normal(0, 0.7, n)
+    y = np.clip(7 + 1.5 * fade * (x >= 4) - (1 - fade) * (x <= 2) + rng.normal(0, 0.7, n),
+                1, 10)  # a grade 1-10
     return pd.DataFrame({"t": t, "x": x, "y": y})
 
 

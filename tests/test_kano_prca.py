@@ -59,7 +59,7 @@ def test_indifferent_and_reverse_attributes():
     rng = np.random.default_rng(4)
     n = 4000
     df = pd.DataFrame({"noise": rng.integers(1, 6, n), "rev": rng.integers(1, 6, n)})
-    df["y"] = 7 - 0.6 * (df["rev"] - 3) + rng.normal(0, 0.8, n)
+    df["y"] = np.clip(7 - 0.6 * (df["rev"] - 3) + rng.normal(0, 0.8, n), 1, 10)  # a grade
     r = prca(df, "y", ["noise", "rev"], n_boot=200, seed=2)
     assert r.categories.to_dict() == {"noise": "I", "rev": "R"}
 
@@ -125,7 +125,7 @@ def test_bad_inputs():
     with pytest.raises(ScaleError) as err:
         prca(bad, "y", ["x"], n_boot=0)
     assert err.value.column == "x" and err.value.examples == (9.0,)
-    with pytest.raises(DataError, match="numeric"):
+    with pytest.raises(DataError, match="numbers"):
         prca(df, "s", ["x"], n_boot=0)
     with pytest.raises(ScaleError):
         prca(df.assign(y=[7, 8, 11, 6, 7, 8]), "y", ["x"], overall_scale=GRADE_1_10, n_boot=0)

@@ -109,10 +109,11 @@ def test_gating_fractional_and_text_levels_in_an_engine_are_named(world):
     assert info.value.column == "loyalty_level" and info.value.n_rows == 2
     txt = world[0][LEVELS].astype(str)
     txt.loc[:4, "relevance"] = "high"
-    with pytest.raises(ScaleError, match="non-numeric") as info:
+    with pytest.raises(ScaleError, match="not numbers") as info:
         gating(pl.from_pandas(txt), LEVELS)
-    assert info.value.column == "relevance" and info.value.n_rows == 5
-    assert info.value.examples == ("high",)
+    # text is never read as numbers: "3" is refused as much as "high"
+    assert info.value.column == "relevance" and info.value.n_rows == len(txt)
+    assert info.value.examples == ("1", "2", "3", "4", "5")  # sorted distinct text values
 
 
 def test_gating_missing_levels_and_columns_in_an_engine(world):

@@ -82,12 +82,14 @@ def test_out_of_scale_and_non_numeric_answers_in_an_engine_are_named(tmp_path):
         assert list(info.value.examples) == [11.0], engine
     text = _answers(500).astype({"rec": str})
     text.loc[[3, 7], "rec"] = "ten"
-    with pytest.raises(ScaleError, match="non-numeric") as ref:
+    with pytest.raises(ScaleError, match="not numbers") as ref:
         trend(text, "rec", "wave")
-    with pytest.raises(ScaleError, match="non-numeric") as info:
+    with pytest.raises(ScaleError, match="not numbers") as info:
         trend(pl.from_pandas(text), "rec", "wave")
+    # a text column is never read as numbers: every row is named, "9" as much as "ten"
     assert (info.value.column, info.value.n_rows, info.value.examples) == (
-        ref.value.column, ref.value.n_rows, ref.value.examples) == ("rec", 2, ("ten",))
+        ref.value.column, ref.value.n_rows, ref.value.examples)
+    assert ref.value.column == "rec" and ref.value.n_rows == 500
 
 
 def test_missing_values_and_weights_in_an_engine_raise_like_pandas():

@@ -221,7 +221,7 @@ def test_true_nps_is_covered_in_simulated_worlds():
     ([3, 11, 12], "outside the scale", 11),
     ([3, np.nan, 5], "NaN", None),
     (pd.Series([3, 4.5, 5], name="ltr"), "whole", 4.5),
-    (pd.Series(["9", "ten", 5], name="ltr"), "non-numeric", "ten"),
+    (pd.Series(["9", "ten", 5], name="ltr"), "not numbers", "ten"),
     ([-1, 5], "outside the scale", -1),
 ])
 def test_bad_values_raise_naming_column_and_values(values, match, example):

@@ -90,5 +90,5 @@ def test_convergence_flips_with_the_world():
     r = generate(2000, seed=2).responses
     with pytest.raises(DataError, match="two periods"):
         convergence(r.assign(year=0), "grade", "company", "year")
-    with pytest.raises(DataError, match="numeric"):
+    with pytest.raises(DataError, match="not numbers"):
         convergence(r.assign(g=pd.Series(["x"] * len(r))), "g", "company", "month")

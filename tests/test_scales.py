@@ -64,7 +64,7 @@ def test_check_names_column_rows_and_values():
 
 
 def test_check_rejects_strings_without_coercion():
-    with pytest.raises(errors.ScaleError, match="non-numeric") as info:
+    with pytest.raises(errors.ScaleError, match="not numbers") as info:
         GRADE_1_10.check(np.array(["7", "8", "good"], dtype=object), column="grade")
     assert "'good'" in str(info.value)
 

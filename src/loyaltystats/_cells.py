@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from ._validate import reword_missing, same_rows
+from .data import _as_numbers
 from .errors import ScaleError
-from .scales import Scale, outside_message
+from .scales import NOT_NUMBERS, Scale, outside_message
 from .tables import count_cells
 
 __all__ = ["check_cell_scores", "count_scored_cells"]
@@ -29,15 +30,14 @@ def check_cell_scores(cells: pd.DataFrame, score: str, scale: Scale, table: str)
     cells.
     """
     raw = cells[score]
-    try:
-        x = np.asarray(raw, dtype=float)
-    except (TypeError, ValueError):
-        num = pd.to_numeric(raw, errors="coerce")
-        bad = num.isna().to_numpy()
+    # the contract's reading of numbers: text ("8") and booleans are never converted
+    x, not_numbers = _as_numbers(raw)
+    if not_numbers.any():
         raise ScaleError(
-            f"non-numeric values on scale {scale.name}", table=table, column=score,
-            n_rows=int(cells["n"].to_numpy()[bad].sum()), examples=pd.unique(raw[bad])[:5],
-        ) from None
+            NOT_NUMBERS, table=table, column=score,
+            n_rows=int(cells["n"].to_numpy()[not_numbers].sum()),
+            examples=pd.unique(raw.to_numpy(dtype=object)[not_numbers])[:5],
+        )
     bad = scale.invalid_mask(x)
     if bad.any():
         raise ScaleError(

@@ -47,8 +47,8 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
-from .errors import DataError, ScaleError
-from .scales import GRADE_1_10, LIKERT_1_5, RECOMMEND_0_10, Scale
+from .errors import DataError, ParameterError, ScaleError
+from .scales import GRADE_1_10, LIKERT_1_5, NOT_NUMBERS, RECOMMEND_0_10, Scale
 
 __all__ = [
     "OnError",
@@ -75,7 +75,7 @@ PROBLEM_COLUMNS = ("table", "column", "problem", "n_rows", "examples")
 _MAX_EXAMPLES = 5
 _LABELS_NOTE = "; examples are row labels"
 _MISSING = "missing values (NaN, None or NaT)" + _LABELS_NOTE
-_NOT_NUMBERS = "values are not numbers (strings and objects are never converted)"
+_NOT_NUMBERS = NOT_NUMBERS
 
 
 # ---------------------------------------------------------------------------------------
@@ -283,7 +283,7 @@ def _check_mapping(mapping: Mapping[Any, bool] | None) -> None:
         raise TypeError(f"flag_mapping must be a mapping such as {{'yes': True}}, got {mapping!r}")
     wrong = [v for v in mapping.values() if not isinstance(v, (bool, np.bool_))]
     if wrong:
-        raise ValueError(f"flag_mapping values must be True or False, got {wrong[:5]!r}")
+        raise ParameterError(f"flag_mapping values must be True or False, got {wrong[:5]!r}")
 
 
 def as_flag(
@@ -362,7 +362,7 @@ class _Checker:
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"{table} must be a pandas DataFrame, got {type(df).__name__}")
         if on_error not in ("raise", "split"):
-            raise ValueError(f"on_error must be 'raise' or 'split', got {on_error!r}")
+            raise ParameterError(f"on_error must be 'raise' or 'split', got {on_error!r}")
         self.df = df
         self.table = table
         self.split = on_error == "split"
@@ -466,15 +466,16 @@ class _Checker:
         self.check(column, missing, _MISSING)
         return missing
 
-    def numbers(self, column: Hashable) -> np.ndarray:
+    def numbers(self, column: Hashable, cls: type[DataError] = DataError) -> np.ndarray:
         s = self.df[column]
         values, not_numbers = _as_numbers(s)
-        self.check(column, not_numbers, _NOT_NUMBERS, lambda: s.to_numpy(dtype=object))
+        self.check(column, not_numbers, _NOT_NUMBERS, lambda: s.to_numpy(dtype=object), cls)
         self.check(column, np.isnan(values), _MISSING)
         return values
 
     def on_scale(self, column: Hashable, scale: Scale) -> np.ndarray:
-        values = self.numbers(column)
+        # text in a score column is a scale problem too: ScaleError, as in Scale.check
+        values = self.numbers(column, ScaleError)
         invalid = scale.invalid_mask(values)
 
         def make(m: np.ndarray) -> DataError:
@@ -910,15 +911,15 @@ def validate_experiences(
      'id: customer ids not in the customers table']
     """
     if kinds is not None and kind is None:
-        raise ValueError("kinds was given without the kind column")
+        raise ParameterError("kinds was given without the kind column")
     allowed_kinds = None if kinds is None else list(kinds)
     if customers is None and any(
         c is not None for c in (customer_id, customer_start, customer_end, customer_duration)
     ):
-        raise ValueError("customer_id / customer_start / customer_end / customer_duration "
+        raise ParameterError("customer_id / customer_start / customer_end / customer_duration "
                          "need the customers table")
     if customer_duration is not None and (customer_start is None or customer_end is not None):
-        raise ValueError("customer_duration needs customer_start and replaces customer_end")
+        raise ParameterError("customer_duration needs customer_start and replaces customer_end")
 
     c_id = id if customer_id is None else customer_id
     c_start = c_end = None
@@ -1052,16 +1053,16 @@ def validate_column(
     >>> validate_column(df, "grade", "score", table="customers", scale=GRADE_1_10)
     Traceback (most recent call last):
     ...
-    loyaltystats.errors.DataError: customers.grade: values are not numbers (strings and objects are never converted) (1 row; e.g. '9')
+    loyaltystats.errors.ScaleError: customers.grade: values are not numbers (strings, booleans and other objects are never converted) (1 row; e.g. '9')
     """
     if rule not in COLUMN_RULES:
-        raise ValueError(f"rule must be one of {COLUMN_RULES}, got {rule!r}")
+        raise ParameterError(f"rule must be one of {COLUMN_RULES}, got {rule!r}")
     ck = _Checker(data, table, "raise")
     ck.require_columns([column])
     s = data[column]
     if rule == "score":
         if scale is None:
-            raise ValueError("rule 'score' needs a scale")
+            raise ParameterError("rule 'score' needs a scale")
         _require_scale(scale, "scale")
         ck.on_scale(column, scale)
     elif rule == "flag":

@@ -7,7 +7,7 @@ to one per outcome, so the two outcomes' driver profiles can be compared directl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from math import factorial
@@ -18,8 +18,10 @@ import pandas as pd
 
 from ._plotting import get_ax
 from ._validate import FrameLike, as_frame
+from .data import validate_column
 from .errors import DataError, ModelError
 from .results import ClaimResult, estimates_frame, judge_interval
+from .scales import Scale
 
 __all__ = ["DriverImportance", "driver_importance", "shapley_r2"]
 
@@ -110,7 +112,8 @@ def _max_abs_interval(diff: np.ndarray, boot: np.ndarray, level: float) -> tuple
 def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequence[str], *,
                       same: float = 0.1, different: float = 0.2, n_boot: int = 300,
                       seed: int | np.random.Generator | None = None,
-                      level: float = 0.95) -> DriverImportance:
+                      level: float = 0.95,
+                      scales: Mapping[str, Scale] | None = None) -> DriverImportance:
     """Compare the driver profiles of two outcomes (claim P2).
 
     Parameters
@@ -133,6 +136,10 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
         Required when ``n_boot > 0``.
     level : float
         Confidence level.
+    scales : mapping of column -> Scale, optional
+        Scales of the outcomes and drivers: a value off its scale raises
+        :class:`~loyaltystats.errors.ScaleError`. Columns without a scale must be finite
+        numbers (never text or booleans).
 
     Returns
     -------
@@ -177,12 +184,17 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
     missing = [c for c in cols if c not in data.columns]
     if missing:
         raise DataError(f"missing column(s) {missing}", table="data")
+    scales = dict(scales or {})
     for c in cols:
-        s = data[c]
-        if s.dtype.kind not in "iufb" or s.isna().any():
-            bad = s[s.isna()] if s.dtype.kind in "iufb" else s
-            raise DataError("must be numeric without missing values", table="data", column=c,
-                            n_rows=len(bad), examples=pd.unique(bad.astype(object))[:5])
+        # the data contract: finite numbers (no text, booleans or NaN), on the column's scale
+        # when one is given
+        if c in scales:
+            validate_column(data, c, "score", table="data", scale=scales[c])
+        else:
+            validate_column(data, c, "number", table="data")
+    if len(data) < len(drivers) + 3:
+        raise DataError(f"{len(data)} rows for {len(drivers)} drivers: too few to fit",
+                        table="data", n_rows=len(data))
     x = data[cols].to_numpy(float)
     p = len(drivers)
 

@@ -21,6 +21,7 @@ __all__ = [
     "LoyaltyStatsError",
     "DataError",
     "ScaleError",
+    "ParameterError",
     "ModelError",
     "ArtifactError",
     "NotFittedError",
@@ -104,6 +105,20 @@ def _rebuild_data_error(cls, message, table, column, n_rows, examples):  # pragm
 
 class ScaleError(DataError):
     """A score lies outside its declared scale, or a scale declaration is invalid."""
+
+
+class ParameterError(LoyaltyStatsError, ValueError):
+    """A function was called with a bad argument (a level outside (0, 1), a negative
+    ``n_boot``, an unknown option), as opposed to bad data (:class:`DataError`).
+
+    Examples
+    --------
+    >>> from loyaltystats.nps import score
+    >>> score([9, 10, 3], level=1.5)
+    Traceback (most recent call last):
+    ...
+    loyaltystats.errors.ParameterError: level must be in (0, 1), got 1.5
+    """
 
 
 class ModelError(LoyaltyStatsError, RuntimeError):

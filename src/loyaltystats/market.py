@@ -10,8 +10,10 @@ import pandas as pd
 
 from ._plotting import get_ax
 from ._validate import FrameLike, as_frame
+from .data import validate_column
 from .errors import DataError
 from .results import ClaimResult, estimates_frame
+from .scales import GRADE_1_10, Scale
 
 __all__ = ["ConvergenceResult", "convergence"]
 
@@ -38,7 +40,8 @@ class ConvergenceResult(ClaimResult):
 
 
 def convergence(data: FrameLike, score: str, company: str, period: str, *,
-                n_boot: int = 2000, seed: int = 0, level: float = 0.95) -> ConvergenceResult:
+                n_boot: int = 2000, seed: int = 0, level: float = 0.95,
+                scale: Scale | None = GRADE_1_10) -> ConvergenceResult:
     """Change of the top company's mean and of the spread between companies (claim M1).
 
     Parameters
@@ -54,6 +57,9 @@ def convergence(data: FrameLike, score: str, company: str, period: str, *,
         Seed of the bootstrap.
     level : float
         Confidence level.
+    scale : Scale or None, default GRADE_1_10
+        Scale of ``score``: a score off it (or text, a boolean, NaN) raises
+        :class:`~loyaltystats.errors.ScaleError`; ``None`` accepts any finite number.
 
     Returns
     -------
@@ -80,10 +86,14 @@ def convergence(data: FrameLike, score: str, company: str, period: str, *,
     for c in (score, company, period):
         if c not in data.columns:
             raise DataError(f"missing column {c!r}", table="data", column=c)
+    # the data contract: scores on their scale; companies and periods present and of one kind
+    if scale is None:
+        validate_column(data, score, "number", table="data")
+    else:
+        validate_column(data, score, "score", table="data", scale=scale)
+    validate_column(data, company, "category", table="data")
+    validate_column(data, period, "category", table="data")
     y = data[score]
-    if y.dtype.kind not in "iuf" or y.isna().any():
-        raise DataError("score must be numeric without missing values", table="data",
-                        column=score, n_rows=int(y.isna().sum()) or len(y))
     df = pd.DataFrame({"company": data[company].to_numpy(), "period": data[period].to_numpy(),
                        "y": y.to_numpy(float)})
     df["y2"] = df["y"] ** 2

@@ -28,6 +28,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .errors import ParameterError
+
 __all__ = [
     "ESTIMATE_COLUMNS",
     "VERDICTS",
@@ -61,7 +63,7 @@ def estimates_frame(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.Data
         df = pd.DataFrame(columns=list(ESTIMATE_COLUMNS))
     missing = [c for c in ESTIMATE_COLUMNS if c not in df.columns]
     if missing:
-        raise ValueError(f"estimates table lacks columns {missing}")
+        raise ParameterError(f"estimates table lacks columns {missing}")
     extra = [c for c in df.columns if c not in ESTIMATE_COLUMNS]
     df = df[list(ESTIMATE_COLUMNS) + extra].reset_index(drop=True)
     df["term"] = df["term"].astype(str)
@@ -93,7 +95,7 @@ def judge_interval(ci_low: float, ci_high: float, claim_low: float, claim_high: 
     if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values):
         return "inconclusive"
     if claim_low > claim_high:
-        raise ValueError(f"claim region is empty: [{claim_low}, {claim_high}]")
+        raise ParameterError(f"claim region is empty: [{claim_low}, {claim_high}]")
     if claim_low <= ci_low and ci_high <= claim_high:
         return "supported"
     if ci_high < claim_low or ci_low > claim_high:
@@ -304,7 +306,7 @@ class ClaimResult(Result):
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+            raise ParameterError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
 
     def _header_lines(self) -> list[str]:
         lines = [

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -32,6 +33,10 @@ __all__ = [
     "LIKERT_1_5",
     "LIKERT_1_7",
 ]
+
+NOT_NUMBERS = "values are not numbers (strings, booleans and other objects are never converted)"
+"""The one message for a column that should hold numbers and does not (text such as ``"8"``,
+booleans, timestamps): every estimator and validator uses it."""
 
 
 @dataclass(frozen=True)
@@ -148,16 +153,22 @@ class Scale:
             # integer fast path: one min/max pass instead of several float passes
             if arr.size == 0 or (arr.min() >= self.low and arr.max() <= self.high):
                 return arr.astype(float)
-        try:
-            x = np.asarray(arr, dtype=float)
-        except (TypeError, ValueError):
-            raw = pd.Series(np.asarray(scores, dtype=object))
-            numeric = pd.to_numeric(raw, errors="coerce")
-            bad = raw[numeric.isna() & raw.notna()]
-            raise ScaleError(
-                f"non-numeric values on scale {self.name}", table=table, column=column,
-                n_rows=len(bad), examples=bad.unique()[:5],
-            ) from None
+        if arr.dtype.kind not in "iuf":
+            # strings ("8", " 8 ", "1e1") and booleans are never read as scores; only real
+            # numbers and missing values pass on to the range check
+            raw = pd.Series(np.asarray(arr, dtype=object).ravel())
+            kinds = raw.map(type)
+            real = {t: issubclass(t, numbers.Real) and not issubclass(t, (bool, np.bool_))
+                    for t in pd.unique(kinds.to_numpy())}
+            bad = ~kinds.map(real).to_numpy(dtype=bool) & raw.notna().to_numpy()
+            if bad.any():
+                raise ScaleError(
+                    NOT_NUMBERS, table=table, column=column, n_rows=int(bad.sum()),
+                    # sorted as text: the same examples as an engine's distinct values
+                    examples=sorted(pd.unique(raw[bad].to_numpy()), key=str)[:5],
+                )
+            arr = raw.to_numpy(dtype=float, na_value=np.nan).reshape(arr.shape)
+        x = np.asarray(arr, dtype=float)
         bad = self.invalid_mask(x)
         if bad.any():
             raise ScaleError(

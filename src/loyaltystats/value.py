@@ -11,7 +11,8 @@ from scipy import stats
 
 from ._plotting import get_ax
 from ._validate import FrameLike, as_frame
-from .errors import DataError
+from .data import validate_column
+from .errors import DataError, ParameterError
 from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import GRADE_1_10, Scale
 
@@ -127,6 +128,11 @@ def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str =
         if c not in customers.columns:
             raise DataError(f"missing column {c!r}", table="customers", column=c)
     band = scale.band(customers[grade], column=grade, table="customers")
+    # the data contract: numbers (never text), a 0/1 event, finite values
+    validate_column(customers, duration, "duration", table="customers")
+    validate_column(customers, event, "flag", table="customers")
+    if value:
+        validate_column(customers, value, "number", table="customers")
     d = customers[duration].to_numpy(float)
     bad = ~np.isfinite(d) | (d <= 0)
     if bad.any():
@@ -170,7 +176,7 @@ def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str =
     se = np.sqrt(rm[top][1] + rm[bottom][1])
     lo, hi = diff - z * se, diff + z * se
     if not (np.isfinite(margin) and margin >= 0):
-        raise ValueError(f"margin must be a finite number >= 0, got {margin!r}")
+        raise ParameterError(f"margin must be a finite number >= 0, got {margin!r}")
     verdict = judge_interval(lo, hi, float(margin), np.inf)
     more = f" by more than {margin:g} months" if margin else ""
     reason = {"supported": f"customers graded {top} stay longer than those graded {bottom}{more}",

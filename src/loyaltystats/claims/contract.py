@@ -10,10 +10,12 @@ once per report, however many claims read it.
 Examples
 --------
 >>> import pandas as pd
->>> from loyaltystats.claims.contract import ColumnChecks
->>> checks = ColumnChecks({"customers": pd.DataFrame({"id": [1, 1], "n": [0, 2]})},
-...                       {"customers": {"id": "id", "negatives": "n"}})
->>> checks.problem(["customers.negatives"])
+>>> from loyaltystats.claims.contract import ColumnChecks, claim_roles
+>>> mapping = {"customers": {"id": "id", "negatives": "n"}}
+>>> checks = ColumnChecks({"customers": pd.DataFrame({"id": [1, 1], "n": [0, 2]})}, mapping)
+>>> claim_roles("S1", ["customers.negatives"], mapping)
+['customers.negatives', 'customers.id']
+>>> checks.problem(claim_roles("S1", ["customers.negatives"], mapping))
 'customers.id: duplicate ids (one row per id in customers) (2 rows; e.g. 1)'
 """
 

@@ -141,8 +141,12 @@ def _p2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     from ..drivers import driver_importance
 
     rm = m["responses"]
+    from ..scales import GRADE_1_10, LIKERT_1_5, RECOMMEND_0_10
+
+    scales = {rm["score"]: GRADE_1_10, rm["loyalty"]: RECOMMEND_0_10,
+              **dict.fromkeys(rm["attributes"], LIKERT_1_5)}
     res = driver_importance(t["responses"], (rm["score"], rm["loyalty"]),
-                            list(rm["attributes"]), seed=seed, n_boot=200)
+                            list(rm["attributes"]), seed=seed, n_boot=200, scales=scales)
     return res, res
 
 

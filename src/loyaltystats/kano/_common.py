@@ -18,7 +18,7 @@ import pandas as pd
 from pandas.api import types as pdt
 
 from .._validate import as_frame, require_frame  # noqa: F401  (re-exported)
-from ..errors import DataError, ModelError, ScaleError
+from ..errors import DataError, ModelError, ParameterError, ScaleError
 from ..scales import Scale
 
 CATEGORIES = ("A", "O", "M", "I", "R", "Q")
@@ -171,7 +171,7 @@ def as_time(s: pd.Series, *, table: str, unit_days: float = MONTH_DAYS) -> np.nd
 
 def check_level(level: float) -> float:
     if not (isinstance(level, int | float) and 0 < level < 1):
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+        raise ParameterError(f"level must be in (0, 1), got {level!r}")
     return float(level)
 
 

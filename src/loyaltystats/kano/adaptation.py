@@ -30,8 +30,9 @@ from pandas.api import types as pdt
 from scipy import optimize, sparse, stats
 
 from .._validate import FrameLike
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
+from ..scales import GRADE_1_10, Scale
 from ._common import (
     MONTH_DAYS,
     as_frame,
@@ -101,6 +102,7 @@ def adaptation(
     unit_days: float = MONTH_DAYS,
     baseline_strata: Hashable | None = None,
     interval: Literal["robust", "profile"] = "robust",
+    overall_scale: Scale | None = GRADE_1_10,
 ) -> Adaptation:
     """Effect of a customer's k-th delight on the next satisfaction score (K3).
 
@@ -151,6 +153,8 @@ def adaptation(
         default world (``a`` = 0.7) it gave 0.93, with its interval covering 0.7 in 10% of
         runs. Missing values raise.
 
+    overall_scale : Scale or None, default GRADE_1_10
+        Scale of the overall score (``None``: any finite number).
     Returns
     -------
     Adaptation
@@ -211,14 +215,14 @@ def adaptation(
     """
     level = check_level(level)
     if interval not in ("robust", "profile"):
-        raise ValueError(f"interval must be 'robust' or 'profile', got {interval!r}")
+        raise ParameterError(f"interval must be 'robust' or 'profile', got {interval!r}")
     for name, v in (("max_lag", max_lag), ("recent", recent)):
         if not (isinstance(v, int | float) and math.isfinite(v) and v >= 0):
-            raise ValueError(f"{name} must be a non-negative number, got {v!r}")
+            raise ParameterError(f"{name} must be a non-negative number, got {v!r}")
     if not (isinstance(window, int | float) and math.isfinite(window) and window > 0):
-        raise ValueError(f"window must be a positive number, got {window!r}")
+        raise ParameterError(f"window must be a positive number, got {window!r}")
     if isinstance(max_k, bool) or not isinstance(max_k, int | np.integer) or max_k < 2:
-        raise ValueError(f"max_k must be an int >= 2, got {max_k!r}")
+        raise ParameterError(f"max_k must be an int >= 2, got {max_k!r}")
     experiences = as_frame(experiences, [customer, time, kind_column], "experiences")
     r_cols = [customer, time, overall] + ([baseline_strata] if baseline_strata is not None
                                           else [])
@@ -241,7 +245,7 @@ def adaptation(
             f"or both datetimes); got {experiences[time].dtype} and {responses[time].dtype}",
             table="responses", column=str(time),
         )
-    y = numeric_column(responses, overall, "responses")
+    y = numeric_column(responses, overall, "responses", overall_scale)
     t_r = as_time(responses[time], table="responses", unit_days=unit_days)
     is_del = (experiences[kind_column] == kind).to_numpy(bool)
     if not is_del.any():

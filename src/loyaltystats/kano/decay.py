@@ -17,7 +17,7 @@ Examples
 >>> x = rng.integers(1, 6, n)
 >>> fade = 2.0 ** (-t / 6)
 >>> y = 7 + 1.5 * fade * (x >= 4) - (1 - fade) * (x <= 2) + rng.normal(0, 0.7, n)
->>> df = pd.DataFrame({"t": t, "x": x, "y": y})
+>>> df = pd.DataFrame({"t": t, "x": x, "y": np.clip(y, 1, 10)})  # a grade 1-10
 >>> r = decay(df, "y", "x", "t", window=2, n_boot=100, seed=1)
 >>> 3 < r.half_life < 9
 True
@@ -35,9 +35,9 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .._validate import FrameLike
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
-from ..scales import LIKERT_1_5, Scale
+from ..scales import GRADE_1_10, LIKERT_1_5, Scale
 from ..tables import factorize_column
 from ._common import (
     MONTH_DAYS,
@@ -124,8 +124,8 @@ class Decay(Result):
         >>> import numpy as np, pandas as pd
         >>> rng = np.random.default_rng(2)
         >>> t = rng.uniform(0, 24, 4000); x = rng.integers(1, 6, 4000)
-        >>> df = pd.DataFrame({"t": t, "x": x, "y": 7 + 1.0 * (x >= 4)
-        ...                    + rng.normal(0, 0.7, 4000)})
+        >>> df = pd.DataFrame({"t": t, "x": x, "y": np.clip(7 + 1.0 * (x >= 4)
+        ...                    + rng.normal(0, 0.7, 4000), 1, 10)})
         >>> r = decay(df, "y", "x", "t", window=3, n_boot=100, seed=1)
         >>> r.claims()["six months"].verdict != "supported"
         True
@@ -344,7 +344,7 @@ def decay(
     low: float | None = None,
     high: float | None = None,
     scale: Scale = LIKERT_1_5,
-    overall_scale: Scale | None = None,
+    overall_scale: Scale | None = GRADE_1_10,
     min_n: int = 30,
     min_band: int = 5,
     ia_cut: float = 0.2,
@@ -379,8 +379,8 @@ def decay(
         Further columns entered as categorical dummies in every window's regression (other
         attributes, company, ...); they reduce noise and confounding.
     low, high, scale : see :func:`prca`.
-    overall_scale : Scale, optional
-        Scale of the overall score.
+    overall_scale : Scale or None, default GRADE_1_10
+        Scale of the overall score (``None``: any finite number).
     min_n, min_band : int
         A window with fewer than ``min_n`` responses, or fewer than ``min_band`` in the low,
         neutral or high band, is not estimable: it is reported with ``estimable = False``
@@ -464,8 +464,8 @@ def decay(
     >>> rng = np.random.default_rng(0)
     >>> t = rng.uniform(0, 24, 6000); x = rng.integers(1, 6, 6000)
     >>> fade = 2.0 ** (-t / 6)
-    >>> df = pd.DataFrame({"t": t, "x": x, "y": 7 + 1.5 * fade * (x >= 4)
-    ...                    - (1 - fade) * (x <= 2) + rng.normal(0, 0.7, 6000)})
+    >>> df = pd.DataFrame({"t": t, "x": x, "y": np.clip(7 + 1.5 * fade * (x >= 4)
+    ...                    - (1 - fade) * (x <= 2) + rng.normal(0, 0.7, 6000), 1, 10)})
     >>> r = decay(df, "y", "x", "t", window=2, n_boot=100, seed=1)
     >>> r.windows["category"].iloc[[0, -1]].tolist()
     ['A', 'M']
@@ -473,9 +473,9 @@ def decay(
     level = check_level(level)
     for name, v, lo_ in (("min_n", min_n, 1), ("min_band", min_band, 1), ("n_boot", n_boot, 0)):
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo_:
-            raise ValueError(f"{name} must be an int >= {lo_}, got {v!r}")
+            raise ParameterError(f"{name} must be an int >= {lo_}, got {v!r}")
     if not (isinstance(window, int | float) and math.isfinite(window) and window > 0):
-        raise ValueError(f"window must be a positive number, got {window!r}")
+        raise ParameterError(f"window must be a positive number, got {window!r}")
     rng = check_seed(seed, "decay (n_boot > 0)") if n_boot else None
     adj_cols = [] if adjust is None else ([adjust] if isinstance(adjust, str) else list(adjust))
     clash = [c for c in adj_cols if c in (overall, attribute, time)]
@@ -603,7 +603,7 @@ def decay(
     if horizon is None:
         horizon = t_end
     if not (isinstance(horizon, int | float) and horizon > 0):
-        raise ValueError(f"horizon must be positive, got {horizon!r}")
+        raise ParameterError(f"horizon must be positive, got {horizon!r}")
     t_curve = np.linspace(0.0, float(horizon), _N_CURVE * 4 + 1)
     rew_c, pen_c = _curves(beta, h_hat, prof.t_ref, t_curve)
     ia_c = asymmetry(pen_c, rew_c)

@@ -29,9 +29,9 @@ import pandas as pd
 from scipy import stats
 
 from .._validate import FrameLike
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, ParameterError
 from ..results import Result, estimates_frame
-from ..scales import LIKERT_1_5, Scale
+from ..scales import GRADE_1_10, LIKERT_1_5, Scale
 from ._common import (
     CHUNK,
     IMPACT_CATEGORIES,
@@ -237,7 +237,7 @@ def prca(
     low: float | None = None,
     high: float | None = None,
     scale: Scale = LIKERT_1_5,
-    overall_scale: Scale | None = None,
+    overall_scale: Scale | None = GRADE_1_10,
     cluster: Hashable | None = None,
     ci: Literal["ols", "bootstrap"] = "ols",
     n_boot: int = 1000,
@@ -264,8 +264,9 @@ def prca(
         (``LIKERT_1_5``: low 1-2, neutral 3, high 4-5).
     scale : Scale
         Scale of the attribute ratings.
-    overall_scale : Scale, optional
-        Scale of the overall score, e.g. ``GRADE_1_10``.
+    overall_scale : Scale or None, default GRADE_1_10
+        Scale of the overall score: a score off it (or text, a boolean, NaN) raises
+        :class:`~loyaltystats.errors.ScaleError`. ``None`` accepts any finite number.
     cluster : column name, optional
         Customer id (or any cluster): the bootstrap then resamples whole clusters.
     ci : {"ols", "bootstrap"}
@@ -345,14 +346,14 @@ def prca(
         raise DataError("the overall score is also listed as an attribute", table="data",
                         column=str(overall))
     if ci not in ("ols", "bootstrap"):
-        raise ValueError(f"ci must be 'ols' or 'bootstrap', got {ci!r}")
+        raise ParameterError(f"ci must be 'ols' or 'bootstrap', got {ci!r}")
     level = check_level(level)
     if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 0:
-        raise ValueError(f"n_boot must be an int >= 0, got {n_boot!r}")
+        raise ParameterError(f"n_boot must be an int >= 0, got {n_boot!r}")
     if ci == "bootstrap" and n_boot == 0:
-        raise ValueError("ci='bootstrap' needs n_boot > 0")
+        raise ParameterError("ci='bootstrap' needs n_boot > 0")
     if isinstance(n_groups, bool) or not isinstance(n_groups, int | np.integer) or n_groups < 2:
-        raise ValueError(f"n_groups must be an int >= 2, got {n_groups!r}")
+        raise ParameterError(f"n_groups must be an int >= 2, got {n_groups!r}")
     rng = check_seed(seed, "prca (n_boot > 0)") if n_boot else None
     cols = [overall, *attrs] + ([cluster] if cluster is not None else [])
     data = as_frame(data, cols, "data")

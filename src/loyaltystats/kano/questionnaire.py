@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import FrameLike
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 from ..results import Result, estimates_frame
 from ..stats import multinomial_bootstrap, wilson_ci
 from ._common import CATEGORIES, CATEGORY_NAMES, as_frame, check_level, check_seed
@@ -246,7 +246,7 @@ class KanoQuestionnaire(Result):
 
 def _require_positive_int(value: Any, name: str, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+        raise ParameterError(f"{name} must be an int >= {minimum}, got {value!r}")
     return int(value)
 
 
@@ -477,7 +477,7 @@ def questionnaire(
         raise DataError("pairs must be a non-empty mapping attribute -> (functional, "
                         "dysfunctional)", table="pairs")
     if missing not in ("raise", "drop"):
-        raise ValueError(f"missing must be 'raise' or 'drop', got {missing!r}")
+        raise ParameterError(f"missing must be 'raise' or 'drop', got {missing!r}")
     if codes is not None:
         if not isinstance(codes, Mapping):
             raise DataError("codes must be a mapping answer value -> label", table="codes")

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, ScaleError
-from ..scales import Band, Scale
+from ..errors import DataError, ParameterError, ScaleError
+from ..scales import NOT_NUMBERS, Band, Scale
 
 CATEGORIES = ("detractor", "passive", "promoter")
 """The three NPS categories in scale order; code 0, 1, 2."""
@@ -181,15 +181,14 @@ def no_missing(s: pd.Series, *, table: str, what: str = "missing values") -> Non
 
 def numeric(s: pd.Series, *, table: str) -> np.ndarray:
     """A numeric column as float, or DataError naming non-numeric and missing values."""
-    if s.dtype.kind not in "iufb":
-        conv = pd.to_numeric(s, errors="coerce")
-        bad = conv.isna() & s.notna()
-        if bad.any():
-            raise DataError("non-numeric values", table=table, column=str(s.name),
-                            n_rows=int(bad.sum()), examples=s[bad].unique()[:5])
-        s = conv
+    from ..data import _as_numbers
+
+    # the data contract's reading: strings ("8") and booleans are never taken as numbers
+    x, not_numbers = _as_numbers(s)
+    if not_numbers.any():
+        raise DataError(NOT_NUMBERS, table=table, column=str(s.name), n_rows=int(not_numbers.sum()),
+                        examples=pd.unique(s.to_numpy(dtype=object)[not_numbers])[:5])
     no_missing(s, table=table)
-    x = s.to_numpy(float)
     bad = ~np.isfinite(x)
     if bad.any():
         raise DataError("infinite values", table=table, column=str(s.name),
@@ -217,12 +216,12 @@ def z_value(level: float) -> float:
     from scipy import stats
 
     if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
+        raise ParameterError(f"level must be in (0, 1), got {level}")
     return float(stats.norm.ppf(0.5 + level / 2))
 
 
 def rng_from(seed: int | np.random.Generator | None, what: str) -> np.random.Generator:
     """A Generator from an explicit seed; ``None`` is refused (results must be reproducible)."""
     if seed is None:
-        raise ValueError(f"{what} is random: pass seed= (an int or a numpy Generator)")
+        raise ParameterError(f"{what} is random: pass seed= (an int or a numpy Generator)")
     return np.random.default_rng(seed)

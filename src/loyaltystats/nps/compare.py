@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 from ..results import Result, estimates_frame
 from ..scales import RECOMMEND_0_10, Scale
 from ._common import CATEGORIES, categorize, check_weights, rng_from, trinomial, z_value
@@ -145,7 +145,7 @@ def compare(
     """
     z = z_value(level)
     if ci not in ("wald", "adjusted", "bootstrap"):
-        raise ValueError(f"ci must be 'wald', 'adjusted' or 'bootstrap', got {ci!r}")
+        raise ParameterError(f"ci must be 'wald', 'adjusted' or 'bootstrap', got {ci!r}")
     tables: dict[str, pd.DataFrame] = {}
     if not paired:
         ta, na, nea, _, _ = _triple(a, scale, weights_a, "a")
@@ -174,7 +174,7 @@ def compare(
         n_pairs = n_a + n_b
     else:
         if ci == "adjusted":
-            raise ValueError("the adjusted interval is not implemented for paired data; "
+            raise ParameterError("the adjusted interval is not implemented for paired data; "
                              "use ci='wald' or ci='bootstrap'")
         if isinstance(a, NPSResult) or isinstance(b, NPSResult):
             raise DataError("paired=True needs the answers of both waves, not NPSResult objects")

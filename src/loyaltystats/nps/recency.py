@@ -18,7 +18,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from .._validate import FrameLike, as_frame
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale
 from ._common import column, no_missing, z_value
@@ -161,7 +161,7 @@ def recency(
     (0.6, 'supported')
     """
     if not isinstance(lags, (int, np.integer)) or lags < 1:
-        raise ValueError(f"lags must be a positive integer, got {lags!r}")
+        raise ParameterError(f"lags must be a positive integer, got {lags!r}")
     z = z_value(level)
     transactions = as_frame(transactions, [customer, time, rating], "transactions")
     responses = as_frame(responses, [customer, time, recommend], "responses")
@@ -213,7 +213,7 @@ def recency(
         raise ModelError("the lagged ratings are collinear (e.g. constant); cannot separate "
                          "the lags")
     if model not in ("interval", "ols"):
-        raise ValueError(f"model must be 'interval' or 'ols', got {model!r}")
+        raise ParameterError(f"model must be 'interval' or 'ols', got {model!r}")
     fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
     if model == "ols":
         params, cov = np.asarray(fit.params), np.asarray(fit.cov_params())

@@ -21,7 +21,8 @@ import pandas as pd
 from scipy import sparse, stats
 
 from .._validate import FrameLike, as_frame
-from ..errors import DataError, ModelError
+from ..data import validate_column
+from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import RECOMMEND_0_10, Scale
 from ..stats import fit_binomial, lr_test, wilson_ci
@@ -201,6 +202,8 @@ def _build_predictors(customers: pd.DataFrame, predictors: Sequence[str], recomm
                             table="customers", column=name, n_rows=int(s.isna().sum()),
                             examples=["NaN"])
         if name in categorical or s.dtype.kind not in "iuf":
+            # a mix of numbers and text is a column read wrongly, not a category
+            validate_column(customers, name, "category", table="customers")
             p = _categorical(name, s)
             if len(p.levels) < 2:
                 raise DataError("a categorical predictor needs at least two levels",
@@ -348,7 +351,7 @@ class RetentionResult(ClaimResult):
 
         if kind == "survival":
             if "kaplan_meier" not in self.tables:
-                raise ValueError("no Kaplan-Meier table: versus_retention ran without recommend")
+                raise ParameterError("no Kaplan-Meier table: versus_retention ran without recommend")
             return plot_survival(self.tables["kaplan_meier"], ax=ax,
                                  title="Retention by NPS category")
         if kind == "concordance":
@@ -356,7 +359,7 @@ class RetentionResult(ClaimResult):
             ax.set_xlabel("concordance (0.5 = no better than chance)")
             ax.axvline(0.5, color="grey", lw=1)
             return ax
-        raise ValueError(f"kind must be 'survival' or 'concordance', got {kind!r}")
+        raise ParameterError(f"kind must be 'survival' or 'concordance', got {kind!r}")
 
 
 def versus_retention(
@@ -475,7 +478,7 @@ def versus_retention(
     """
     z = z_value(level)
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
-        raise ValueError(f"n_boot must be an integer of at least 10, got {n_boot!r}")
+        raise ParameterError(f"n_boot must be an integer of at least 10, got {n_boot!r}")
     rng = rng_from(seed, "versus_retention (bootstrap of the concordance)")
     # one column name is one predictor, not a sequence of one-letter names
     predictors = [predictors] if isinstance(predictors, str) else list(predictors)
@@ -494,7 +497,7 @@ def versus_retention(
     n = len(T)
     h = float(np.floor(T.max() / 2)) if horizon is None else float(horizon)
     if h <= 0:
-        raise ValueError(f"horizon must be positive, got {h}")
+        raise ParameterError(f"horizon must be positive, got {h}")
     known = E & (T <= h) | (T >= h)
     y_h = (E & (T <= h))[known]
     notes: list[str] = []
@@ -652,7 +655,7 @@ def versus_retention(
     est = estimates_frame(model_rows)
     target = claim_predictor or (NPS_CATEGORY if recommend is not None else preds[0].label)
     if target not in est["term"].tolist():
-        raise ValueError(f"claim_predictor {target!r} is not among {est['term'].tolist()}")
+        raise ParameterError(f"claim_predictor {target!r} is not among {est['term'].tolist()}")
     row = est.set_index("term").loc[target]
     verdict = judge_interval(float(row["ci_low"]), float(row["ci_high"]), 0.0, threshold)
     best = est.loc[est["estimate"].idxmax(), "term"]

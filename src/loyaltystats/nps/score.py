@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 from ..results import Result, estimates_frame
 from ..scales import RECOMMEND_0_10, Scale
 from ..stats import wilson_ci
@@ -181,7 +181,7 @@ def nps_interval(
         flat_p = p.reshape(-1, 3)
         flat_m = m.reshape(-1)
         if n_boot < 1:
-            raise ValueError("n_boot must be at least 1")
+            raise ParameterError("n_boot must be at least 1")
         lo = np.empty(len(flat_m))
         hi = np.empty(len(flat_m))
         a = (1 - level) / 2
@@ -193,7 +193,7 @@ def nps_interval(
             lo[s:s + step], hi[s:s + step] = np.quantile(stat, [a, 1 - a], axis=1)
         lo, hi = lo.reshape(shape), hi.reshape(shape)
     else:
-        raise ValueError(f"ci must be one of {CI_METHODS}, got {method!r}")
+        raise ParameterError(f"ci must be one of {CI_METHODS}, got {method!r}")
     return lo, hi
 
 
@@ -254,7 +254,7 @@ def _result(totals: np.ndarray, n_rows: float, n_eff: float, *, method: CIMethod
             n_boot: int, seed: Any, title: str, weighted: bool,
             extra: dict[str, Any] | None = None) -> NPSResult:
     if method not in CI_METHODS:
-        raise ValueError(f"ci must be one of {CI_METHODS}, got {method!r}")
+        raise ParameterError(f"ci must be one of {CI_METHODS}, got {method!r}")
     p = totals / totals.sum()
     lo, hi = nps_interval(totals, method=method, level=level, n_eff=n_eff, n_boot=n_boot,
                           seed=seed)
@@ -429,10 +429,10 @@ def _score_engine(data: Any, scale: Scale, weights: Any, ci: CIMethod, level: fl
 
     for what, v in (("column", column), ("weights", weights), ("cluster", cluster)):
         if v is not None and not isinstance(v, str):
-            raise ValueError(f"with a table from an engine, {what}= must be a column name, got "
+            raise ParameterError(f"with a table from an engine, {what}= must be a column name, got "
                              f"{type(v).__name__}")
     if column is None:
-        raise ValueError("with a table from an engine, give column= (the answers' column)")
+        raise ParameterError("with a table from an engine, give column= (the answers' column)")
     if cluster is not None:
         rows = as_frame(data, [column, weights, cluster], "data")
         return score(rows[column], scale, None if weights is None else rows[weights], ci,

@@ -17,7 +17,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from .._validate import FrameLike, reword_missing, same_rows
-from ..errors import DataError, ScaleError
+from ..errors import DataError, ParameterError, ScaleError
 from ..results import Result, estimates_frame
 from ..scales import RECOMMEND_0_10, Scale, outside_message
 from ..tables import count_cells
@@ -249,7 +249,7 @@ def by_segment(
     """
     adjust = "fdr_bh" if adjust in ("bh", "BH") else adjust  # type: ignore[assignment]
     if adjust not in ("holm", "fdr_bh"):
-        raise ValueError(f"adjust must be 'holm' or 'fdr_bh' ('bh'), got {adjust!r}")
+        raise ParameterError(f"adjust must be 'holm' or 'fdr_bh' ('bh'), got {adjust!r}")
     z = z_value(level)
     labels, n_grid, totals, wsq_grid = _group_counts(data, recommend, by, scale, weights,
                                                      "segment")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import FrameLike
-from ..errors import DataError, NotFittedError
+from ..errors import DataError, NotFittedError, ParameterError
 from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale
 from ..stats import fit_binomial
 from ..tables import person_period
@@ -157,19 +157,19 @@ class LoyaltyScorer:
     # ------------------------------------------------------------------ fit
     def _validate_settings(self) -> None:
         if not isinstance(self.horizon_months, int) or self.horizon_months < 1:
-            raise ValueError(f"horizon_months must be a positive int, got {self.horizon_months!r}")
+            raise ParameterError(f"horizon_months must be a positive int, got {self.horizon_months!r}")
         if not isinstance(self.cap, int) or self.cap < 1:
-            raise ValueError(f"cap must be a positive int, got {self.cap!r}")
+            raise ParameterError(f"cap must be a positive int, got {self.cap!r}")
         if not isinstance(self.baseline_months, int) or self.baseline_months < 1:
-            raise ValueError(f"baseline_months must be a positive int, got {self.baseline_months!r}")
+            raise ParameterError(f"baseline_months must be a positive int, got {self.baseline_months!r}")
         if self.risk_thresholds is not None:
             lo, hi = self.risk_thresholds
             if not 0 <= lo <= hi <= 1:
-                raise ValueError(f"risk_thresholds must satisfy 0 <= low <= high <= 1, got "
+                raise ParameterError(f"risk_thresholds must satisfy 0 <= low <= high <= 1, got "
                                  f"{self.risk_thresholds!r}")
         clash = set(self.features) & {"band", "nps_category", "negatives", "period", *BASE_FIELDS}
         if clash:
-            raise ValueError(f"feature names {sorted(clash)} are reserved")
+            raise ParameterError(f"feature names {sorted(clash)} are reserved")
 
     def _collect(self, cols: Mapping[str, str], customers: Any, experiences: Any,
                  responses: Any) -> tuple[Any, Any, Any]:
@@ -394,7 +394,7 @@ class LoyaltyScorer:
         """
         self._check_fitted()
         if errors not in ("raise", "flag"):
-            raise ValueError(f"errors must be 'raise' or 'flag', got {errors!r}")
+            raise ParameterError(f"errors must be 'raise' or 'flag', got {errors!r}")
         if isinstance(records, Mapping):
             fast = self._score_one(records)
             if fast is not None:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import ParameterError
 from .world import World
 
 __all__ = ["RETENTION_HORIZON", "with_derived_columns"]
@@ -78,7 +79,7 @@ def _baseline_mean(transactions: pd.DataFrame, responses: pd.DataFrame) -> np.nd
     grade = transactions["grade"].to_numpy().astype(np.float64)
     step_ok = (np.diff(cid) > 0) | ((np.diff(cid) == 0) & (np.diff(month) == 1))
     if not step_ok.all():
-        raise ValueError("transactions must be customer-major with consecutive months")
+        raise ParameterError("transactions must be customer-major with consecutive months")
     first = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]])
     run = np.repeat(first, np.diff(np.r_[first, len(cid)]))  # each row's customer's first row
     csum = np.r_[0.0, np.cumsum(grade)]
@@ -91,5 +92,5 @@ def _baseline_mean(transactions: pd.DataFrame, responses: pd.DataFrame) -> np.nd
     start_row = first[np.minimum(np.searchsorted(cid[first], r_cid), len(first) - 1)]
     at = start_row + (r_month - month[start_row])
     if len(at) and not ((cid[at] == r_cid).all() and (month[at] == r_month).all()):
-        raise ValueError("a response has no transaction in its month")
+        raise ParameterError("a response has no transaction in its month")
     return mean[at]

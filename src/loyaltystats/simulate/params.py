@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ParameterError
+
 __all__ = [
     "WorldParams",
     "CLAIMS_FALSE",
@@ -258,56 +260,56 @@ class WorldParams:
         for name in probs:
             v = getattr(self, name)
             if not (isinstance(v, int | float) and 0.0 <= v <= 1.0):
-                raise ValueError(f"WorldParams.{name} must be a probability in [0, 1], got {v!r}")
+                raise ParameterError(f"WorldParams.{name} must be a probability in [0, 1], got {v!r}")
         if self.p_delight + self.p_delight_partial > 1.0:
-            raise ValueError(
+            raise ParameterError(
                 "WorldParams.p_delight + p_delight_partial must be at most 1, got "
                 f"{self.p_delight} + {self.p_delight_partial}"
             )
         for name, length in (("segment_probs", 3), ("ok_basic_probs", 3)):
             v = getattr(self, name)
             if len(v) != length or min(v) < 0 or not math.isclose(sum(v), 1.0, abs_tol=1e-9):
-                raise ValueError(
+                raise ParameterError(
                     f"WorldParams.{name} must be {length} non-negative probabilities summing "
                     f"to 1, got {v!r}"
                 )
         if len(self.band_effect) != 4:
-            raise ValueError(
+            raise ParameterError(
                 "WorldParams.band_effect needs 4 values (bands <=6, 7, 8, 9-10), "
                 f"got {self.band_effect!r}"
             )
         if len(self.hazard_recommend_effect) != 3:
-            raise ValueError(
+            raise ParameterError(
                 "WorldParams.hazard_recommend_effect needs 3 values (detractor, passive, "
                 f"promoter), got {self.hazard_recommend_effect!r}"
             )
         iv = self.intent_by_negatives
         if len(iv) != 4 or not all(0.0 <= x <= 1.0 for x in iv):
-            raise ValueError(
+            raise ParameterError(
                 "WorldParams.intent_by_negatives needs 4 probabilities (0, 1, 2, 3+ "
                 f"negatives), got {iv!r}"
             )
         w = self.recency_weights
         if len(w) < 1 or min(w) < 0 or w[0] <= 0:
-            raise ValueError(
+            raise ParameterError(
                 "WorldParams.recency_weights must be non-negative with a positive first "
                 f"weight, got {w!r}"
             )
         if not (isinstance(self.n_companies, int) and 1 <= self.n_companies <= 100):
-            raise ValueError(f"WorldParams.n_companies must be an int in 1..100, got {self.n_companies!r}")
+            raise ParameterError(f"WorldParams.n_companies must be an int in 1..100, got {self.n_companies!r}")
         positive = ["convergence_half_life", "half_life", "value_mean"]
         for name in positive:
             if not getattr(self, name) > 0:
-                raise ValueError(f"WorldParams.{name} must be positive, got {getattr(self, name)!r}")
+                raise ParameterError(f"WorldParams.{name} must be positive, got {getattr(self, name)!r}")
         non_negative = ["sd_customer", "sd_noise", "rec_sd", "value_sd_log", "adaptation"]
         for name in non_negative:
             if not getattr(self, name) >= 0:
-                raise ValueError(f"WorldParams.{name} must be >= 0, got {getattr(self, name)!r}")
+                raise ParameterError(f"WorldParams.{name} must be >= 0, got {getattr(self, name)!r}")
         for f in fields(self):
             v = getattr(self, f.name)
             vals = v if isinstance(v, tuple) else (v,)
             if not all(isinstance(x, bool | int | float) and math.isfinite(x) for x in vals):
-                raise ValueError(f"WorldParams.{f.name} must be finite numbers, got {v!r}")
+                raise ParameterError(f"WorldParams.{f.name} must be finite numbers, got {v!r}")
 
     # -- derived quantities -------------------------------------------------------------
     def reward_at(self, t: float | np.ndarray) -> float | np.ndarray:
@@ -479,7 +481,7 @@ def world_where_false(claim_id: str) -> dict[str, Any]:
     """
     key = str(claim_id).upper()
     if key not in CLAIMS_FALSE:
-        raise ValueError(
+        raise ParameterError(
             f"no false world for claim {claim_id!r}; known: {', '.join(sorted(CLAIMS_FALSE))}"
         )
     return dict(CLAIMS_FALSE[key])
@@ -511,7 +513,7 @@ def claims_true_overrides(*claim_ids: str) -> dict[str, Any]:
     for cid in claim_ids or ("S1",):
         key = str(cid).upper()
         if key not in CLAIMS_TRUE:
-            raise ValueError(
+            raise ParameterError(
                 f"claim {cid!r} is already true in the default world or has no switch; "
                 f"switches exist for: {', '.join(sorted(CLAIMS_TRUE))}"
             )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from ..errors import ParameterError
 from .params import WorldParams
 
 __all__ = ["REFERENCE_SEED", "REFERENCE_CUSTOMERS", "reference_tables"]
@@ -59,7 +60,7 @@ def reference_tables(params: WorldParams, months: int = 24, *,
     if not isinstance(params, WorldParams):
         raise TypeError(f"params must be a WorldParams, got {type(params).__name__}")
     if int(scale) < 1:
-        raise ValueError(f"scale must be a positive integer, got {scale!r}")
+        raise ParameterError(f"scale must be a positive integer, got {scale!r}")
     n = REFERENCE_CUSTOMERS * int(scale) if n_customers is None else int(n_customers)
     return _cached(params, int(months), n)
 

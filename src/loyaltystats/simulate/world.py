@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import ParameterError
 from ..scales import GRADE_1_10
 from .params import WorldParams, _check_names
 
@@ -231,10 +232,10 @@ def generate(
 
 def _positive_int(value: Any, name: str, *, upper: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise ParameterError(f"{name} must be a positive integer, got {value!r}")
     v = int(value)
     if not 1 <= v <= upper:
-        raise ValueError(f"{name} must be between 1 and {upper}, got {v}")
+        raise ParameterError(f"{name} must be between 1 and {upper}, got {v}")
     return v
 
 

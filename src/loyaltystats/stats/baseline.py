@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ParameterError
+
 __all__ = ["pool_periods"]
 
 
@@ -42,7 +44,7 @@ def pool_periods(period: np.ndarray, events: np.ndarray, min_events: int = 5) ->
     array([0, 1, 1, 1, 1])
     """
     if int(min_events) < 1:
-        raise ValueError(f"min_events must be at least 1, got {min_events!r}")
+        raise ParameterError(f"min_events must be at least 1, got {min_events!r}")
     period = np.asarray(period)
     events = np.asarray(events)
     levels, inv = np.unique(period, return_inverse=True)

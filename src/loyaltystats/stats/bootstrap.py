@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 
 __all__ = ["BootstrapResult", "multinomial_bootstrap"]
 
@@ -83,7 +83,7 @@ def multinomial_bootstrap(
     if np.any(totals == 0):
         raise DataError("a group has no observations", column="counts")
     if n_boot < 1:
-        raise ValueError("n_boot must be at least 1")
+        raise ParameterError("n_boot must be at least 1")
     rng = np.random.default_rng(seed)
     c = c.astype(np.int64)
     observed = float(np.asarray(statistic(c[np.newaxis]))[0])

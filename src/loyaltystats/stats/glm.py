@@ -16,7 +16,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, ParameterError
 
 __all__ = ["BinomialFit", "fit_binomial", "lr_test"]
 
@@ -154,7 +154,7 @@ def fit_binomial(
     import patsy
 
     if link not in _LINKS:
-        raise ValueError(f"link must be one of {sorted(_LINKS)}, got {link!r}")
+        raise ParameterError(f"link must be one of {sorted(_LINKS)}, got {link!r}")
     for c in (successes, trials):
         if c not in cells.columns:
             raise DataError(f"missing count column; available: {list(cells.columns)}",

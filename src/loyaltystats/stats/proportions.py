@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 
 __all__ = ["wilson_ci", "clopper_pearson_ci", "proportion_table", "binomial_test"]
 
 
 def _check(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level}")
+        raise ParameterError(f"level must be in (0, 1), got {level}")
     x = np.asarray(successes, dtype=float)
     m = np.asarray(n, dtype=float)
     bad = (m < 0) | (x < 0) | (x > m) | ~np.isfinite(x) | ~np.isfinite(m)
@@ -107,7 +107,7 @@ def proportion_table(cells: pd.DataFrame, by: str | list[str], *, successes: str
     keys = [by] if isinstance(by, str) else list(by)
     fn = {"wilson": wilson_ci, "clopper-pearson": clopper_pearson_ci}.get(method)
     if fn is None:
-        raise ValueError(f"method must be 'wilson' or 'clopper-pearson', got {method!r}")
+        raise ParameterError(f"method must be 'wilson' or 'clopper-pearson', got {method!r}")
     x = cells[successes].to_numpy(float)
     m = cells[n].to_numpy(float)
     lo, hi = fn(x, m, level)

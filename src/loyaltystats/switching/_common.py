@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from .._validate import require_frame  # noqa: F401  (re-exported)
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 from ..results import ClaimResult, Verdict, estimates_frame, judge_interval
 from ..stats import binomial_test, wilson_ci
 
@@ -151,13 +151,13 @@ def weight_column(df: pd.DataFrame, column: str, table: str) -> np.ndarray:
 
 def check_cap(cap: int) -> int:
     if isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 1:
-        raise ValueError(f"cap must be an integer >= 1, got {cap!r}")
+        raise ParameterError(f"cap must be an integer >= 1, got {cap!r}")
     return int(cap)
 
 
 def check_level(level: float) -> float:
     if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+        raise ParameterError(f"level must be in (0, 1), got {level!r}")
     return float(level)
 
 
@@ -214,20 +214,20 @@ def parse_claimed(claimed: Mapping[Any, float] | None, cap: int,
     if claimed is None:
         return {}
     if not isinstance(claimed, Mapping) or not claimed:
-        raise ValueError(f"claimed must be a non-empty mapping {{k: probability}}, got {claimed!r}")
+        raise ParameterError(f"claimed must be a non-empty mapping {{k: probability}}, got {claimed!r}")
     if not (isinstance(tolerance, (int, float)) and 0 <= tolerance < 1):
-        raise ValueError(f"tolerance must be in [0, 1), got {tolerance!r}")
+        raise ParameterError(f"tolerance must be in [0, 1), got {tolerance!r}")
     out: dict[int, tuple[float, float, float]] = {}
     for key, p0 in claimed.items():
         try:
             k = int(key)
         except (TypeError, ValueError):
-            raise ValueError(f"claimed keys must be numbers of negatives, got {key!r}") from None
+            raise ParameterError(f"claimed keys must be numbers of negatives, got {key!r}") from None
         if k != float(key) or not 0 <= k <= cap:
-            raise ValueError(f"claimed level {key!r} is not one of 0..{cap} (cap={cap})")
+            raise ParameterError(f"claimed level {key!r} is not one of 0..{cap} (cap={cap})")
         p0 = float(p0)
         if not 0 < p0 < 1:
-            raise ValueError(f"claimed probability for k={k} must be in (0, 1), got {p0}")
+            raise ParameterError(f"claimed probability for k={k} must be in (0, 1), got {p0}")
         out[k] = (p0, max(0.0, p0 - tolerance), min(1.0, p0 + tolerance))
     return dict(sorted(out.items()))
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import as_frame
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 from ._common import binary_column, fail, require_frame
 
 _DAYS = {"month": 365.25 / 12, "week": 7.0, "day": 1.0}
@@ -40,7 +40,7 @@ def _numeric_times(df: pd.DataFrame, col: str, table: str, period: str | float,
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         if isinstance(period, str):
             if period not in _DAYS:
-                raise ValueError(f"period must be one of {sorted(_DAYS)} or a number, got {period!r}")
+                raise ParameterError(f"period must be one of {sorted(_DAYS)} or a number, got {period!r}")
             days = _DAYS[period]
         else:
             days = float(period)
@@ -49,14 +49,14 @@ def _numeric_times(df: pd.DataFrame, col: str, table: str, period: str | float,
     elif s.dtype.kind in "iuf":
         if isinstance(period, str):
             if period != "month":
-                raise ValueError(
+                raise ParameterError(
                     f"with numeric times, period must be 'month' (times are in months) or the "
                     f"length of one period in the units of the time columns; got {period!r}")
             length = 1.0
         else:
             length = float(period)
         if not length > 0:
-            raise ValueError(f"period length must be positive, got {period!r}")
+            raise ParameterError(f"period length must be positive, got {period!r}")
         v = s.to_numpy(float) / length
     else:
         raise DataError(f"times must be numeric or datetime, got dtype {s.dtype}", table=table,
@@ -176,6 +176,11 @@ def prepare(
         raise fail(experiences, after,
                    "experiences dated at or after the customer's end (a customer is observed "
                    "on [start, end))", table="experiences", column=time)
+    no_kind = experiences[kind_column].isna().to_numpy()
+    if no_kind.any():
+        # an experience of unknown kind may be a failure: it is not silently counted as none
+        raise fail(experiences, no_kind, "missing values (experiences of unknown kind)",
+                   table="experiences", column=kind_column)
     neg = experiences[kind_column].isin(kinds).to_numpy()
     masks = {"negatives": neg}
     if recovered:

@@ -19,7 +19,7 @@ from scipy import stats
 
 from .._plotting import get_ax
 from .._validate import FrameLike
-from ..errors import ModelError
+from ..errors import ModelError, ParameterError
 from ..results import ClaimResult, Result
 from ..stats import fit_binomial, lr_test
 from ..stats.glm import BinomialFit
@@ -95,7 +95,7 @@ class HazardResult(Result):
             ax.legend(fontsize="small")
             return ax
         if kind != "p_within":
-            raise ValueError(f"kind must be 'p_within' or 'km', got {kind!r}")
+            raise ParameterError(f"kind must be 'p_within' or 'km', got {kind!r}")
         pw = self.tables["p_within"]
         primary = pw[pw["primary"]]
         for i, (cov, grp) in enumerate(primary.groupby("covariate", sort=False)):
@@ -435,13 +435,13 @@ def hazard(
     cap = check_cap(cap)
     level = check_level(level)
     if not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise ValueError(f"horizon must be a positive integer number of periods, got {horizon!r}")
+        raise ParameterError(f"horizon must be a positive integer number of periods, got {horizon!r}")
     if method not in ("discrete", "cox"):
-        raise ValueError(f"method must be 'discrete' or 'cox', got {method!r}")
+        raise ParameterError(f"method must be 'discrete' or 'cox', got {method!r}")
     if baseline not in ("period", "constant"):
-        raise ValueError(f"baseline must be 'period' or 'constant', got {baseline!r}")
+        raise ParameterError(f"baseline must be 'period' or 'constant', got {baseline!r}")
     if not 0 <= landmark < horizon:
-        raise ValueError(f"landmark must be in [0, horizon), got {landmark!r}")
+        raise ParameterError(f"landmark must be in [0, horizon), got {landmark!r}")
     parsed = parse_claimed(claimed, cap, tolerance)
     # engine inputs: the models need rows, so only the columns used here are collected
     customers, experiences = collect_tables(

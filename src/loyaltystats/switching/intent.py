@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._plotting import get_ax
 from .._validate import FrameLike
-from ..errors import ModelError
+from ..errors import ModelError, ParameterError
 from ..results import ClaimResult, judge_interval
 from ..stats import wilson_ci
 from ..tables import count_cells
@@ -170,7 +170,7 @@ def intent_vs_behavior(
     cap = check_cap(cap)
     level = check_level(level)
     if not 0 <= margin < 1:
-        raise ValueError(f"margin must be in [0, 1), got {margin!r}")
+        raise ParameterError(f"margin must be in [0, 1), got {margin!r}")
     cells = _intent_cells(customers, negatives, intent, switched, cap)
     full = pd.MultiIndex.from_product([range(cap + 1), [False, True]], names=["k", "i"])
     c = cells.set_index(["k", "i"]).reindex(full, fill_value=0)

@@ -20,7 +20,7 @@ from scipy import stats
 
 from .._plotting import get_ax
 from .._validate import FrameLike
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
 from ..stats import fit_binomial, pool_periods, wilson_ci
 from ..tables import person_period
@@ -351,11 +351,11 @@ def recovery(
     level = check_level(level)
     cap = check_cap(cap)
     if method not in ("cox", "discrete"):
-        raise ValueError(f"method must be 'cox' or 'discrete', got {method!r}")
+        raise ParameterError(f"method must be 'cox' or 'discrete', got {method!r}")
     if not 0.0 <= float(helps_margin) < 1.0:
-        raise ValueError(f"helps_margin must be in [0, 1), got {helps_margin!r}")
+        raise ParameterError(f"helps_margin must be in [0, 1), got {helps_margin!r}")
     if horizon is not None and not horizon > landmark:
-        raise ValueError(f"horizon must exceed the landmark ({landmark}), got {horizon!r}")
+        raise ParameterError(f"horizon must exceed the landmark ({landmark}), got {horizon!r}")
     adjust = [adjust] if isinstance(adjust, str) else list(adjust)
     # engine inputs: the models need rows, so only the columns used here are collected
     customers, experiences = collect_tables(

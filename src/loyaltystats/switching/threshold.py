@@ -24,7 +24,7 @@ from scipy.special import expit
 
 from .._plotting import get_ax
 from .._validate import FrameLike
-from ..errors import ModelError
+from ..errors import ModelError, ParameterError
 from ..results import Result
 from ..stats import fit_binomial, multinomial_bootstrap, wilson_ci
 from ._common import check_cap, check_level, holm, level_labels, newcombe_diff, two_proportion_p
@@ -243,9 +243,9 @@ def threshold(
     cap = check_cap(cap)
     level = check_level(level)
     if cap < 2:
-        raise ValueError("threshold needs cap >= 2 (at least two candidate thresholds)")
+        raise ParameterError("threshold needs cap >= 2 (at least two candidate thresholds)")
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ValueError(f"n_boot must be a non-negative integer, got {n_boot!r}")
+        raise ParameterError(f"n_boot must be a non-negative integer, got {n_boot!r}")
     cells, _ = _level_cells(customers, negatives, switched, cap, None)
     s = cells["successes"].to_numpy(np.int64)
     n = cells["n"].to_numpy(np.int64)

@@ -15,7 +15,7 @@ from scipy import stats
 
 from .._cells import check_cell_scores, count_scored_cells  # noqa: F401  (re-exported)
 from .._validate import require_frame as require_columns  # noqa: F401
-from ..errors import ScaleError
+from ..errors import ParameterError, ScaleError
 from ..scales import Scale, outside_message
 
 __all__: list[str] = []
@@ -24,7 +24,7 @@ __all__: list[str] = []
 def check_level(level: float) -> float:
     """Return ``level`` or raise ``ValueError`` when it is not in (0, 1)."""
     if not (isinstance(level, (int, float)) and 0 < float(level) < 1):
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+        raise ParameterError(f"level must be in (0, 1), got {level!r}")
     return float(level)
 
 

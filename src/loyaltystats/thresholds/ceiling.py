@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._validate import FrameLike
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import GRADE_1_10, LIKERT_1_5, Scale
 from ..stats import wilson_ci
@@ -297,13 +297,13 @@ def basics_ceiling(
     conf = check_level(conf_level)
     require_bands(scale)
     if basis not in ("model", "subgroup"):
-        raise ValueError(f"basis must be 'model' or 'subgroup', got {basis!r}")
+        raise ParameterError(f"basis must be 'model' or 'subgroup', got {basis!r}")
     basics, delighters, others = list(basics), list(delighters), list(others)
     if not basics:
-        raise ValueError("give at least one basic attribute")
+        raise ParameterError("give at least one basic attribute")
     attrs = basics + delighters + others
     if len(set(attrs)) != len(attrs) or score in attrs:
-        raise ValueError(f"an attribute is listed twice or equals the score: {attrs}")
+        raise ParameterError(f"an attribute is listed twice or equals the score: {attrs}")
     from ..engines import is_engine_input
 
     if not is_engine_input(data):
@@ -316,7 +316,7 @@ def basics_ceiling(
     scales = dict.fromkeys(attrs, attribute_scale)
     scales[score] = scale
     if cluster is not None and cluster in attrs + [score]:
-        raise ValueError(f"cluster {cluster!r} is also the score or an attribute")
+        raise ParameterError(f"cluster {cluster!r} is also the score or an attribute")
     if cluster is not None and not is_engine_input(data):
         require_columns(data, [cluster], "data")
         miss = data[cluster].isna().to_numpy()
@@ -337,7 +337,7 @@ def basics_ceiling(
     at = dict(at or {})
     bad_at = [k for k in at if k not in delighters + others]
     if bad_at:
-        raise ValueError(f"'at' names attributes that are not delighters or others: {bad_at}")
+        raise ParameterError(f"'at' names attributes that are not delighters or others: {bad_at}")
     x0: dict[str, float] = {a: best for a in basics}
     for a in delighters:
         x0[a] = float(at.get(a, min(mid, present_from - 1)))

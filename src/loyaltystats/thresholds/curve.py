@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from .._validate import FrameLike
-from ..errors import ModelError
+from ..errors import ModelError, ParameterError
 from ..results import ClaimResult, Verdict, estimates_frame
 from ..scales import GRADE_1_10, Scale
 from ..stats import multinomial_bootstrap, wilson_ci
@@ -289,13 +289,13 @@ def loyalty_curve(
     conf = check_level(conf_level)
     require_bands(scale)
     if kind not in ("step", "hinge"):
-        raise ValueError(f"kind must be 'step' or 'hinge', got {kind!r}")
+        raise ParameterError(f"kind must be 'step' or 'hinge', got {kind!r}")
     if breakpoint_ci not in ("profile", "bootstrap"):
-        raise ValueError(f"breakpoint_ci must be 'profile' or 'bootstrap', got {breakpoint_ci!r}")
+        raise ParameterError(f"breakpoint_ci must be 'profile' or 'bootstrap', got {breakpoint_ci!r}")
     if breakpoint_ci == "bootstrap" and n_boot < 1:
-        raise ValueError("breakpoint_ci='bootstrap' needs n_boot > 0")
+        raise ParameterError("breakpoint_ci='bootstrap' needs n_boot > 0")
     if n_boot > 0 and seed is None:
-        raise ValueError("the bootstrap needs an explicit seed (int or numpy Generator)")
+        raise ParameterError("the bootstrap needs an explicit seed (int or numpy Generator)")
     cells = score_cells(data, score, scale, outcome=outcome, table="data")
     cells = cells.sort_values(score).reset_index(drop=True)
     s = cells[score].to_numpy(float)

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._validate import FrameLike
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, Verdict, estimates_frame, judge_interval
 from ..scales import GRADE_1_10, Scale
 from ..stats import wilson_ci
@@ -134,11 +134,11 @@ def claim_region(value: float | Sequence[float], scale: Scale) -> tuple[float, f
     """
     if isinstance(value, (list, tuple, np.ndarray)):
         if len(value) != 2 or not value[0] <= value[1]:
-            raise ValueError(f"a claimed region must be (low, high) with low <= high, got {value!r}")
+            raise ParameterError(f"a claimed region must be (low, high) with low <= high, got {value!r}")
         return float(value[0]), float(value[1])
     v = float(value)
     if not (scale.low <= v <= scale.high):
-        raise ValueError(f"claimed grade {v} is outside the scale {scale.name}")
+        raise ParameterError(f"claimed grade {v} is outside the scale {scale.name}")
     bands = scale.bands
     lows = [b.low for b in bands]
     i = int(np.searchsorted(lows, v, side="right") - 1)
@@ -255,14 +255,14 @@ def by_level(
     conf = check_level(conf_level)
     require_bands(scale)
     if statistic not in ("median", "mean"):
-        raise ValueError(f"statistic must be 'median' or 'mean', got {statistic!r}")
+        raise ParameterError(f"statistic must be 'median' or 'mean', got {statistic!r}")
     cells = score_cells(data, score, scale, by=[level], table="data")
     # pandas: the column's own order (all categories, even empty ones); engines: the levels
     # found in the cells
     if levels is not None:
         levels = list(levels)
         if len(set(levels)) != len(levels):
-            raise ValueError(f"levels must not repeat, got {levels!r}")
+            raise ParameterError(f"levels must not repeat, got {levels!r}")
         cells = cells[cells[level].isin(levels).to_numpy()]
     else:
         levels = level_order(data[level] if isinstance(data, pd.DataFrame) else cells[level])
@@ -373,7 +373,7 @@ def by_level(
 
     # --- claim ---------------------------------------------------------------------------
     if not isinstance(claimed, Mapping) or not claimed:
-        raise ValueError("claimed must be a non-empty mapping level -> grade or (low, high)")
+        raise ParameterError("claimed must be a non-empty mapping level -> grade or (low, high)")
     lv_table = tables["levels"].set_index(tables["levels"]["level"].astype(str))
     unknown = [k for k in claimed if str(k) not in lv_table.index]
     if unknown:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...errors import ParameterError
 from ..params import WorldParams
 
 __all__ = ["Term", "ClaimSpec", "SPECS", "get_spec"]
@@ -129,7 +130,7 @@ class ClaimSpec:
     def params(self, world: str) -> WorldParams:
         """The :class:`WorldParams` of the ``"true"`` or ``"false"`` world."""
         if world not in ("true", "false"):
-            raise ValueError(f"world must be 'true' or 'false', got {world!r}")
+            raise ParameterError(f"world must be 'true' or 'false', got {world!r}")
         return WorldParams().replace(**dict(self.true_world if world == "true"
                                             else self.false_world))
 
