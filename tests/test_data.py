@@ -600,3 +600,20 @@ def test_split_always_partitions(raw):
     expected_ok = [isinstance(x, int) and 0 <= x <= 10 for x in raw]
     assert v.accepted.index.tolist() == [i for i, ok in enumerate(expected_ok) if ok]
     assert v.problems["n_rows"].sum() == len(v.rejected)  # one problem per row here
+
+
+def test_validators_take_engine_inputs_like_pandas(tmp_path):
+    # Polars, lazy Polars and Parquet are checked as pandas: the same error, the same count
+    pl = pytest.importorskip("polars", reason="the engines extra is not installed")
+    from loyaltystats.errors import ScaleError
+
+    df = pd.DataFrame({"cust": [1, 2, 3, 4], "grade": [8, 11, 7.5, 12]})
+    df.to_parquet(tmp_path / "r.parquet")
+    with pytest.raises(ScaleError) as want:
+        validate_responses(df, id="cust", score="grade")
+    for data in (pl.from_pandas(df), pl.from_pandas(df).lazy(), str(tmp_path / "r.parquet")):
+        with pytest.raises(ScaleError) as got:
+            validate_responses(data, id="cust", score="grade")
+        assert str(got.value) == str(want.value)
+    v = validate_customers(pl.from_pandas(df), id="cust")
+    assert v.ok and list(v.accepted.columns) == ["cust"]

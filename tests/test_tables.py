@@ -176,3 +176,16 @@ def test_person_period_rejects_experience_after_a_fractional_end():
         person_period(cust, exp)
     ok = person_period(cust, exp.assign(time=[2.4]))
     assert ok["at_risk"].sum() == 3 and ok["events"].sum() == 1
+
+
+@pytest.mark.parametrize("duration", [1e9, 2.0**62])
+def test_person_period_checks_the_size_before_allocating(duration):
+    from loyaltystats.errors import DataError
+    from loyaltystats.tables import MAX_PERSON_PERIOD_ROWS, person_period
+
+    c = pd.DataFrame({"customer_id": [1, 2], "start": [0, 0], "duration": [duration, 3],
+                      "switched": [0, 1]})
+    with pytest.raises(DataError, match="person-period table would have") as info:
+        person_period(c, event="switched")
+    assert info.value.column == "duration" and info.value.examples == (duration,)
+    assert MAX_PERSON_PERIOD_ROWS < duration

@@ -355,6 +355,20 @@ def _flag_error(s: pd.Series, bad: np.ndarray, *, column: str, table: str) -> Da
 # ---------------------------------------------------------------------------------------
 
 
+def _as_pandas(df: Any, columns: Iterable[Hashable | None], table: str) -> Any:
+    """An engine input (Polars, DuckDB, Parquet path, Dask) as pandas, with only ``columns``.
+
+    The validators then check it exactly as a pandas table (the same messages and counts).
+    Anything else is returned as it is (a non-table fails in :class:`_Checker`).
+    """
+    from .engines import collect, is_engine_input
+
+    if is_engine_input(df):
+        wanted = [str(c) for c in dict.fromkeys(c for c in columns if c is not None)]
+        return collect(df, wanted, table=table)
+    return df
+
+
 class _Checker:
     """Runs checks on one table; raises at the first problem or collects them all."""
 
@@ -676,6 +690,8 @@ def validate_responses(
     flag_columns = _names(flags, "flags")
     categorical_columns = _names(categorical, "categorical")
 
+    df = _as_pandas(df, [id, time, score, recommend, *rating_scales, weights, *flag_columns,
+                         *categorical_columns], "responses")
     ck = _Checker(df, "responses", on_error)
     ck.require_columns([id, time, score, recommend, *rating_scales, weights, *flag_columns,
                         *categorical_columns])
@@ -776,6 +792,8 @@ def validate_customers(
     """
     _check_mapping(flag_mapping)
     categorical_columns = _names(categorical, "categorical")
+    df = _as_pandas(df, [id, start, end, duration, switched, intent, *categorical_columns],
+                    "customers")
     ck = _Checker(df, "customers", on_error)
     ck.require_columns([id, start, end, duration, switched, intent, *categorical_columns])
     ck.require_rows()
@@ -923,7 +941,10 @@ def validate_experiences(
 
     c_id = id if customer_id is None else customer_id
     c_start = c_end = None
+    df = _as_pandas(df, [id, time, kind], "experiences")
     if customers is not None:
+        customers = _as_pandas(customers, [c_id, customer_start, customer_end,
+                                           customer_duration], "customers")
         validate_customers(customers, id=c_id, start=customer_start, end=customer_end,
                            duration=customer_duration)
         if customer_start is not None:

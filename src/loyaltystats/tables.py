@@ -32,6 +32,10 @@ from .errors import DataError
 
 __all__ = ["count_cells", "person_period", "factorize_column"]
 
+MAX_PERSON_PERIOD_ROWS = 500_000_000
+"""Largest person-period table :func:`person_period` builds (rows); about 10 GB of
+working memory. Raise it deliberately for bigger data."""
+
 # Counting in blocks keeps the combined int64 code array small (cache-friendly, no extra
 # copy of the whole data); measured faster than one big bincount at 10^7 rows.
 _CHUNK = 1 << 18
@@ -359,7 +363,19 @@ def person_period(
                         n_rows=int(bad.sum()), examples=pd.unique(d[bad])[:5])
     ev = _binary_outcome(customers[event], "customers")
 
-    periods = np.ceil(d / period_length - 1e-9).astype(np.int64)
+    # the size is checked before anything is allocated: a duration typed in days instead of
+    # months (or 1e9) would otherwise take gigabytes before failing, and 2**62 overflows
+    periods_f = np.ceil(d / period_length - 1e-9)
+    total_f = float(periods_f.sum())
+    if total_f > MAX_PERSON_PERIOD_ROWS:
+        big = periods_f > total_f / len(d)
+        raise DataError(
+            f"the person-period table would have {total_f:.3g} rows (at most "
+            f"{MAX_PERSON_PERIOD_ROWS:,}; tables.MAX_PERSON_PERIOD_ROWS): durations this long "
+            f"are not in periods of {period_length:g}; check the unit, or use a longer "
+            "period_length", table="customers", column=duration,
+            n_rows=int(big.sum()), examples=np.sort(d[big])[::-1])
+    periods = periods_f.astype(np.int64)
     total_rows = int(periods.sum())
     offsets = np.concatenate([[0], np.cumsum(periods)[:-1]])
     # int32 row arrays: the person-period expansion is the only array that grows with
