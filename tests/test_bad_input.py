@@ -259,3 +259,56 @@ def test_bad_arguments_raise_the_packages_parameter_error(call):
     with pytest.raises(ParameterError) as info:
         call()
     assert isinstance(info.value, LoyaltyStatsError) and isinstance(info.value, ValueError)
+
+
+# ------------------------------------------------------------------ missing="drop"
+def test_missing_drop_leaves_out_rows_per_claim_and_says_how_many(base):
+    r = _set(base["responses"], "grade", np.nan, "float64")
+    tables = {**base, "responses": r}
+    raised = check_claims(**tables, mapping=DEMO_MAPPING, claims=["T1", "N1"], seed=1)
+    st = raised.table.set_index("id")
+    assert st.loc["T1", "status"].startswith("failed: responses.grade: missing values")
+    assert st.loc["N1", "status"] == "tested"  # N1 does not read the grade
+    dropped = check_claims(**tables, mapping=DEMO_MAPPING, claims=["T1", "N1"], seed=1,
+                           missing="drop")
+    dt = dropped.table.set_index("id")
+    assert dt.loc["T1", "status"] == "tested" and dt.loc["T1", "rows_dropped"] == len(ROWS)
+    assert dt.loc["N1", "rows_dropped"] == 0
+    assert dropped.info["dropped"] == {"T1": {"responses": {"grade": 3, "rows": 3}}}
+    # the same as removing the rows by hand
+    by_hand = check_claims(**{**base, "responses": r.dropna(subset=["grade"])},
+                           mapping=DEMO_MAPPING, claims=["T1"], seed=1).table.set_index("id")
+    assert dt.loc["T1", "estimate"] == by_hand.loc["T1", "estimate"]
+    assert dt.loc["T1", "n"] == by_hand.loc["T1", "n"]
+
+
+def test_missing_drop_keeps_unknown_outcomes_and_bad_values_still_fail(base):
+    c = _set(base["customers"], "grade", 99.0, "float64")
+    rep = check_claims(customers=c, mapping=DEMO_MAPPING, claims=["T5"], missing="drop")
+    # an off-scale value is not missing: dropping never hides it
+    assert rep.table.loc[0, "status"].startswith("failed: customers.grade: values outside")
+    rep = check_claims(customers=base["customers"], mapping=DEMO_MAPPING, claims=["T5"],
+                       missing="drop", seed=1)
+    # retained_12m is missing for customers observed < 12 months: "unknown", not dropped
+    assert base["customers"]["retained_12m"].isna().any()
+    assert rep.table.loc[0, "rows_dropped"] == 0
+
+
+def test_cli_missing_drop(base, tmp_path, capsys):
+    cust = _set(base["customers"], "negatives", np.nan, "float64")
+    cust.to_csv(tmp_path / "c.csv", index=False)
+    (tmp_path / "m.toml").write_text(
+        "[customers]\n" + "".join(f'{k} = "{v}"\n' for k, v in DEMO_MAPPING["customers"].items()),
+        encoding="utf-8")
+    args = ["report", "--customers", str(tmp_path / "c.csv"), "--mapping",
+            str(tmp_path / "m.toml"), "--out", "", "--json", str(tmp_path / "r.json")]
+    assert main(args) == EXIT_CLAIM_FAILED
+    capsys.readouterr()
+    main([*args, "--missing", "drop", "--allow-failed"])
+    out = capsys.readouterr().out
+    assert "rows_dropped" in out
+    import json
+
+    table = json.loads((tmp_path / "r.json").read_text())
+    s1 = [row for row in table["claims"] if row["id"] == "S1"][0]
+    assert s1["rows_dropped"] == 3 and s1["status"] == "tested"

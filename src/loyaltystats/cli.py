@@ -120,7 +120,8 @@ def _report(args: argparse.Namespace) -> int:
         for role in tables:
             if role not in mapping:
                 raise LoyaltyStatsError(f"the mapping has no [{role}] section for --{role}")
-    report = check_claims(**tables, mapping=mapping, seed=args.seed, progress=progress)
+    report = check_claims(**tables, mapping=mapping, seed=args.seed, progress=progress,
+                          missing=args.missing)
     print(report.to_text())
     if args.out:
         report.to_html(args.out)
@@ -176,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--seed", type=int, default=1, help="seed for simulation and bootstraps")
     report.add_argument("--progress", action="store_true",
                         help="print progress even when stderr is not a terminal")
+    report.add_argument("--missing", choices=("raise", "drop"), default="raise",
+                        help="missing values in a column a claim reads: fail that claim "
+                        "(raise, the default) or leave those rows out of its test and count "
+                        "them (drop)")
     report.add_argument("--allow-failed", dest="allow_failed", action="store_true",
                         help=f"exit 0 even when a claim failed (default: exit status "
                         f"{EXIT_CLAIM_FAILED})")

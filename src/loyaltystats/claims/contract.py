@@ -30,7 +30,8 @@ from ..data import validate_column
 from ..errors import LoyaltyStatsError
 from ..scales import GRADE_1_10, LIKERT_1_5, RECOMMEND_0_10, Scale
 
-__all__ = ["ROLE_RULES", "OPTIONAL_ROLES", "ColumnChecks", "claim_roles"]
+__all__ = ["ROLE_RULES", "OPTIONAL_ROLES", "ColumnChecks", "claim_roles", "drop_missing",
+           "KEEP_MISSING"]
 
 ROLE_RULES: dict[str, tuple[str, Scale | None]] = {
     "responses.id": ("id", None),
@@ -153,3 +154,65 @@ def _columns(data: Any, columns: list[str], table: str) -> pd.DataFrame:
     if is_engine_input(data):
         return collect(data, columns, table=table)
     return data
+
+
+KEEP_MISSING = frozenset({"customers.retained"})
+"""Roles where a missing value has a meaning (the 12-month outcome is unknown): never dropped."""
+
+
+def drop_missing(tables: Mapping[str, Any], mapping: Mapping[str, Any],
+                 roles: Iterable[str]) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
+    """The tables without the rows that miss a value in a column of ``roles``.
+
+    For ``missing="drop"`` in :func:`~loyaltystats.claims.check_claims`: per table, a row is
+    dropped when any column the claim reads there is missing (NaN, None, NaT; roles in
+    :data:`KEEP_MISSING` excepted). Engine inputs are filtered lazily in their engine.
+
+    Returns
+    -------
+    tables : dict
+        The filtered tables (the others unchanged).
+    dropped : dict
+        ``{table: {column: rows missing it, ...}}`` for the tables that lost rows; a row
+        missing two columns counts for both, the table's total is under ``"rows"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"id": [1, 2, 3], "n": [0, None, 2]})
+    >>> kept, dropped = drop_missing({"customers": c}, {"customers": {"id": "id", "n": "n"}},
+    ...                              ["customers.n", "customers.id"])
+    >>> len(kept["customers"]), dropped
+    (2, {'customers': {'n': 1, 'rows': 1}})
+    """
+    from ..engines import collect, filter_rows, is_engine_input
+
+    by_table: dict[str, list[str]] = {}
+    for role in roles:
+        table, name = role.split(".", 1)
+        if role in KEEP_MISSING or table not in tables or not _mapped(role, mapping):
+            continue
+        value = mapping[table][name]
+        cols = [value] if isinstance(value, str) else list(value)
+        by_table.setdefault(table, []).extend(c for c in cols if c not in by_table[table])
+    out = dict(tables)
+    dropped: dict[str, dict[str, int]] = {}
+    for table, cols in by_table.items():
+        data = tables[table]
+        frame = collect(data, cols, table=table) if is_engine_input(data) else data
+        present = [c for c in cols if c in frame.columns]
+        if not present:
+            continue  # a missing column is reported by the contract check
+        miss = frame[present].isna()
+        rows = miss.any(axis=1).to_numpy()
+        if not rows.any():
+            continue
+        counts = {c: int(n) for c, n in miss.sum().items() if n}
+        dropped[table] = {**counts, "rows": int(rows.sum())}
+        if is_engine_input(data):
+            for c in present:
+                data = filter_rows(data, c, not_null=True, table=table)
+            out[table] = data
+        else:
+            out[table] = data.loc[~rows]
+    return out, dropped

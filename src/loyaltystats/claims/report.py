@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -19,9 +19,9 @@ import pandas as pd
 from .._progress import draw_bar
 from .._validate import FrameLike
 from .._version import __version__
-from ..errors import LoyaltyStatsError
+from ..errors import LoyaltyStatsError, ParameterError
 from ..results import VERDICTS, ClaimResult, Result, _json_scalar
-from .contract import ColumnChecks, claim_roles
+from .contract import ColumnChecks, claim_roles, drop_missing
 from .multiplicity import holm_verdicts
 from .registry import CLAIMS, Claim, get_claim
 from .runners import RUNNERS, headline
@@ -29,10 +29,12 @@ from .runners import RUNNERS, headline
 __all__ = ["ClaimsReport", "check_claims", "REPORT_COLUMNS", "validate_mapping", "known_roles"]
 
 REPORT_COLUMNS = ("id", "statement", "estimate", "ci_low", "ci_high", "term", "claimed",
-                  "margin", "verdict", "holm_verdict", "n", "method", "status")
+                  "margin", "verdict", "holm_verdict", "n", "method", "status", "rows_dropped")
 """Columns of :attr:`ClaimsReport.table`, in order. ``margin`` is the claim's smallest
 effect of interest (registry), ``holm_verdict`` the verdict after Holm's adjustment over the
-claims of the report (:mod:`loyaltystats.claims.multiplicity`)."""
+claims of the report (:mod:`loyaltystats.claims.multiplicity`), ``rows_dropped`` the rows the
+claim's test left out for missing values (``missing="drop"``; 0 otherwise; which columns in
+``info["dropped"]``)."""
 
 FAMILY_RULE = (
     "Each verdict is a 95% test of its own claim. The Holm column adjusts them together "
@@ -176,6 +178,8 @@ class ClaimsReport:
         t["term"] = t["term"].str.slice(0, 28)
         cols = ["id", "term", "estimate", "ci_low", "ci_high", "verdict", "holm_verdict", "n",
                 "status"]
+        if "rows_dropped" in t and (t["rows_dropped"] > 0).any():
+            cols.insert(-1, "rows_dropped")  # only when missing="drop" left rows out
         return t[cols].to_string(index=False, float_format=lambda x: f"{x:.3g}",
                                  na_rep="")
 
@@ -350,6 +354,7 @@ def check_claims(
     claims: Iterable[str] | None = None,
     seed: int = 0,
     progress: bool = False,
+    missing: Literal["raise", "drop"] = "raise",
 ) -> ClaimsReport:
     """Test every claim whose columns the mapping provides.
 
@@ -370,6 +375,12 @@ def check_claims(
         Seed for every bootstrap in the run.
     progress : bool
         Show progress on stderr: a bar on a terminal, otherwise one line per claim.
+    missing : {"raise", "drop"}
+        Missing values in a column a claim reads: ``"raise"`` (default) fails the claim
+        with the data contract's message; ``"drop"`` leaves out, for that claim only, the
+        rows that miss a value in any column it reads (a missing 12-month outcome stays:
+        it means "unknown"), and says how many in ``rows_dropped`` and, per table and
+        column, in ``info["dropped"]``.
 
     Returns
     -------
@@ -403,7 +414,11 @@ def check_claims(
     tables = {"responses": responses, "customers": customers, "experiences": experiences,
               "transactions": transactions}
     validate_mapping(mapping, tables)
+    if missing not in ("raise", "drop"):
+        raise ParameterError(f"missing must be 'raise' or 'drop', got {missing!r}")
+    drop_rows = missing == "drop"
     present = {k: v for k, v in tables.items() if v is not None}
+    dropped: dict[str, dict[str, dict[str, int]]] = {}
     # every column a claim reads is checked against the data contract before it is tested
     checks = ColumnChecks(present, mapping)
     wanted = set(claims) if claims is not None else None
@@ -419,19 +434,26 @@ def check_claims(
         row: dict[str, Any] = {"id": claim.id, "statement": claim.statement,
                                "claimed": json.dumps(dict(claim.claimed)) if claim.claimed else ""}
         runner = RUNNERS.get(claim.id)
-        missing = _missing_roles(claim, tables, mapping)
+        absent = _missing_roles(claim, tables, mapping)
         problem = ""
         if runner is None:
             row["status"] = "no estimator yet"
-        elif missing:
-            row["status"] = "not testable: needs " + ", ".join(missing)
+        elif absent:
+            row["status"] = "not testable: needs " + ", ".join(absent)
         else:
             t0 = time.perf_counter()
-            bad_column = checks.problem(claim_roles(claim.id, claim.roles, mapping))
+            roles = claim_roles(claim.id, claim.roles, mapping)
+            claim_tables, claim_checks = present, checks
+            if drop_rows:
+                claim_tables, dropped[claim.id] = drop_missing(present, mapping, roles)
+                row["rows_dropped"] = sum(d["rows"] for d in dropped[claim.id].values())
+                if dropped[claim.id]:
+                    claim_checks = ColumnChecks(claim_tables, mapping)
+            bad_column = claim_checks.problem(roles)
             try:
                 if bad_column:
                     raise _BadColumn(bad_column)
-                claim_res, full = runner(present, mapping, seed)
+                claim_res, full = runner(claim_tables, mapping, seed)
             except _BadColumn as exc:
                 row["status"] = f"failed: {exc}"
             except LoyaltyStatsError as exc:
@@ -471,7 +493,9 @@ def check_claims(
     table["term"] = table["term"].fillna("")
     table["method"] = table["method"].fillna("")
     table["n"] = pd.array(table["n"], dtype="Int64")
-    return ClaimsReport(table=table, claim_results=claim_results, results=results,
-                        info={"seed": seed, "seconds": timings, "family_rule": FAMILY_RULE},
+    table["rows_dropped"] = table["rows_dropped"].fillna(0).astype(np.int64)
+    info = {"seed": seed, "seconds": timings, "family_rule": FAMILY_RULE, "missing": "drop" if drop_rows else "raise",
+            "dropped": {k: v for k, v in dropped.items() if v}}
+    return ClaimsReport(table=table, claim_results=claim_results, results=results, info=info,
                         multiplicity=holm)
 
