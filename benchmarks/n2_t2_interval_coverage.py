@@ -1,0 +1,108 @@
+"""Coverage of the N2 and T2 deciding intervals, each against the simpler interval it replaced.
+
+N2 (``nps.recency``): the weight of the last transaction, by interval regression (the
+default, ``model="interval"``) and by least squares (``model="ols"``). T2
+(``thresholds.basics_ceiling``): the predicted grade at perfect basics without the delighter,
+with the cluster-robust covariance by customer (what the claims runner passes) and without
+(``cluster=None``). For each claim's true and false world (``simulate.estimands``), simulates
+``reps`` seeded studies of ``n`` customers, calls the estimator as the claims runner does and
+counts how often each interval contains the world's truth (the spec's truth function).
+
+Run:  python benchmarks/n2_t2_interval_coverage.py [--n 5000] [--reps 300] [--workers 2]
+Writes benchmarks/results/n2_t2_interval_coverage.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import platform
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+SEED0 = 7000  # demo_tables seeds 7000.. (the validity benchmark uses its own seeds)
+
+
+def _job(args: tuple[str, str, int, int]) -> list[dict]:
+    claim, world, n, reps = args
+    warnings.simplefilter("ignore")
+    from loyaltystats import nps
+    from loyaltystats.claims import demo_tables
+    from loyaltystats.simulate.estimands import get_spec
+    from loyaltystats.thresholds import basics_ceiling
+
+    spec = get_spec(claim)
+    params = spec.params(world)
+    overrides = dict(spec.true_world if world == "true" else spec.false_world)
+    term = spec.terms[0].term
+    truth = float(spec.truth(params)[term])
+    variants = ("interval", "ols") if claim == "N2" else ("cluster", "independent")
+    hits = {v: 0 for v in variants}
+    width: dict[str, list[float]] = {v: [] for v in variants}
+    est: dict[str, list[float]] = {v: [] for v in variants}
+    for r in range(reps):
+        t = demo_tables(n, seed=SEED0 + r, **overrides)
+        for v in variants:
+            if claim == "N2":
+                res = nps.recency(t["transactions"], t["responses"], customer="customer_id",
+                                  rating="grade", recommend="recommend", time="time", model=v)
+            else:
+                res = basics_ceiling(t["responses"], "grade", ["B1", "B2"], delighters=["D1"],
+                                     claimed=8.5,
+                                     cluster="customer_id" if v == "cluster" else None)
+            e = res.estimates.set_index("term").loc[term]
+            hits[v] += bool(e["ci_low"] <= truth <= e["ci_high"])
+            width[v].append(float(e["ci_high"] - e["ci_low"]))
+            est[v].append(float(e["estimate"]))
+    rows = []
+    for v in variants:
+        c = hits[v] / reps
+        rows.append({"claim": claim, "world": world, "term": term, "truth": truth,
+                     "interval": v, "coverage": c, "mc_se": math.sqrt(c * (1 - c) / reps),
+                     "median_width": float(np.median(width[v])),
+                     "median_estimate": float(np.median(est[v]))})
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--n", type=int, default=5000)
+    ap.add_argument("--reps", type=int, default=300)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    jobs = [(c, w, args.n, args.reps) for c in ("N2", "T2") for w in ("true", "false")]
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(args.workers) as pool:
+        rows = [row for part in pool.map(_job, jobs) for row in part]
+    secs = time.perf_counter() - t0
+    cmd = (f"python benchmarks/n2_t2_interval_coverage.py --n {args.n} --reps {args.reps} "
+           f"--workers {args.workers}")
+    lines = [
+        "# Coverage of the N2 and T2 deciding intervals (nominal 95%)", "",
+        f"Command: `{cmd}`", "",
+        f"{args.reps} seeded studies (demo_tables seeds {SEED0}..) of {args.n:,} customers over "
+        f"24 months per claim and world, each estimator called as the claims runner calls it; "
+        f"run time {secs / 60:.1f} min with {args.workers} worker processes on "
+        f"{platform.machine()} (CPython {platform.python_version()}). Monte Carlo standard "
+        "error of the coverage in brackets. N2: `interval` is the interval regression "
+        "(default), `ols` least squares; T2: `cluster` is the covariance clustered by customer "
+        "(the runner's), `independent` treats every answer as independent.", "",
+        "| claim | world | term | truth | interval | coverage | median width | median estimate |",
+        "|---|---|---|---:|---|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['claim']} | {r['world']} | `{r['term']}` | {r['truth']:.4g} | "
+                     f"{r['interval']} | {r['coverage']:.3f} ({r['mc_se']:.3f}) | "
+                     f"{r['median_width']:.4f} | {r['median_estimate']:.4f} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    out = Path(__file__).resolve().parent / "results" / "n2_t2_interval_coverage.md"
+    out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
