@@ -312,3 +312,21 @@ def test_cli_missing_drop(base, tmp_path, capsys):
     table = json.loads((tmp_path / "r.json").read_text())
     s1 = [row for row in table["claims"] if row["id"] == "S1"][0]
     assert s1["rows_dropped"] == 3 and s1["status"] == "tested"
+
+
+def test_kano_refuses_a_constant_grade_and_mixed_clocks(base):
+    from loyaltystats import kano
+    from loyaltystats.errors import DataError
+
+    r = base["responses"]
+    for call in (lambda: kano.decay(r.assign(grade=7), "grade", "D1", "time", n_boot=0),
+                 lambda: kano.prca(r.assign(grade=7), "grade", ["B1", "D1"], n_boot=0)):
+        with pytest.raises(DataError, match="constant") as info:
+            call()
+        assert info.value.column == "grade"
+    months = pd.to_timedelta(30.4375, unit="D")
+    e = base["experiences"].assign(
+        time=lambda d: (pd.Timestamp("2024-01-01") + d["time"] * months).dt.tz_localize("UTC"))
+    naive = r.assign(time=lambda d: pd.Timestamp("2024-01-01") + d["time"] * months)
+    with pytest.raises(DataError, match="same clock"):
+        kano.adaptation(e, naive, "customer_id")

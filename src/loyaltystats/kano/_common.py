@@ -74,6 +74,14 @@ def numeric_column(data: pd.DataFrame, column: Hashable, table: str,
     return x
 
 
+def varying(y: np.ndarray, column: Hashable, table: str) -> np.ndarray:
+    """``y`` unchanged, or a DataError when it is constant (there is nothing to explain)."""
+    if len(y) and np.ptp(y) == 0:
+        raise DataError("the overall score is constant: there is no variation to explain",
+                        table=table, column=str(column), n_rows=len(y), examples=[y[0]])
+    return y
+
+
 def resolve_cuts(scale: Scale, low: float | None, high: float | None) -> tuple[float, float]:
     """Rating at or below ``low`` is low, at or above ``high`` is high, in between neutral."""
     if not isinstance(scale, Scale):

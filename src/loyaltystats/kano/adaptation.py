@@ -239,10 +239,14 @@ def adaptation(
         strata_codes, _ = pd.factorize(sv, sort=True)
     dt_e = pdt.is_datetime64_any_dtype(experiences[time].dtype)
     dt_r = pdt.is_datetime64_any_dtype(responses[time].dtype)
-    if dt_e != dt_r:
+    # a timezone-aware clock against a naive one is off by the UTC offset: never mixed
+    tz_e = getattr(experiences[time].dtype, "tz", None) is not None
+    tz_r = getattr(responses[time].dtype, "tz", None) is not None
+    if dt_e != dt_r or tz_e != tz_r:
         raise DataError(
-            f"experiences.{time} and responses.{time} must be on the same clock (both numbers "
-            f"or both datetimes); got {experiences[time].dtype} and {responses[time].dtype}",
+            f"experiences.{time} and responses.{time} must be on the same clock (both numbers, "
+            "both naive or both timezone-aware datetimes); got "
+            f"{experiences[time].dtype} and {responses[time].dtype}",
             table="responses", column=str(time),
         )
     y = numeric_column(responses, overall, "responses", overall_scale)

@@ -53,6 +53,7 @@ from ._common import (
     quantile_ci,
     require_frame,
     resolve_cuts,
+    varying,
     warn_not_estimable,
 )
 
@@ -484,7 +485,7 @@ def decay(
                         table="data")
     data = as_frame(data, [overall, attribute, time, *adj_cols], "data")
     require_frame(data, [overall, attribute, time, *adj_cols], "data")
-    y = numeric_column(data, overall, "data", overall_scale)
+    y = varying(numeric_column(data, overall, "data", overall_scale), overall, "data")
     lo_cut, hi_cut = resolve_cuts(scale, low, high)
     band = band_codes(data, attribute, scale, lo_cut, hi_cut, "data")
     t_abs = as_time(data[time], table="data", unit_days=unit_days)

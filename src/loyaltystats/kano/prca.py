@@ -47,6 +47,7 @@ from ._common import (
     require_frame,
     resolve_cuts,
     t_interval,
+    varying,
 )
 
 __all__ = ["PenaltyReward", "prca", "classify_impact", "impact_asymmetry"]
@@ -358,7 +359,7 @@ def prca(
     cols = [overall, *attrs] + ([cluster] if cluster is not None else [])
     data = as_frame(data, cols, "data")
     require_frame(data, cols, "data")
-    y = numeric_column(data, overall, "data", overall_scale)
+    y = varying(numeric_column(data, overall, "data", overall_scale), overall, "data")
     lo_cut, hi_cut = resolve_cuts(scale, low, high)
     n = len(y)
     k = len(attrs)
