@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._files import write_text_atomic
 from .errors import DataError, LoyaltyStatsError
 
 EXIT_CLAIM_FAILED = 3
@@ -127,7 +128,7 @@ def _report(args: argparse.Namespace) -> int:
         report.to_html(args.out)
         print(f"\nwrote {args.out}", file=sys.stderr)
     if args.json:
-        Path(args.json).write_text(report.to_json(indent=1), encoding="utf-8")
+        write_text_atomic(args.json, report.to_json(indent=1))
     failed = report.table.loc[report.table["status"].str.startswith("failed"), "id"].tolist()
     if failed and not args.allow_failed:
         # a failed claim is an answer the user did not get: scripts must notice

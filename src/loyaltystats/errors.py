@@ -24,6 +24,7 @@ __all__ = [
     "ParameterError",
     "ModelError",
     "ArtifactError",
+    "OutputError",
     "NotFittedError",
 ]
 
@@ -127,6 +128,11 @@ class ModelError(LoyaltyStatsError, RuntimeError):
 
 class ArtifactError(LoyaltyStatsError, ValueError):
     """A saved model artifact is unreadable, tampered with, or of an unknown schema version."""
+
+
+class OutputError(LoyaltyStatsError, OSError):
+    """A file cannot be written safely: the target exists and is not a regular file (a
+    symbolic link, a directory, a device, a FIFO), or its directory is missing."""
 
 
 class NotFittedError(LoyaltyStatsError, AttributeError):

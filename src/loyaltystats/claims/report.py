@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._files import write_text_atomic
 from .._progress import draw_bar
 from .._validate import FrameLike
 from .._version import __version__
@@ -278,7 +279,7 @@ class ClaimsReport:
         parts.append("</body></html>")
         text = "\n".join(parts)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            write_text_atomic(path, text)  # all or nothing; never through a link
         return text
 
     def _verdict_table_html(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from .._files import atomic_output
 from .._progress import draw_bar
 from ..errors import DataError
 from .records import BASE_FIELDS
@@ -122,11 +122,12 @@ def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
         progress = sys.stderr.isatty()
     total = input_path.stat().st_size
     numeric = set(BASE_FIELDS)
-    tmp = output_path.with_name(output_path.name + ".partial")
     rows = flagged = 0
     try:
         write = _csv_writer()
-        with input_path.open("rb") as fh, tmp.open("wb") as out:
+        # one writer for every output: a temporary file in the output's directory, renamed
+        # over it at the end; a failure or an interrupt leaves the old output and no litter
+        with input_path.open("rb") as fh, atomic_output(output_path, binary=True) as out:
             # Numeric fields are parsed by the C parser (fast, small); everything else stays
             # text so categories like "01" are not turned into numbers.
             dtypes = {f: str for f in scorer.feature_levels_}
@@ -160,10 +161,7 @@ def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
                     _progress(fh.tell(), total, rows, sys.stderr)
                 if on_chunk is not None:
                     on_chunk(rows)
-        os.replace(tmp, output_path)
     finally:
-        if tmp.exists():
-            tmp.unlink()
         if progress:
             sys.stderr.write("\n")
     return {"rows": rows, "flagged": flagged}

@@ -522,10 +522,11 @@ class LoyaltyScorer:
         return scorer_to_json(self, **kwargs)
 
     def save(self, path: str) -> None:
-        """Write the JSON artifact to ``path``."""
-        from pathlib import Path
+        """Write the JSON artifact to ``path`` (atomically; a link or special file there is
+        refused with :class:`~loyaltystats.errors.OutputError`)."""
+        from .._files import write_text_atomic
 
-        Path(path).write_text(self.to_json(indent=1), encoding="utf-8")
+        write_text_atomic(path, self.to_json(indent=1))
 
     def record_schema(self) -> dict[str, Any]:
         """JSON Schema of a valid scoring record for this fitted scorer."""

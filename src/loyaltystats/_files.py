@@ -1,0 +1,107 @@
+"""One writer for every file the package writes: all or nothing, never through a link.
+
+A file is written to a temporary file in the target's directory (an unpredictable name,
+created exclusively, so nothing planted at a known name is followed), flushed and fsynced,
+then renamed over the target in one step. An interrupted or failed write leaves the old file
+as it was and no temporary file behind. A target that exists but is not a regular file (a
+symbolic link, a directory, a device, a FIFO) is refused.
+
+Examples
+--------
+>>> import os, tempfile
+>>> d = tempfile.mkdtemp()
+>>> write_text_atomic(os.path.join(d, "out.txt"), "hello")
+>>> open(os.path.join(d, "out.txt")).read(), sorted(os.listdir(d))
+('hello', ['out.txt'])
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from .errors import OutputError
+
+__all__ = ["atomic_output", "write_text_atomic"]
+
+
+def _check_target(target: Path) -> int | None:
+    """The mode of an existing regular file at ``target`` (None if nothing is there)."""
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        raise OutputError(f"{target} is a symbolic link; refusing to write through it (remove "
+                          "it or write to another path)")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO"
+                if stat.S_ISFIFO(st.st_mode) else "a device or special file")
+        raise OutputError(f"{target} exists and is {kind}, not a regular file; refusing to "
+                          "replace it")
+    return stat.S_IMODE(st.st_mode)
+
+
+def _default_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO]:
+    """Open a temporary file that replaces ``path`` when the block ends without an error.
+
+    Parameters
+    ----------
+    path : path
+        The file to write. Its directory must exist.
+    binary : bool
+        Yield a binary file object (default: text, UTF-8).
+
+    Raises
+    ------
+    OutputError
+        ``path`` exists and is not a regular file, or its directory does not exist.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "a.csv")
+    >>> with atomic_output(p) as fh:
+    ...     _ = fh.write("x\\n1\\n")
+    >>> open(p).read()
+    'x\\n1\\n'
+    """
+    target = Path(path)
+    mode = _check_target(target)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"the directory of {target} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else
+                                                       {"encoding": "utf-8"})) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _default_mode() if mode is None else mode)
+        _check_target(target)  # not swapped for a link while we wrote
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_output`."""
+    with atomic_output(path) as fh:
+        fh.write(text)

@@ -1,0 +1,86 @@
+"""The one file writer (issue #18): all or nothing, never through a link or into a device."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from loyaltystats._files import atomic_output, write_text_atomic
+from loyaltystats.errors import LoyaltyStatsError, OutputError
+
+
+def test_writes_and_replaces_a_regular_file_keeping_its_mode(tmp_path):
+    p = tmp_path / "r.html"
+    p.write_text("old")
+    os.chmod(p, 0o640)
+    write_text_atomic(p, "new")
+    assert p.read_text() == "new"
+    assert stat.S_IMODE(p.stat().st_mode) == 0o640
+    assert sorted(os.listdir(tmp_path)) == ["r.html"]
+
+
+def test_a_new_file_gets_the_umask_mode_not_the_temporary_files_0600(tmp_path):
+    old = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "n.txt", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "n.txt").stat().st_mode) == 0o644
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_litter(tmp_path):
+    p = tmp_path / "scores.csv"
+    p.write_text("good old content")
+    with pytest.raises(RuntimeError), atomic_output(p) as fh:
+        fh.write("half of the new")
+        raise RuntimeError("disk full")
+    assert p.read_text() == "good old content"
+    assert sorted(os.listdir(tmp_path)) == ["scores.csv"]
+
+
+def test_symlinks_directories_and_fifos_are_refused(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    link = tmp_path / "link.txt"
+    link.symlink_to(victim)
+    with pytest.raises(OutputError, match="symbolic link"):
+        write_text_atomic(link, "x")
+    assert victim.read_text() == "keep me" and link.is_symlink()
+    with pytest.raises(OutputError, match="directory"):
+        write_text_atomic(tmp_path, "x")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(OutputError, match="FIFO"):
+        write_text_atomic(fifo, "x")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    with pytest.raises(OutputError, match="does not exist"):
+        write_text_atomic(tmp_path / "no" / "dir.txt", "x")
+    assert issubclass(OutputError, LoyaltyStatsError) and issubclass(OutputError, OSError)
+
+
+def test_a_file_planted_at_a_predictable_name_is_not_followed(tmp_path):
+    # the old writer used PATH.partial: a link planted there must not receive the output
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (tmp_path / "out.csv.partial").symlink_to(victim)
+    write_text_atomic(tmp_path / "out.csv", "scores")
+    assert victim.read_text() == "keep me"
+    assert (tmp_path / "out.csv").read_text() == "scores"
+
+
+def test_the_cli_and_the_report_refuse_a_symlinked_output(tmp_path):
+    import pandas as pd
+
+    from loyaltystats.claims import ClaimsReport
+    from loyaltystats.claims.report import REPORT_COLUMNS
+
+    victim = tmp_path / "victim.html"
+    victim.write_text("keep me")
+    link = tmp_path / "report.html"
+    link.symlink_to(victim)
+    report = ClaimsReport(table=pd.DataFrame([{c: "" for c in REPORT_COLUMNS}]))
+    with pytest.raises(OutputError):
+        report.to_html(link)
+    assert victim.read_text() == "keep me"
