@@ -330,3 +330,14 @@ def test_kano_refuses_a_constant_grade_and_mixed_clocks(base):
     naive = r.assign(time=lambda d: pd.Timestamp("2024-01-01") + d["time"] * months)
     with pytest.raises(DataError, match="same clock"):
         kano.adaptation(e, naive, "customer_id")
+
+
+def test_cli_version_and_demo_with_files(capsys):
+    from loyaltystats import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and __version__ in capsys.readouterr().out
+    # a file given with --demo would be silently ignored: refused instead
+    assert main(["report", "--demo", "--customers", "c.csv", "--out", ""]) == 2
+    assert "--customers" in capsys.readouterr().err

@@ -99,6 +99,12 @@ def _report(args: argparse.Namespace) -> int:
     from .claims import DEMO_MAPPING, check_claims, demo_tables
 
     progress = sys.stderr.isatty() or args.progress
+    given = [f"--{t}" for t in ("responses", "customers", "experiences", "transactions",
+                                "mapping") if getattr(args, t)]
+    if args.demo and given:
+        # the demo simulates its own tables: a file given with it would be silently ignored
+        raise LoyaltyStatsError(f"--demo simulates its own tables and mapping; drop "
+                                f"{', '.join(given)} (or drop --demo)")
     if args.demo:
         if progress:
             print(f"simulating {args.customers_n:,} customers (seed {args.seed})...",
@@ -154,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="loyaltystats",
         description="Test customer-experience claims about satisfaction and loyalty.",
     )
+    from ._version import __version__
+
+    parser.add_argument("--version", action="version", version=f"loyaltystats {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="simulate a world and compare estimates with its truth")
     demo.add_argument("--customers", type=_positive_int, default=50_000, help="customers to simulate")
