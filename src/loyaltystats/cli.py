@@ -10,9 +10,9 @@ from typing import Any
 from ._files import write_text_atomic
 from .errors import DataError, LoyaltyStatsError
 
-EXIT_CLAIM_FAILED = 3
-"""Exit status of ``loyaltystats report`` when a claim failed (1: bad input, 2: other
-package errors and unreadable files)."""
+EXIT_CLAIM_FAILED = 1
+"""Exit status of ``loyaltystats report`` when a claim failed, as for bad rows (0: every
+claim tested; 2: usage, unreadable files and other errors)."""
 
 __all__ = ["main"]
 
