@@ -184,7 +184,8 @@ def _resign(doc):
 
 
 @pytest.mark.parametrize("corrupt, message", [
-    (lambda d: "this is { not json", "not valid JSON"),
+    (lambda d: "this is { not json", "no such file"),  # not JSON text, not a file
+    (lambda d: "{ not json", "not valid JSON"),
     (lambda d: json.dumps({k: v for k, v in d.items() if k != "training"}), "missing key"),
     (lambda d: _resign({**d, "schema_version": 99}), "unknown schema_version 99"),
     (lambda d: json.dumps({**d, "baseline_log_hazard": [0.0] + d["baseline_log_hazard"][1:]}),

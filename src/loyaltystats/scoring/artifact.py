@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import stat
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -126,24 +128,15 @@ def load_scorer(path_or_str: str | Path) -> Any:
     """
     from .model import LoyaltyScorer
 
-    text: str
-    # JSON text always contains a brace or bracket; a file path practically never does.
-    looks_like_text = isinstance(path_or_str, str) and any(ch in path_or_str for ch in "{[\n")
-    if isinstance(path_or_str, Path) or (isinstance(path_or_str, str) and not looks_like_text):
-        try:
-            text = Path(path_or_str).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ArtifactError(f"cannot read artifact {str(path_or_str)[:200]!r}: {exc}") from exc
-    elif isinstance(path_or_str, str):
-        text = path_or_str
-    else:
-        raise ArtifactError(f"expected a path or JSON text, got {type(path_or_str).__name__}")
+    text = _artifact_text(path_or_str)
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ArtifactError(f"artifact is not valid JSON: {exc}") from exc
     except RecursionError as exc:
         raise ArtifactError("artifact is not valid JSON: nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise ArtifactError(f"artifact is not valid JSON: {exc}") from exc
     if not isinstance(doc, dict):
         raise ArtifactError(f"artifact must be a JSON object, got {type(doc).__name__}")
     missing = [k for k in _REQUIRED if k not in doc]
@@ -154,6 +147,7 @@ def load_scorer(path_or_str: str | Path) -> Any:
                             f"loyaltystats {__version__}, which reads version {SCHEMA_VERSION}")
     if doc["kind"] != _KIND:
         raise ArtifactError(f"artifact kind is {doc['kind']!r}, expected {_KIND!r}")
+    _check_schema(doc)
     payload = {k: v for k, v in doc.items() if k != "sha256"}
     try:
         digest = hashlib.sha256(_canonical(payload)).hexdigest()
@@ -167,6 +161,53 @@ def load_scorer(path_or_str: str | Path) -> Any:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise ArtifactError(f"artifact structure is invalid: {type(exc).__name__}: {exc}") from exc
+
+
+MAX_ARTIFACT_BYTES = 20_000_000
+"""Largest artifact :func:`load_scorer` reads (a fitted scorer is a few kilobytes)."""
+
+
+def _artifact_text(path_or_str: str | Path) -> str:
+    """The JSON text of an artifact: a :class:`~pathlib.Path`, a string naming an existing
+    file, or a string holding a JSON object (it starts with ``{``)."""
+    if isinstance(path_or_str, str) and path_or_str.lstrip().startswith("{"):
+        if len(path_or_str) > MAX_ARTIFACT_BYTES:
+            raise ArtifactError(f"artifact text is longer than {MAX_ARTIFACT_BYTES:,} "
+                                "characters")
+        return path_or_str
+    if not isinstance(path_or_str, str | Path):
+        raise ArtifactError(f"expected a path or JSON text, got {type(path_or_str).__name__}")
+    path = Path(path_or_str)
+    shown = str(path_or_str)[:200]
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"cannot read artifact {shown!r}: no such file (JSON text must "
+                            "start with '{')") from exc
+    if not stat.S_ISREG(st.st_mode):
+        # a FIFO or device would block or never end
+        raise ArtifactError(f"cannot read artifact {shown!r}: not a regular file")
+    if st.st_size > MAX_ARTIFACT_BYTES:
+        raise ArtifactError(f"artifact {shown!r} is {st.st_size:,} bytes, more than "
+                            f"{MAX_ARTIFACT_BYTES:,}")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArtifactError(f"cannot read artifact {shown!r}: {exc}") from exc
+
+
+def _check_schema(doc: Any) -> None:
+    """Validate against the shipped JSON Schema (the checksum only proves who wrote it)."""
+    import jsonschema
+
+    try:
+        jsonschema.validate(doc, artifact_schema())
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
+        raise ArtifactError(f"artifact breaks its JSON Schema at {where}: "
+                            f"{exc.message[:200]}") from None
+    except RecursionError as exc:
+        raise ArtifactError("artifact is nested too deeply") from exc
 
 
 def _build(doc: Mapping[str, Any], cls: type) -> Any:

@@ -8,7 +8,7 @@ the scorer was trained with.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,7 +111,12 @@ def check_records(df: pd.DataFrame, spec: RecordSpec) -> tuple[dict[str, np.ndar
             parsed[field] = np.full(n, -1)
             continue
         s = df[field]
-        codes = pd.Categorical(s.astype(object).where(s.notna(), None), categories=list(cats)).codes
+        obj = s.to_numpy(dtype=object)
+        # a list or dict (unhashable) is never a category: it becomes an unknown value here
+        # instead of a TypeError inside pandas
+        hashable = np.array([isinstance(v, Hashable) for v in obj], dtype=bool)
+        safe = pd.Series(np.where(hashable, obj, None), index=s.index, dtype=object)
+        codes = pd.Categorical(safe.where(safe.notna(), None), categories=list(cats)).codes
         bad = codes < 0
         if bad.any():
             vals = s.to_numpy(object)[bad]
