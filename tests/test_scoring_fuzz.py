@@ -84,3 +84,34 @@ def test_load_scorer_limits(scorer, tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(ArtifactError, match="not a regular file"):
         load_scorer(str(fifo))                                       # would block forever
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(bad_line=st.integers(2, 60), chunksize=st.integers(1, 70),
+       kind=st.sampled_from(["extra field", "unterminated quote", "fine"]))
+def test_csv_scoring_does_not_depend_on_the_chunk_size(scorer, tmp_path_factory, bad_line,
+                                                       chunksize, kind):
+    from loyaltystats.errors import InputFileError
+    from loyaltystats.scoring.batch import score_csv
+
+    d = tmp_path_factory.mktemp("csv")
+    lines = ["customer_id,grade,recommend,negatives,tenure_months,segment"]
+    lines += [f"{i},{1 + i % 10},{i % 11},{i % 3},{i % 24},north" for i in range(60)]
+    if kind == "extra field":
+        lines[bad_line - 1] += ",EXTRA"
+    elif kind == "unterminated quote":
+        lines[bad_line - 1] = lines[bad_line - 1].replace(",", ',"', 1)
+    (d / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outcomes = []
+    for size in (chunksize, 10_000):
+        (d / "out.csv").write_text("old", encoding="utf-8")
+        try:
+            score_csv(scorer, d / "in.csv", d / "out.csv", errors="flag", chunksize=size,
+                      progress=False)
+            outcomes.append(("ok", (d / "out.csv").read_text()))
+        except InputFileError as exc:
+            outcomes.append(("error", str(exc)))
+            assert (d / "out.csv").read_text() == "old"      # the old output is kept
+        assert sorted(os.listdir(d)) == ["in.csv", "out.csv"]  # and nothing else is left
+    assert outcomes[0] == outcomes[1]
+    assert (outcomes[0][0] == "ok") == (kind == "fine")

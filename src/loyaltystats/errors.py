@@ -25,6 +25,7 @@ __all__ = [
     "ModelError",
     "ArtifactError",
     "OutputError",
+    "InputFileError",
     "NotFittedError",
 ]
 
@@ -133,6 +134,11 @@ class ArtifactError(LoyaltyStatsError, ValueError):
 class OutputError(LoyaltyStatsError, OSError):
     """A file cannot be written safely: the target exists and is not a regular file (a
     symbolic link, a directory, a device, a FIFO), or its directory is missing."""
+
+
+class InputFileError(LoyaltyStatsError, OSError):
+    """An input file cannot be read as the format it claims: malformed CSV (a row with too
+    many fields, an unterminated quote), an empty file, text that is not UTF-8."""
 
 
 class NotFittedError(LoyaltyStatsError, AttributeError):
