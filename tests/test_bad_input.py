@@ -341,3 +341,38 @@ def test_cli_version_and_demo_with_files(capsys):
     # a file given with --demo would be silently ignored: refused instead
     assert main(["report", "--demo", "--customers", "c.csv", "--out", ""]) == 2
     assert "--customers" in capsys.readouterr().err
+
+
+def test_cli_help_is_fast_to_import_and_warnings_are_one_line(capsys):
+    import subprocess
+    import sys
+
+    # the CLI module must not import the statistics stack before a command needs it
+    code = ("import sys, loyaltystats.cli; heavy = [m for m in ('scipy', 'statsmodels', "
+            "'lifelines', 'pandas') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
+    import warnings
+
+    from loyaltystats.cli import _one_line_warning
+
+    _one_line_warning(UserWarning("few rows"), UserWarning, "/src/x.py", 3)
+    err = capsys.readouterr().err
+    assert err == "loyaltystats: warning: few rows\n" and "x.py" not in err
+    assert warnings.showwarning is not None
+
+
+def test_report_csv_with_a_ragged_first_row_is_an_error_not_a_shifted_table(base, tmp_path,
+                                                                             capsys):
+    cust = base["customers"]
+    lines = cust.to_csv(index=False).splitlines()
+    lines[1] += ",EXTRA"   # pandas alone reads this as an implicit index column
+    (tmp_path / "c.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text(
+        "[customers]\n" + "".join(f'{k} = "{v}"\n' for k, v in DEMO_MAPPING["customers"].items()),
+        encoding="utf-8")
+    code = main(["report", "--customers", str(tmp_path / "c.csv"), "--mapping",
+                 str(tmp_path / "m.toml"), "--out", ""])
+    assert code == 2
+    assert "line 2 has" in capsys.readouterr().err

@@ -25,9 +25,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from .errors import OutputError
+from .errors import InputFileError, OutputError
 
-__all__ = ["atomic_output", "write_text_atomic"]
+__all__ = ["atomic_output", "write_text_atomic", "check_csv_shape"]
 
 
 def _check_target(target: Path) -> int | None:
@@ -105,3 +105,25 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_output`."""
     with atomic_output(path) as fh:
         fh.write(text)
+
+
+def check_csv_shape(path: str | os.PathLike[str]) -> None:
+    """Raise InputFileError at the first record whose field count differs from the header's
+    (or at malformed quoting, or text that is not UTF-8), naming its line."""
+    import csv
+
+    path = Path(path)
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise InputFileError(f"{path}: malformed CSV: the file is empty (no header line)")
+            k = len(header)
+            for record in reader:
+                if len(record) != k and record:
+                    raise InputFileError(
+                        f"{path}: malformed CSV: line {reader.line_num} has {len(record)} "
+                        f"fields, the header has {k}")
+        except csv.Error as exc:
+            raise InputFileError(f"{path}: malformed CSV: line {reader.line_num}: {exc}") from None

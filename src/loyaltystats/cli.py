@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._files import write_text_atomic
+from ._files import check_csv_shape, write_text_atomic
 from .errors import DataError, LoyaltyStatsError
 
 EXIT_CLAIM_FAILED = 1
@@ -65,6 +65,9 @@ def _read_table(path: str, role: str) -> Any:
             raise LoyaltyStatsError("reading Parquet needs pyarrow: pip install "
                                     "'loyaltystats[parquet]'") from exc
     try:
+        # a ragged row is an error naming its line; pandas alone would read a first row with
+        # an extra field as an implicit index and shift every column
+        check_csv_shape(p)
         frame = pd.read_csv(p)
     except pd.errors.EmptyDataError:
         raise LoyaltyStatsError(f"{role} file {path} is empty") from None
@@ -210,10 +213,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, file: Any = None, line: str | None = None) -> None:
+    """Warnings on the command line: one line, no source path (they are for users)."""
+    print(f"loyaltystats: warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    import warnings
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    shown = warnings.showwarning
+    warnings.showwarning = _one_line_warning
     try:
         return int(args.func(args))
     except DataError as exc:
@@ -223,3 +236,5 @@ def main(argv: list[str] | None = None) -> int:
     except (LoyaltyStatsError, OSError) as exc:
         print(f"loyaltystats: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        warnings.showwarning = shown

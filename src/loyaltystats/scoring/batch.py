@@ -10,7 +10,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from .._files import atomic_output
+from .._files import atomic_output, check_csv_shape
 from .._progress import draw_bar
 from ..errors import DataError, InputFileError
 from .records import BASE_FIELDS
@@ -127,7 +127,7 @@ def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
         # pandas' chunked C parser drops or misreads a row with extra fields depending on
         # where the chunks fall; one strict pass of the stdlib reader first makes every
         # ragged row an error naming its line, whatever the chunk size
-        _check_csv_shape(input_path)
+        check_csv_shape(input_path)
         write = _csv_writer()
         # one writer for every output: a temporary file in the output's directory, renamed
         # over it at the end; a failure or an interrupt leaves the old output and no litter
@@ -182,23 +182,3 @@ def _csv_problem(exc: Exception) -> str:
         return "the file is empty (no header line)"
     return str(exc).replace("Error tokenizing data. C error: ", "").strip()
 
-
-def _check_csv_shape(path: Path) -> None:
-    """Raise InputFileError at the first record whose field count differs from the header's
-    (or at malformed quoting, or text that is not UTF-8), naming its line."""
-    import csv
-
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh, strict=True)
-        try:
-            header = next(reader, None)
-            if header is None:
-                raise InputFileError(f"{path}: malformed CSV: the file is empty (no header line)")
-            k = len(header)
-            for record in reader:
-                if len(record) != k and record:
-                    raise InputFileError(
-                        f"{path}: malformed CSV: line {reader.line_num} has {len(record)} "
-                        f"fields, the header has {k}")
-        except csv.Error as exc:
-            raise InputFileError(f"{path}: malformed CSV: line {reader.line_num}: {exc}") from None
