@@ -115,3 +115,23 @@ def test_csv_scoring_does_not_depend_on_the_chunk_size(scorer, tmp_path_factory,
         assert sorted(os.listdir(d)) == ["in.csv", "out.csv"]  # and nothing else is left
     assert outcomes[0] == outcomes[1]
     assert (outcomes[0][0] == "ok") == (kind == "fine")
+
+
+def test_errors_raise_names_every_bad_line_and_writes_nothing(scorer, tmp_path):
+    from loyaltystats.errors import DataError
+    from loyaltystats.scoring.batch import score_csv
+
+    seg = scorer.feature_levels_["segment"][0]
+    lines = ["customer_id,grade,recommend,negatives,tenure_months,segment"]
+    lines += [f"{i},8,9,0,3,{seg}" for i in range(300)]
+    lines[10] = f"9,11,9,0,3,{seg}"      # line 11
+    lines[201] = f"200,8,12,0,3,{seg}"   # line 202, in another chunk
+    (tmp_path / "in.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "out.csv").write_text("old", encoding="utf-8")
+    for chunksize in (50, 10_000):
+        with pytest.raises(DataError) as info:
+            score_csv(scorer, tmp_path / "in.csv", tmp_path / "out.csv", errors="raise",
+                      chunksize=chunksize, progress=False)
+        assert "line 11: grade" in str(info.value) and "line 202: recommend" in str(info.value)
+        assert info.value.n_rows == 2
+        assert (tmp_path / "out.csv").read_text() == "old"

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .._files import atomic_output, check_csv_shape
 from .._progress import draw_bar
-from ..errors import DataError, InputFileError
+from ..errors import DataError, InputFileError, ParameterError
 from .records import BASE_FIELDS
 
 __all__ = ["score_csv"]
@@ -71,6 +71,10 @@ def _progress(done: int, total: int, rows: int, stream: IO[str]) -> None:
     draw_bar("scoring", done / total if total else 1.0, f"{rows:,} rows", stream)
 
 
+MAX_BAD_LINES = 20
+"""How many bad lines ``score_csv(errors="raise")`` names in its error (all are counted)."""
+
+
 def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
               errors: str = "raise", chunksize: int = 100_000, id_column: str | None = "auto",
               progress: bool | None = None,
@@ -122,7 +126,10 @@ def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
         progress = sys.stderr.isatty()
     total = input_path.stat().st_size
     numeric = set(BASE_FIELDS)
-    rows = flagged = 0
+    rows = flagged = n_bad = 0
+    bad_lines: list[str] = []
+    if errors not in ("raise", "flag"):
+        raise ParameterError(f"errors must be 'raise' or 'flag', got {errors!r}")
     try:
         # pandas' chunked C parser drops or misreads a row with extra fields depending on
         # where the chunks fall; one strict pass of the stdlib reader first makes every
@@ -145,13 +152,17 @@ def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
                     if chunk[col].dtype.kind not in "iuf":  # some text did not parse
                         records[col] = _parse_numeric(chunk[col].astype(str).where(
                             chunk[col].notna(), ""))
-                try:
-                    scored = scorer.score(records, errors=errors)
-                except DataError as exc:
-                    first_line = rows + 2  # header is line 1
-                    raise DataError(f"{exc.message} (in the chunk starting at line {first_line})",
-                                    table=str(input_path.name), column=exc.column,
-                                    n_rows=exc.n_rows, examples=exc.examples) from None
+                # flag mode always, so that --errors raise can name every bad line (up to
+                # MAX_BAD_LINES) of the whole file instead of the first chunk's first line
+                scored = scorer.score(records, errors="flag")
+                if errors == "raise":
+                    msg = scored["error"].to_numpy()
+                    for pos in np.flatnonzero(msg != ""):
+                        if len(bad_lines) < MAX_BAD_LINES:
+                            # header is line 1; a quoted field with a newline shifts this
+                            bad_lines.append(f"line {rows + pos + 2}: {msg[pos]}")
+                        n_bad += 1
+                    scored = scored.drop(columns="error")
                 if id_column is not None:
                     if id_column not in chunk.columns:
                         raise DataError("id column not in the input", table=input_path.name,
@@ -165,6 +176,12 @@ def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
                     _progress(fh.tell(), total, rows, sys.stderr)
                 if on_chunk is not None:
                     on_chunk(rows)
+            if n_bad:
+                # raised inside the writer: the old output stays, nothing is written
+                raise DataError(
+                    f"{n_bad:,} bad row(s), nothing written: " + "; ".join(bad_lines)
+                    + ("; ..." if n_bad > len(bad_lines) else ""),
+                    table=str(input_path.name), n_rows=n_bad)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         # a malformed file is not a bad row: exit status 2, the old output kept, no traceback
         raise InputFileError(f"{input_path}: malformed CSV: {_csv_problem(exc)}") from None
