@@ -376,3 +376,15 @@ def test_report_csv_with_a_ragged_first_row_is_an_error_not_a_shifted_table(base
                  str(tmp_path / "m.toml"), "--out", ""])
     assert code == 2
     assert "line 2 has" in capsys.readouterr().err
+
+
+def test_cli_count_options_share_one_name_old_spellings_warn(capsys, tmp_path):
+    from loyaltystats.cli import build_parser
+
+    p = build_parser()
+    assert p.parse_args(["demo", "--n-customers", "10"]).n_customers == 10
+    assert p.parse_args(["report", "--demo", "--n-customers", "10"]).customers_n == 10
+    with pytest.warns(FutureWarning, match="--n-customers"):
+        assert p.parse_args(["demo", "--customers", "10"]).n_customers == 10
+    with pytest.warns(FutureWarning, match="--n-customers"):
+        assert p.parse_args(["report", "--customers-n", "10"]).customers_n == 10

@@ -95,7 +95,7 @@ def test_report_serialisations(report, tmp_path):
 
 def test_cli_report_demo(tmp_path, capsys):
     out = tmp_path / "report.html"
-    assert main(["report", "--demo", "--customers-n", "3000", "--out", str(out),
+    assert main(["report", "--demo", "--n-customers", "3000", "--out", str(out),
                  "--json", str(tmp_path / "r.json")]) == 0
     text = capsys.readouterr().out
     assert "S1" in text and "verdict" in text

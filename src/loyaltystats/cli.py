@@ -20,7 +20,7 @@ __all__ = ["main"]
 def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    run_demo(args.customers, args.months, args.seed)
+    run_demo(args.n_customers, args.months, args.seed)
     return 0
 
 
@@ -147,6 +147,23 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Deprecated(argparse.Action):
+    """An old spelling of an option: stores like the new one, with a one-line FutureWarning."""
+
+    def __init__(self, option_strings: list[str], dest: str, new: str = "",
+                 **kwargs: Any) -> None:
+        self.new = new
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        import warnings
+
+        warnings.warn(f"{option_string} is deprecated; use {self.new}", FutureWarning,
+                      stacklevel=2)
+        setattr(namespace, self.dest, values)
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -168,7 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"loyaltystats {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="simulate a world and compare estimates with its truth")
-    demo.add_argument("--customers", type=_positive_int, default=50_000, help="customers to simulate")
+    demo.add_argument("--n-customers", dest="n_customers", type=_positive_int, default=50_000,
+                      help="customers to simulate")
+    # --customers names a file in `report`; as a count here it is kept one release, deprecated
+    demo.add_argument("--customers", dest="n_customers", type=_positive_int,
+                      action=_Deprecated, new="--n-customers", help=argparse.SUPPRESS)
     demo.add_argument("--months", type=_positive_int, default=24, help="calendar months to simulate")
     demo.add_argument("--seed", type=int, default=1, help="random seed")
     demo.set_defaults(func=_demo)
@@ -176,8 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="test every claim the data supports")
     report.add_argument("--demo", action="store_true",
                         help="run on a bundled simulated world with known truth")
-    report.add_argument("--customers-n", dest="customers_n", type=_positive_int,
+    report.add_argument("--n-customers", dest="customers_n", type=_positive_int,
                         default=20_000, help="customers in the --demo world")
+    report.add_argument("--customers-n", dest="customers_n", type=_positive_int,
+                        action=_Deprecated, new="--n-customers", help=argparse.SUPPRESS)
     report.add_argument("--responses", help="responses table (CSV, or Parquet file, glob or "
                         "folder: read out of core when the engines extra is installed)")
     report.add_argument("--customers", help="customers table (CSV or Parquet, as --responses)")
@@ -223,11 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     import warnings
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
     shown = warnings.showwarning
     warnings.showwarning = _one_line_warning
     try:
+        args = build_parser().parse_args(argv)
         return int(args.func(args))
     except DataError as exc:
         what = "bad rows" if args.command == "score" else "bad input"
