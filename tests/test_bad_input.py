@@ -388,3 +388,19 @@ def test_cli_count_options_share_one_name_old_spellings_warn(capsys, tmp_path):
         assert p.parse_args(["demo", "--customers", "10"]).n_customers == 10
     with pytest.warns(FutureWarning, match="--n-customers"):
         assert p.parse_args(["report", "--customers-n", "10"]).customers_n == 10
+
+
+def test_the_cli_page_documents_every_option():
+    import argparse
+    from pathlib import Path
+
+    from loyaltystats.cli import build_parser
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in sub.choices.items():
+        assert f"`loyaltystats {name}`" in page, name
+        for action in parser._actions:
+            if action.help == argparse.SUPPRESS or "-h" in action.option_strings:
+                continue
+            assert any(f"`{o}" in page for o in action.option_strings), (name, action.dest)

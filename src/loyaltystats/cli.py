@@ -227,7 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--input", required=True, help="CSV with one record per row")
     score.add_argument("--output", required=True, help="CSV to write the scores to")
     score.add_argument("--errors", choices=["raise", "flag"], default="raise",
-                       help="stop at the first bad row (raise) or write it out flagged")
+                       help="name every bad line and write nothing (raise), or write every "
+                       "row with bad ones flagged in an error column (flag)")
     score.add_argument("--chunksize", type=_positive_int, default=100_000,
                        help="rows per chunk (memory grows with this, not with the file)")
     score.add_argument("--id-column", default="auto",
