@@ -30,7 +30,8 @@ def _score(args: argparse.Namespace) -> int:
 
     scorer = load_scorer(args.model)
     result = score_csv(scorer, args.input, args.output, errors=args.errors,
-                       chunksize=args.chunksize, id_column=args.id_column)
+                       chunksize=args.chunksize, id_column=args.id_column,
+                       progress=True if args.progress else None)
     msg = f"scored {result['rows']:,} rows -> {args.output}"
     if args.errors == "flag":
         msg += f" ({result['flagged']:,} flagged)"
@@ -229,6 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--errors", choices=["raise", "flag"], default="raise",
                        help="name every bad line and write nothing (raise), or write every "
                        "row with bad ones flagged in an error column (flag)")
+    score.add_argument("--progress", action="store_true",
+                       help="print progress even when stderr is not a terminal")
     score.add_argument("--chunksize", type=_positive_int, default=100_000,
                        help="rows per chunk (memory grows with this, not with the file)")
     score.add_argument("--id-column", default="auto",
