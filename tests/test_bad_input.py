@@ -404,3 +404,30 @@ def test_the_cli_page_documents_every_option():
             if action.help == argparse.SUPPRESS or "-h" in action.option_strings:
                 continue
             assert any(f"`{o}" in page for o in action.option_strings), (name, action.dest)
+
+
+def test_cli_fit_writes_the_artifact_the_api_would_fit(tmp_path, capsys):
+    from loyaltystats.scoring import LoyaltyScorer, load_scorer
+    from loyaltystats.simulate import generate
+
+    w = generate(2000, seed=4)
+    w.customers.to_csv(tmp_path / "c.csv", index=False)
+    w.experiences.to_csv(tmp_path / "e.csv", index=False)
+    (tmp_path / "m.toml").write_text(
+        '[customers]\nid = "customer_id"\nstart = "start"\nduration = "duration"\n'
+        'switched = "switched"\ngrade = "grade"\nrecommend = "recommend"\n'
+        '[experiences]\ntime = "time"\nkind = "kind"\nrecovered = "recovered"\n',
+        encoding="utf-8")
+    code = main(["fit", "--customers", str(tmp_path / "c.csv"), "--experiences",
+                 str(tmp_path / "e.csv"), "--mapping", str(tmp_path / "m.toml"),
+                 "--features", "segment", "--output", str(tmp_path / "s.json")])
+    assert code == 0 and "fitted a scorer on 2,000 customers" in capsys.readouterr().err
+    got = load_scorer(str(tmp_path / "s.json"))
+    want = LoyaltyScorer(features=["segment"]).fit(w.customers, w.experiences)
+    rec = {"grade": 6, "recommend": 5, "negatives": 1, "tenure_months": 4,
+           "segment": want.feature_levels_["segment"][0]}
+    assert got.score(rec)["p_switch"] == pytest.approx(want.score(rec)["p_switch"], rel=1e-9)
+    (tmp_path / "bad.toml").write_text('[customers]\nid = "customer_id"\n', encoding="utf-8")
+    assert main(["fit", "--customers", str(tmp_path / "c.csv"), "--mapping",
+                 str(tmp_path / "bad.toml"), "--output", str(tmp_path / "t.json")]) == 2
+    assert "lacks" in capsys.readouterr().err

@@ -165,6 +165,43 @@ class _Deprecated(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+_FIT_ROLES = {"customers": ("id", "start", "duration", "switched", "grade", "recommend"),
+              "experiences": ("time", "kind", "recovered")}
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from .scoring import LoyaltyScorer
+
+    mapping = _read_mapping(args.mapping)
+    cm, em = mapping.get("customers") or {}, mapping.get("experiences") or {}
+    columns = {role: cm[role] for role in _FIT_ROLES["customers"] if role in cm}
+    columns.update({role: em[role] for role in _FIT_ROLES["experiences"] if role in em})
+    missing = [r for r in ("id", "duration", "switched", "grade", "recommend") if r not in cm]
+    if missing:
+        raise LoyaltyStatsError(f"the mapping's [customers] section lacks {missing} (the "
+                                "scorer needs id, duration, switched, grade and recommend)")
+    customers = _read_table(args.customers, "customers")
+    experiences = None
+    if args.experiences:
+        if not em:
+            raise LoyaltyStatsError("the mapping has no [experiences] section for --experiences")
+        experiences = _read_table(args.experiences, "experiences")
+        if em.get("id", cm["id"]) != cm["id"]:
+            # the scorer reads one id column name in both tables
+            if isinstance(experiences, str):
+                raise LoyaltyStatsError("experiences.id and customers.id name different columns;"
+                                        " give them the same name to fit from Parquet paths")
+            experiences = experiences.rename(columns={em["id"]: cm["id"]})
+    features = [f.strip() for f in args.features.split(",") if f.strip()] if args.features \
+        else []
+    scorer = LoyaltyScorer(horizon_months=args.horizon_months, features=features,
+                           columns=columns).fit(customers, experiences)
+    scorer.save(args.output)
+    print(f"fitted a scorer on {scorer.training_['n_customers']:,} customers "
+          f"(horizon {args.horizon_months} months) -> {args.output}", file=sys.stderr)
+    return 0
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -222,6 +259,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"exit 0 even when a claim failed (default: exit status "
                         f"{EXIT_CLAIM_FAILED})")
     report.set_defaults(func=_report)
+
+    fit = sub.add_parser("fit", help="fit a scorer on customer tables and save its artifact")
+    fit.add_argument("--customers", required=True, help="customers table (CSV or Parquet)")
+    fit.add_argument("--experiences", help="experiences table (CSV or Parquet): adds the "
+                     "unrecovered-negatives term")
+    fit.add_argument("--mapping", required=True, help="TOML file: [customers] id, start, "
+                     "duration, switched, grade, recommend; [experiences] time, kind, recovered")
+    fit.add_argument("--features", default="", help="comma-separated extra customer columns "
+                     "(categories) to use as features")
+    fit.add_argument("--horizon-months", dest="horizon_months", type=_positive_int, default=12,
+                     help="scores are P(switch within this many months) (default 12)")
+    fit.add_argument("--output", required=True, help="scorer JSON artifact to write")
+    fit.set_defaults(func=_fit)
 
     score = sub.add_parser("score", help="score a CSV of customers with a saved scorer")
     score.add_argument("--model", required=True, help="scorer JSON artifact")
