@@ -84,3 +84,85 @@ def test_the_cli_and_the_report_refuse_a_symlinked_output(tmp_path):
     with pytest.raises(OutputError):
         report.to_html(link)
     assert victim.read_text() == "keep me"
+
+
+def _run(code: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_a_full_disk_keeps_the_old_file(tmp_path):
+    # RLIMIT_FSIZE makes writes beyond 64 KiB fail (EFBIG), as a full disk would
+    target = tmp_path / "report.html"
+    target.write_text("good old report")
+    code = f"""
+import resource, signal
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+from loyaltystats._files import write_text_atomic
+try:
+    write_text_atomic({str(target)!r}, "x" * 1_000_000)
+except OSError as exc:
+    print("failed", exc.errno)
+"""
+    out = _run(code)
+    assert out.stdout.startswith("failed"), out.stderr
+    assert target.read_text() == "good old report"
+    assert sorted(os.listdir(tmp_path)) == ["report.html"]
+
+
+def test_sigkill_mid_write_keeps_the_old_file(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "scores.csv"
+    target.write_text("good old scores")
+    code = f"""
+import time
+from loyaltystats._files import atomic_output
+with atomic_output({str(target)!r}) as fh:
+    fh.write("half of the new scores")
+    fh.flush()
+    print("writing", flush=True)
+    time.sleep(60)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    time.sleep(0.1)
+    assert target.read_text() == "good old scores"
+    # SIGKILL cannot be caught: the temporary file (unpredictable name, hidden) stays; it is
+    # never the target and never read by the package
+    leftovers = [p for p in os.listdir(tmp_path) if p != "scores.csv"]
+    assert all(p.startswith(".scores.csv.") and p.endswith(".tmp") for p in leftovers)
+
+
+def test_sigterm_mid_write_leaves_the_old_file_and_no_litter(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "scores.csv"
+    target.write_text("good old scores")
+    code = f"""
+import time
+from loyaltystats.cli import _exit_on_sigterm
+from loyaltystats._files import atomic_output
+_exit_on_sigterm()   # what loyaltystats.cli.main installs
+with atomic_output({str(target)!r}) as fh:
+    fh.write("half of the new scores")
+    print("writing", flush=True)
+    time.sleep(60)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 143
+    assert target.read_text() == "good old scores"
+    assert sorted(os.listdir(tmp_path)) == ["scores.csv"]

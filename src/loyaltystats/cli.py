@@ -296,10 +296,26 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
     print(f"loyaltystats: warning: {message}", file=sys.stderr if file is None else file)
 
 
+def _exit_on_sigterm() -> Any:
+    """SIGTERM raises SystemExit (status 143), so that ``finally`` blocks run and a file being
+    written is discarded instead of left half-done (SIGKILL cannot be caught)."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        return signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (e.g. main() called from a worker thread)
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    import signal
     import warnings
 
+    previous = _exit_on_sigterm()
     shown = warnings.showwarning
     warnings.showwarning = _one_line_warning
     try:
@@ -314,3 +330,5 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         warnings.showwarning = shown
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
