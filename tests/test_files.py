@@ -137,10 +137,20 @@ with atomic_output({str(target)!r}) as fh:
     proc.wait(timeout=30)
     time.sleep(0.1)
     assert target.read_text() == "good old scores"
-    # SIGKILL cannot be caught: the temporary file (unpredictable name, hidden) stays; it is
-    # never the target and never read by the package
+    # SIGKILL cannot be caught: the hidden temporary file stays until the next write of the
+    # same file, which removes it (its writer is dead)
     leftovers = [p for p in os.listdir(tmp_path) if p != "scores.csv"]
     assert all(p.startswith(".scores.csv.") and p.endswith(".tmp") for p in leftovers)
+    write_text_atomic(target, "new scores")
+    assert sorted(os.listdir(tmp_path)) == ["scores.csv"]
+    assert target.read_text() == "new scores"
+
+
+def test_a_live_writers_temporary_file_is_not_swept(tmp_path):
+    live = tmp_path / f".out.csv.{os.getpid()}.abc.tmp"   # this process is alive
+    live.write_text("in progress")
+    write_text_atomic(tmp_path / "out.csv", "x")
+    assert live.exists()
 
 
 def test_sigterm_mid_write_leaves_the_old_file_and_no_litter(tmp_path):

@@ -135,3 +135,16 @@ def test_errors_raise_names_every_bad_line_and_writes_nothing(scorer, tmp_path):
         assert "line 11: grade" in str(info.value) and "line 202: recommend" in str(info.value)
         assert info.value.n_rows == 2
         assert (tmp_path / "out.csv").read_text() == "old"
+
+
+def test_a_resigned_artifact_that_breaks_the_schema_is_refused(scorer):
+    import hashlib
+
+    from loyaltystats.scoring.artifact import _canonical
+
+    doc = json.loads(scorer.to_json())
+    doc["settings"] = {**doc["settings"], "horizon_months": "twelve"}
+    doc.pop("sha256")
+    doc["sha256"] = hashlib.sha256(_canonical(doc)).hexdigest()   # a valid checksum
+    with pytest.raises(ArtifactError, match="JSON Schema"):
+        load_scorer(json.dumps(doc))

@@ -83,7 +83,11 @@ def atomic_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(f"the directory of {target} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    _sweep(directory, target.name)
+    # the writer's pid in the name lets a later run tell a killed writer's leftover from a
+    # file another live process is still writing
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                               dir=directory)
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else
                                                        {"encoding": "utf-8"})) as fh:
@@ -99,6 +103,35 @@ def atomic_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
         except FileNotFoundError:
             pass
         raise
+
+
+def _sweep(directory: Path, name: str) -> None:
+    """Remove temporary files of earlier writers of ``name`` that died (SIGKILL, power loss)."""
+    prefix = f".{name}."
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+            continue
+        pid = entry[len(prefix):].split(".", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        try:
+            os.unlink(directory / entry)
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
