@@ -85,7 +85,7 @@ def test_single_dict_path_equals_frame_path(scorer):
         for col in OUTPUT_COLUMNS:
             a, b = one[col], frame[col].iloc[i]
             if isinstance(a, float):
-                assert a == pytest.approx(b, rel=1e-12), col
+                assert a == pytest.approx(b, rel=1e-12, nan_ok=True), col
             else:
                 assert str(a) == str(b), col
 
@@ -260,3 +260,12 @@ def test_random_artifact_corruptions_only_raise_artifact_error(scorer, data):
     p = s.score({"grade": 8, "recommend": 9, "negatives": 0, "tenure_months": 1,
                  "segment": "A"})["p_switch"]
     assert math.isfinite(p)
+
+
+def test_reasons_only_name_factors_that_raise_the_risk(scorer):
+    out = scorer.score(_records(300, seed=5))
+    for i in (1, 2, 3):
+        c = out[f"contribution_{i}"]
+        named = out[f"reason_{i}"] != ""
+        assert (c[named] > 0).all() and c[~named].isna().all()
+    assert (out["reason_1"] == "").any() or (out["contribution_1"] > 0).all()

@@ -89,8 +89,10 @@ class LoyaltyScorer:
     ``h_t = 1 - exp(-exp(a_t + x'b))`` and for a customer at tenure ``m`` with covariates held
     fixed ``P(switch within H) = 1 - exp(-exp(x'b) * sum_{j<H} exp(a_{m+j}))``.
     ``expected_months`` is the restricted mean number of the next ``H`` months survived,
-    ``sum_{t=1..H} S(t)``. Reasons are the features whose levels raise the log cumulative
-    hazard most relative to the reference levels.
+    ``sum_{t=1..H} S(t)``. Reasons are the (at most three) features whose levels raise the log
+    cumulative hazard most relative to the reference levels; a level at or below its reference
+    (contribution <= 0) is never a reason, so a low-risk customer may have fewer than three
+    (empty ``reason_k``, NaN ``contribution_k``).
 
     The object is immutable after ``fit`` (attribute assignment raises) and ``score`` only
     reads it, so one scorer can serve many threads.
@@ -438,7 +440,8 @@ class LoyaltyScorer:
         expected = sum(math.exp(-eta * x) for x in row)
         lo, hi = self.risk_thresholds_
         tier = "low" if p < lo else ("medium" if p < hi else "high")
-        top = sorted(contrib, key=lambda t: -t[2])[:3]
+        # a reason raises the risk: a level at or below its reference is not one
+        top = sorted((c for c in contrib if c[2] > 0), key=lambda t: -t[2])[:3]
         out: dict[str, Any] = {"p_switch": p, "expected_months": expected, "risk_tier": tier,
                                "band": band, "nps_category": cat}
         for i in range(3):
@@ -504,8 +507,10 @@ class LoyaltyScorer:
         top_l = np.take_along_axis(labels, order, axis=1)
         for i in range(3):
             if i < k:
-                out[f"reason_{i + 1}"] = np.where(ok, top_l[:, i], "")
-                out[f"contribution_{i + 1}"] = np.where(ok, top_c[:, i], np.nan)
+                # a reason raises the risk: a level at or below its reference is not one
+                show = ok & (top_c[:, i] > 0)
+                out[f"reason_{i + 1}"] = np.where(show, top_l[:, i], "")
+                out[f"contribution_{i + 1}"] = np.where(show, top_c[:, i], np.nan)
             else:
                 out[f"reason_{i + 1}"] = ""
                 out[f"contribution_{i + 1}"] = np.nan
