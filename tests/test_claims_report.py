@@ -257,3 +257,15 @@ def test_docs_report_mapping_is_the_demo_mapping():
     want = {t: {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in sec.items()}
             for t, sec in DEMO_MAPPING.items()}
     assert parsed == want
+
+
+def test_report_json_holds_claimed_as_an_object_not_a_json_string():
+    import json as _json
+
+    from loyaltystats.claims import DEMO_MAPPING, check_claims, demo_tables
+
+    t = demo_tables(1500, seed=2)
+    t.pop("truth")
+    rep = check_claims(customers=t["customers"], mapping=DEMO_MAPPING, claims=["S1", "S3"])
+    rows = {r["id"]: r for r in _json.loads(rep.to_json())["claims"]}
+    assert rows["S1"]["claimed"] == {"1": 0.57, "2": 0.78}

@@ -210,6 +210,10 @@ class ClaimsReport:
         """JSON-safe dict: the table, each claim result and the run info."""
         rows = [{k: _json_scalar(v) for k, v in r.items()}
                 for r in self.table.to_dict(orient="records")]
+        for r in rows:
+            # the table keeps ``claimed`` as JSON text (one cell); the JSON holds the object
+            if isinstance(r.get("claimed"), str):
+                r["claimed"] = json.loads(r["claimed"]) if r["claimed"] else None
         return {"library_version": __version__, "info": _json_scalar(dict(self.info)),
                 "claims": rows,
                 "claim_results": {k: v.to_dict() for k, v in self.claim_results.items()},
