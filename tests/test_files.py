@@ -176,3 +176,33 @@ with atomic_output({str(target)!r}) as fh:
     assert proc.wait(timeout=30) == 143
     assert target.read_text() == "good old scores"
     assert sorted(os.listdir(tmp_path)) == ["scores.csv"]
+
+
+def test_special_outputs_only_with_the_explicit_choice(tmp_path):
+    victim = tmp_path / "real.csv"
+    victim.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(victim)
+    with pytest.raises(OutputError):
+        write_text_atomic(link, "new")
+    write_text_atomic(link, "new", allow_special=True)     # the link's file, replaced
+    assert link.is_symlink() and victim.read_text() == "new"
+    with pytest.raises(OutputError, match="directory"):
+        write_text_atomic(tmp_path, "x", allow_special=True)
+
+
+def test_cli_writes_to_a_fifo_only_when_allowed(tmp_path):
+    import threading
+
+    from loyaltystats.cli import main
+
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    args = ["report", "--demo", "--n-customers", "1500", "--out", "", "--json", str(fifo)]
+    assert main(args) == 2                                 # refused: a FIFO
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    assert main([*args, "--allow-special-output", "--allow-failed"]) == 0
+    reader.join(timeout=30)
+    assert got and got[0].startswith("{") and '"claims"' in got[0]

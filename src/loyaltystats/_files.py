@@ -54,7 +54,8 @@ def _default_mode() -> int:
 
 
 @contextmanager
-def atomic_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO]:
+def atomic_output(path: str | os.PathLike[str], *, binary: bool = False,
+                  allow_special: bool = False) -> Iterator[IO]:
     """Open a temporary file that replaces ``path`` when the block ends without an error.
 
     Parameters
@@ -63,11 +64,17 @@ def atomic_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
         The file to write. Its directory must exist.
     binary : bool
         Yield a binary file object (default: text, UTF-8).
+    allow_special : bool
+        The user's explicit choice (the CLI's ``--allow-special-output``): a symbolic link
+        is followed and the file it points to replaced atomically; a FIFO or device (e.g.
+        ``/dev/stdout``) is written directly, as a stream (not atomically). A directory is
+        always refused.
 
     Raises
     ------
     OutputError
-        ``path`` exists and is not a regular file, or its directory does not exist.
+        ``path`` exists and is not a regular file (unless ``allow_special``), or its
+        directory does not exist.
 
     Examples
     --------
@@ -79,6 +86,14 @@ def atomic_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
     'x\\n1\\n'
     """
     target = Path(path)
+    if allow_special:
+        if target.is_symlink():
+            target = Path(os.path.realpath(target))
+        elif target.exists() and not target.is_file() and not target.is_dir():
+            with open(target, "wb" if binary else "w",
+                      **({} if binary else {"encoding": "utf-8"})) as stream:
+                yield stream
+            return
     mode = _check_target(target)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
@@ -134,9 +149,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+def write_text_atomic(path: str | os.PathLike[str], text: str, *,
+                      allow_special: bool = False) -> None:
     """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_output`."""
-    with atomic_output(path) as fh:
+    with atomic_output(path, allow_special=allow_special) as fh:
         fh.write(text)
 
 

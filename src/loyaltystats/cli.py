@@ -31,7 +31,8 @@ def _score(args: argparse.Namespace) -> int:
     scorer = load_scorer(args.model)
     result = score_csv(scorer, args.input, args.output, errors=args.errors,
                        chunksize=args.chunksize, id_column=args.id_column,
-                       progress=True if args.progress else None)
+                       progress=True if args.progress else None,
+                       allow_special_output=args.allow_special_output)
     msg = f"scored {result['rows']:,} rows -> {args.output}"
     if args.errors == "flag":
         msg += f" ({result['flagged']:,} flagged)"
@@ -134,11 +135,12 @@ def _report(args: argparse.Namespace) -> int:
     report = check_claims(**tables, mapping=mapping, seed=args.seed, progress=progress,
                           missing=args.missing)
     print(report.to_text())
+    special = args.allow_special_output
     if args.out:
-        report.to_html(args.out)
+        write_text_atomic(args.out, report.to_html(), allow_special=special)
         print(f"\nwrote {args.out}", file=sys.stderr)
     if args.json:
-        write_text_atomic(args.json, report.to_json(indent=1))
+        write_text_atomic(args.json, report.to_json(indent=1), allow_special=special)
     failed = report.table.loc[report.table["status"].str.startswith("failed"), "id"].tolist()
     if failed and not args.allow_failed:
         # a failed claim is an answer the user did not get: scripts must notice
@@ -196,7 +198,8 @@ def _fit(args: argparse.Namespace) -> int:
         else []
     scorer = LoyaltyScorer(horizon_months=args.horizon_months, features=features,
                            columns=columns).fit(customers, experiences)
-    scorer.save(args.output)
+    write_text_atomic(args.output, scorer.to_json(indent=1),
+                      allow_special=args.allow_special_output)
     print(f"fitted a scorer on {scorer.training_['n_customers']:,} customers "
           f"(horizon {args.horizon_months} months) -> {args.output}", file=sys.stderr)
     return 0
@@ -258,6 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--allow-failed", dest="allow_failed", action="store_true",
                         help=f"exit 0 even when a claim failed (default: exit status "
                         f"{EXIT_CLAIM_FAILED})")
+    report.add_argument("--allow-special-output", dest="allow_special_output",
+                        action="store_true", help="write through a symbolic link at an "
+                        "output path, or to a FIFO or device as a stream (refused by default)")
     report.set_defaults(func=_report)
 
     fit = sub.add_parser("fit", help="fit a scorer on customer tables and save its artifact")
@@ -271,6 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--horizon-months", dest="horizon_months", type=_positive_int, default=12,
                      help="scores are P(switch within this many months) (default 12)")
     fit.add_argument("--output", required=True, help="scorer JSON artifact to write")
+    fit.add_argument("--allow-special-output", dest="allow_special_output",
+                        action="store_true", help="write through a symbolic link at an "
+                        "output path, or to a FIFO or device as a stream (refused by default)")
     fit.set_defaults(func=_fit)
 
     score = sub.add_parser("score", help="score a CSV of customers with a saved scorer")
@@ -286,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="rows per chunk (memory grows with this, not with the file)")
     score.add_argument("--id-column", default="auto",
                        help="column copied to the output (default: customer_id if present)")
+    score.add_argument("--allow-special-output", dest="allow_special_output",
+                        action="store_true", help="write through a symbolic link at an "
+                        "output path, or to a FIFO or device as a stream (refused by default)")
     score.set_defaults(func=_score)
     return parser
 

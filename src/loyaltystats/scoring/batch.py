@@ -78,7 +78,8 @@ MAX_BAD_LINES = 20
 def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
               errors: str = "raise", chunksize: int = 100_000, id_column: str | None = "auto",
               progress: bool | None = None,
-              on_chunk: Callable[[int], None] | None = None) -> dict[str, int]:
+              on_chunk: Callable[[int], None] | None = None,
+              allow_special_output: bool = False) -> dict[str, int]:
     """Score a CSV file chunk by chunk and write the scores to another CSV.
 
     Parameters
@@ -98,6 +99,11 @@ def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
         Column copied to the output; ``"auto"`` copies ``customer_id`` when present.
     progress : bool, optional
         Show a progress bar on stderr; default only when stderr is a terminal.
+    on_chunk : callable, optional
+        Called with the number of rows scored so far after each chunk.
+    allow_special_output : bool
+        Write through a symbolic link at ``output_path``, or to a FIFO or device as a stream
+        (refused by default; see :func:`loyaltystats._files.atomic_output`).
 
     Returns
     -------
@@ -138,7 +144,8 @@ def score_csv(scorer: Any, input_path: str | Path, output_path: str | Path, *,
         write = _csv_writer()
         # one writer for every output: a temporary file in the output's directory, renamed
         # over it at the end; a failure or an interrupt leaves the old output and no litter
-        with input_path.open("rb") as fh, atomic_output(output_path, binary=True) as out:
+        with input_path.open("rb") as fh, atomic_output(output_path, binary=True,
+                                                          allow_special=allow_special_output) as out:
             # Numeric fields are parsed by the C parser (fast, small); everything else stays
             # text so categories like "01" are not turned into numbers.
             dtypes = {f: str for f in scorer.feature_levels_}
