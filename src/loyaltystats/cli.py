@@ -248,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--experiences", help="experiences table (CSV or Parquet, as --responses)")
     report.add_argument("--transactions", help="transactions table (CSV or Parquet, as --responses)")
     report.add_argument("--mapping", help="TOML file: [table] role = column")
-    report.add_argument("--out", default="report.html", help="HTML report to write "
+    report.add_argument("--output", "--out", dest="out", default="report.html", help="HTML report to write "
                         "(default report.html; '' to skip)")
     report.add_argument("--json", help="also write the report as JSON here")
     report.add_argument("--seed", type=int, default=1, help="seed for simulation and bootstraps")
