@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ._validate import reword_missing, same_rows
-from .data import _as_numbers
 from .errors import ScaleError
-from .scales import NOT_NUMBERS, Scale, outside_message
+from .scales import NOT_NUMBERS, Scale, _as_numbers, outside_message
 from .tables import count_cells
 
 __all__ = ["check_cell_scores", "count_scored_cells"]

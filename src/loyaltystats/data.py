@@ -38,7 +38,6 @@ loyaltystats.errors.ScaleError: responses.grade: values outside the scale grade 
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -48,7 +47,18 @@ import pandas as pd
 from pandas.api import types as pdt
 
 from .errors import DataError, ParameterError, ScaleError
-from .scales import GRADE_1_10, LIKERT_1_5, NOT_NUMBERS, RECOMMEND_0_10, Scale
+from .scales import (
+    GRADE_1_10,
+    LIKERT_1_5,
+    NOT_NUMBERS,
+    RECOMMEND_0_10,
+    Scale,
+    _as_numbers,
+    _classify_types,
+    _is_bool_type,
+    _is_plain_numeric_dtype,
+    _is_real_type,
+)
 
 __all__ = [
     "OnError",
@@ -173,46 +183,6 @@ def _distinct_examples(values: np.ndarray, mask: np.ndarray) -> list[Any]:
     except TypeError:  # unhashable objects: just show the first ones
         uniq = picked
     return [_plain(v) for v in uniq[:_MAX_EXAMPLES]]
-
-
-def _is_real_type(t: type) -> bool:
-    return issubclass(t, numbers.Real) and not issubclass(t, (bool, np.bool_))
-
-
-def _is_bool_type(t: type) -> bool:
-    return issubclass(t, (bool, np.bool_))
-
-
-def _classify_types(obj: np.ndarray, predicate: Callable[[type], bool]) -> np.ndarray:
-    """Boolean mask: ``predicate(type(x))`` per element, evaluated once per distinct type."""
-    kinds = pd.Series(obj, copy=False).map(type)
-    verdict = {t: predicate(t) for t in pd.unique(kinds.to_numpy())}
-    return kinds.map(verdict).to_numpy(dtype=bool)
-
-
-def _is_plain_numeric_dtype(dtype: Any) -> bool:
-    return (pdt.is_integer_dtype(dtype) or pdt.is_float_dtype(dtype)) and not pdt.is_bool_dtype(
-        dtype
-    )
-
-
-def _as_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Float values (NaN where missing or not a number) and the mask of non-numbers.
-
-    Integer and float columns (including pandas' nullable ones) are numbers. In any other
-    column (object, string, category, bool, datetime) each value is inspected: real
-    numbers are kept, missing values stay NaN, and everything else (``"7"``, ``True``,
-    timestamps) is reported as not a number. Nothing is parsed.
-    """
-    if _is_plain_numeric_dtype(s.dtype):
-        return s.to_numpy(dtype=float, na_value=np.nan), np.zeros(len(s), dtype=bool)
-    obj = s.to_numpy(dtype=object)
-    missing = pd.isna(obj)
-    numeric = _classify_types(obj, _is_real_type) & ~missing
-    values = np.full(len(obj), np.nan)
-    if numeric.any():
-        values[numeric] = obj[numeric].astype(float)
-    return values, ~numeric & ~missing
 
 
 class _Temporal(NamedTuple):

@@ -17,11 +17,13 @@ Examples
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api import types as pdt
 
 from .errors import ScaleError
 
@@ -157,17 +159,14 @@ class Scale:
             # strings ("8", " 8 ", "1e1") and booleans are never read as scores; only real
             # numbers and missing values pass on to the range check
             raw = pd.Series(np.asarray(arr, dtype=object).ravel())
-            kinds = raw.map(type)
-            real = {t: issubclass(t, numbers.Real) and not issubclass(t, (bool, np.bool_))
-                    for t in pd.unique(kinds.to_numpy())}
-            bad = ~kinds.map(real).to_numpy(dtype=bool) & raw.notna().to_numpy()
+            values, bad = _as_numbers(raw)
             if bad.any():
                 raise ScaleError(
                     NOT_NUMBERS, table=table, column=column, n_rows=int(bad.sum()),
                     # sorted as text: the same examples as an engine's distinct values
                     examples=sorted(pd.unique(raw[bad].to_numpy()), key=str)[:5],
                 )
-            arr = raw.to_numpy(dtype=float, na_value=np.nan).reshape(arr.shape)
+            arr = values.reshape(arr.shape)
         x = np.asarray(arr, dtype=float)
         bad = self.invalid_mask(x)
         if bad.any():
@@ -255,3 +254,48 @@ def outside_message(scale: Scale, *, nan: bool = False) -> str:
     kind = "" if scale.allow_fractional else "whole "
     return (f"{'NaN or ' if nan else ''}values outside the scale {scale.name} "
             f"({kind}numbers {scale.low:g}-{scale.high:g})")
+
+
+# ---------------------------------------------------------------------------------------
+# the one reading of numbers (also used by loyaltystats.data and the cell counts)
+# ---------------------------------------------------------------------------------------
+
+
+def _is_real_type(t: type) -> bool:
+    return issubclass(t, numbers.Real) and not issubclass(t, (bool, np.bool_))
+
+
+def _is_bool_type(t: type) -> bool:
+    return issubclass(t, (bool, np.bool_))
+
+
+def _classify_types(obj: np.ndarray, predicate: Callable[[type], bool]) -> np.ndarray:
+    """Boolean mask: ``predicate(type(x))`` per element, evaluated once per distinct type."""
+    kinds = pd.Series(obj, copy=False).map(type)
+    verdict = {t: predicate(t) for t in pd.unique(kinds.to_numpy())}
+    return kinds.map(verdict).to_numpy(dtype=bool)
+
+
+def _is_plain_numeric_dtype(dtype: Any) -> bool:
+    return (pdt.is_integer_dtype(dtype) or pdt.is_float_dtype(dtype)) and not pdt.is_bool_dtype(
+        dtype
+    )
+
+
+def _as_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Float values (NaN where missing or not a number) and the mask of non-numbers.
+
+    Integer and float columns (including pandas' nullable ones) are numbers. In any other
+    column (object, string, category, bool, datetime) each value is inspected: real
+    numbers are kept, missing values stay NaN, and everything else (``"7"``, ``True``,
+    timestamps) is reported as not a number. Nothing is parsed.
+    """
+    if _is_plain_numeric_dtype(s.dtype):
+        return s.to_numpy(dtype=float, na_value=np.nan), np.zeros(len(s), dtype=bool)
+    obj = s.to_numpy(dtype=object)
+    missing = pd.isna(obj)
+    numeric = _classify_types(obj, _is_real_type) & ~missing
+    values = np.full(len(obj), np.nan)
+    if numeric.any():
+        values[numeric] = obj[numeric].astype(float)
+    return values, ~numeric & ~missing

@@ -92,7 +92,14 @@ which it needs): a cluster id, an adjustment, a value column."""
 def claim_roles(claim_id: str, roles: Iterable[str], mapping: Mapping[str, Any]) -> list[str]:
     """Every mapped role a claim reads: its roles, its optional roles, and the id of each table
     it reads (an id must be valid whenever its table is used: a duplicated customer would be
-    counted twice)."""
+    counted twice).
+
+    Examples
+    --------
+    >>> from loyaltystats.claims import DEMO_MAPPING, get_claim
+    >>> claim_roles("V1", get_claim("V1").roles, DEMO_MAPPING)
+    ['customers.grade', 'customers.duration', 'customers.switched', 'customers.value', 'customers.id']
+    """
     out = list(dict.fromkeys([*roles, *OPTIONAL_ROLES.get(claim_id, ())]))
     tables = dict.fromkeys(r.split(".", 1)[0] for r in out)
     out += [f"{t}.id" for t in tables if f"{t}.id" not in out]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError, ScaleError
-from ..scales import NOT_NUMBERS, Band, Scale
+from ..scales import NOT_NUMBERS, Band, Scale, _as_numbers
 
 CATEGORIES = ("detractor", "passive", "promoter")
 """The three NPS categories in scale order; code 0, 1, 2."""
@@ -181,8 +181,6 @@ def no_missing(s: pd.Series, *, table: str, what: str = "missing values") -> Non
 
 def numeric(s: pd.Series, *, table: str) -> np.ndarray:
     """A numeric column as float, or DataError naming non-numeric and missing values."""
-    from ..data import _as_numbers
-
     # the data contract's reading: strings ("8") and booleans are never taken as numbers
     x, not_numbers = _as_numbers(s)
     if not_numbers.any():
