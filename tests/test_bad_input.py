@@ -242,7 +242,8 @@ def test_recovery_refuses_experiences_of_unknown_kind(base):
     from loyaltystats.switching import recovery
 
     e = CORRUPT["NaN"](base["experiences"], "kind")
-    with pytest.raises(DataError, match="unknown kind") as info:
+    # an experience of unknown kind may be a failure: never counted as none
+    with pytest.raises(DataError, match="missing values") as info:
         recovery(base["customers"], e)
     assert info.value.column == "kind"
 
@@ -431,3 +432,50 @@ def test_cli_fit_writes_the_artifact_the_api_would_fit(tmp_path, capsys):
     assert main(["fit", "--customers", str(tmp_path / "c.csv"), "--mapping",
                  str(tmp_path / "bad.toml"), "--output", str(tmp_path / "t.json")]) == 2
     assert "lacks" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("call", [
+    lambda c, **k: __import__("loyaltystats.switching", fromlist=["x"]).dose_response(c, **k),
+    lambda c, **k: __import__("loyaltystats.switching", fromlist=["x"]).threshold(
+        c, n_boot=20, **k),
+    lambda c, **k: __import__("loyaltystats.switching", fromlist=["x"]).intent_vs_behavior(
+        c, **k),
+    lambda c, **k: __import__("loyaltystats.nps", fromlist=["x"]).versus_retention(
+        c, ["grade"], n_boot=20, seed=1, **k),
+    lambda c, **k: __import__("loyaltystats.value", fromlist=["x"]).lifetime_by_band(c, **k),
+    lambda c, **k: __import__("loyaltystats.thresholds", fromlist=["x"]).loyalty_curve(
+        c.dropna(subset=["retained_12m"]).astype({"retained_12m": bool}), "grade",
+        "retained_12m", **k),
+], ids=["dose_response", "threshold", "intent_vs_behavior", "versus_retention",
+        "lifetime_by_band", "loyalty_curve"])
+def test_customer_level_estimators_refuse_duplicated_customers_given_the_id(base, call):
+    from loyaltystats.errors import DataError
+
+    dup = CORRUPT["duplicate"](base["customers"], "customer_id")
+    with pytest.raises(DataError, match="duplicate ids") as info:
+        call(dup, id="customer_id")
+    assert info.value.column == "customer_id" and info.value.n_rows >= 2 * len(ROWS) - 1
+    call(base["customers"], id="customer_id")   # one row per customer: fine
+
+
+def test_report_errors_name_csv_line_numbers(base, tmp_path, capsys):
+    import json
+
+    cust = _set(base["customers"], "grade", np.nan, "float64")
+    text = cust.to_csv(index=False)
+    # a quoted field spanning two lines shifts every later line number by one
+    header, first, *rest = text.splitlines()
+    cust_lines = [header, first.replace(first.split(",")[1], '"seg\nment"', 1), *rest]
+    (tmp_path / "c.csv").write_text("\n".join(cust_lines) + "\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text(
+        "[customers]\n" + "".join(f'{k} = "{v}"\n' for k, v in DEMO_MAPPING["customers"].items()),
+        encoding="utf-8")
+    main(["report", "--customers", str(tmp_path / "c.csv"), "--mapping",
+          str(tmp_path / "m.toml"), "--out", "", "--json", str(tmp_path / "r.json"),
+          "--allow-failed"])
+    capsys.readouterr()
+    rows = {r["id"]: r for r in json.loads((tmp_path / "r.json").read_text())["claims"]}
+    # data row i starts on line i + 2 (header on line 1), + 1 after the two-line field
+    want = ", ".join(str(r + 3) for r in ROWS)
+    assert rows["T5"]["status"] == ("failed: customers.grade: missing values (NaN, None or NaT); "
+                                    f"examples are CSV line numbers (3 rows; e.g. {want})")

@@ -100,7 +100,7 @@ def test_missing_values_and_weights_in_an_engine_raise_like_pandas():
     assert info.value.column == "rec" and info.value.n_rows == 2
     df = _answers(500).astype({"region": object})
     df.loc[0, "region"] = None
-    with pytest.raises(DataError, match="missing segment labels") as info:
+    with pytest.raises(DataError, match=r"missing values \(NaN, None or NaT\)") as info:
         by_segment(pl.from_pandas(df).lazy(), "rec", "region")
     assert info.value.column == "region" and info.value.n_rows == 1
     with pytest.raises(DataError, match="all weights are zero") as info:

@@ -149,7 +149,7 @@ def test_by_segment_bad_input():
     assert "central" in info.value.examples
     df = _segment_data()
     df.loc[0, "region"] = None
-    with pytest.raises(DataError, match="missing segment labels"):
+    with pytest.raises(DataError, match=r"missing values \(NaN, None or NaT\)"):
         by_segment(df, "rec", "region")
     df = _segment_data()
     df.loc[0, "w"] = -1

@@ -7,7 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loyaltystats import errors
-from loyaltystats.scales import GRADE_1_10, LIKERT_1_5, LIKERT_1_7, RECOMMEND_0_10, Band, Scale
+from loyaltystats.scales import (
+    GRADE_1_10,
+    LABELS_NOTE,
+    LIKERT_1_5,
+    LIKERT_1_7,
+    MISSING_VALUES,
+    RECOMMEND_0_10,
+    Band,
+    Scale,
+)
 
 
 def test_grade_bands_including_dutch_half_grades():
@@ -57,10 +66,15 @@ def test_invalid_scale_range():
 
 def test_check_names_column_rows_and_values():
     with pytest.raises(errors.ScaleError) as info:
-        RECOMMEND_0_10.check([3, 11, 7.5, np.nan, 12], column="recommend", table="responses")
+        RECOMMEND_0_10.check([3, 11, 7.5, 12], column="recommend", table="responses")
     err = info.value
-    assert err.table == "responses" and err.column == "recommend" and err.n_rows == 4
+    assert err.table == "responses" and err.column == "recommend" and err.n_rows == 3
     assert "responses.recommend" in str(err) and "11" in str(err)
+    # a missing score is its own problem, in the data contract's one wording
+    with pytest.raises(errors.ScaleError) as info:
+        RECOMMEND_0_10.check(pd.Series([3, 11, np.nan], index=[7, 8, 9]), column="recommend")
+    assert info.value.message == MISSING_VALUES + LABELS_NOTE
+    assert info.value.n_rows == 1 and info.value.examples == (9,)
 
 
 def test_check_rejects_strings_without_coercion():

@@ -45,7 +45,7 @@ def test_count_cells_weights():
 
 @pytest.mark.parametrize("bad, msg", [
     ({"stayed": [0, 1, 2]}, "0/1"),
-    ({"stayed": [0.0, np.nan, 1.0]}, "0/1"),
+    ({"stayed": [0.0, np.nan, 1.0]}, "missing values"),
     ({"stayed": ["yes", "no", "yes"]}, "0/1"),
 ])
 def test_count_cells_rejects_bad_outcome(bad, msg):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._validate import reword_missing, same_rows
 from .errors import ScaleError
-from .scales import NOT_NUMBERS, Scale, _as_numbers, outside_message
+from .scales import MISSING_VALUES, NOT_NUMBERS, Scale, _as_numbers, outside_message
 from .tables import count_cells
 
 __all__ = ["check_cell_scores", "count_scored_cells"]
@@ -60,10 +60,10 @@ def count_scored_cells(
     scores in an engine input.
 
     An engine finds missing values in a key column while it counts and raises
-    :class:`~loyaltystats.engines.MissingKeyError`; for a key column in ``scales`` (a
-    score) this becomes the :class:`ScaleError` of the pandas path (the wording of
-    :func:`loyaltystats.scales.outside_message`), with the engine's count of offending rows.
+    :class:`~loyaltystats.errors.MissingKeyError`; for a key column in ``scales`` (a
+    score) this becomes the :class:`ScaleError` with the one wording of a missing value
+    (:data:`loyaltystats.scales.MISSING_VALUES`), with the engine's count of offending rows.
     """
-    with reword_missing({c: same_rows(outside_message(sc, nan=True), ScaleError)
-                         for c, sc in scales.items()}):
+    with reword_missing({c: same_rows(MISSING_VALUES, ScaleError)
+                         for c in scales}):
         return count_cells(data, list(keys), outcome=outcome, weights=weights, table=table)

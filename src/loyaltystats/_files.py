@@ -23,7 +23,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from .errors import InputFileError, OutputError
 
@@ -156,12 +159,21 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, *,
         fh.write(text)
 
 
-def check_csv_shape(path: str | os.PathLike[str]) -> None:
+def check_csv_shape(path: str | os.PathLike[str]) -> np.ndarray:
     """Raise InputFileError at the first record whose field count differs from the header's
-    (or at malformed quoting, or text that is not UTF-8), naming its line."""
+    (or at malformed quoting, or text that is not UTF-8), naming its line.
+
+    Returns the line number in the file (1 = the header) where each data record starts,
+    in the order pandas reads them (blank lines skipped), so error messages can name the
+    lines a user opens in an editor (a quoted field may span lines).
+    """
     import csv
+    from array import array
+
+    import numpy as np  # here: the CLI imports this module before it needs numpy
 
     path = Path(path)
+    starts = array("q")
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh, strict=True)
         try:
@@ -169,10 +181,15 @@ def check_csv_shape(path: str | os.PathLike[str]) -> None:
             if header is None:
                 raise InputFileError(f"{path}: malformed CSV: the file is empty (no header line)")
             k = len(header)
+            previous = reader.line_num
             for record in reader:
-                if len(record) != k and record:
-                    raise InputFileError(
-                        f"{path}: malformed CSV: line {reader.line_num} has {len(record)} "
-                        f"fields, the header has {k}")
+                if record:
+                    if len(record) != k:
+                        raise InputFileError(
+                            f"{path}: malformed CSV: line {reader.line_num} has {len(record)} "
+                            f"fields, the header has {k}")
+                    starts.append(previous + 1)
+                previous = reader.line_num
         except csv.Error as exc:
             raise InputFileError(f"{path}: malformed CSV: line {reader.line_num}: {exc}") from None
+    return np.frombuffer(starts, dtype=np.int64) if len(starts) else np.zeros(0, np.int64)

@@ -56,7 +56,7 @@ def reword_missing(errors: Mapping[str, Callable[[DataError], DataError]]) -> It
     one, e.g. ``lambda e: DataError("missing counts", table=e.table, column=e.column,
     n_rows=e.n_rows, examples=e.examples)``. Other errors pass through unchanged.
     """
-    from .engines import MissingKeyError
+    from .errors import MissingKeyError
 
     try:
         yield
@@ -69,7 +69,26 @@ def reword_missing(errors: Mapping[str, Callable[[DataError], DataError]]) -> It
 
 def same_rows(message: str, cls: type[DataError] = DataError
               ) -> Callable[[DataError], DataError]:
-    """For :func:`reword_missing`: ``message`` with the engine error's table, column, rows
-    and examples."""
-    return lambda e: cls(message, table=e.table, column=e.column, n_rows=e.n_rows,
-                         examples=e.examples)
+    """For :func:`reword_missing`: ``message`` with the error's table, column, rows and
+    examples (and its note on what the examples are: row labels of a pandas input)."""
+
+    def make(e: DataError) -> DataError:
+        note = e.message[e.message.find("; examples are"):] if "; examples are" in e.message else ""
+        return cls(message + note, table=e.table, column=e.column, n_rows=e.n_rows,
+                   examples=e.examples)
+
+    return make
+
+
+def check_unique_ids(data: Any, id: Hashable | None, table: str) -> None:
+    """With ``id`` given, raise :class:`DataError` unless the column holds one row per id
+    (no duplicates, nothing missing): the data contract's ``unique_id`` rule.
+
+    For estimators with one row per customer: a duplicated row would be counted twice.
+    Engine inputs bring back only the id column.
+    """
+    if id is None:
+        return
+    from .data import validate_column
+
+    validate_column(as_frame(data, [id], table), id, "unique_id", table=table)

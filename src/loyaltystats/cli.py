@@ -69,7 +69,7 @@ def _read_table(path: str, role: str) -> Any:
     try:
         # a ragged row is an error naming its line; pandas alone would read a first row with
         # an extra field as an implicit index and shift every column
-        check_csv_shape(p)
+        lines = check_csv_shape(p)
         frame = pd.read_csv(p)
     except pd.errors.EmptyDataError:
         raise LoyaltyStatsError(f"{role} file {path} is empty") from None
@@ -78,6 +78,11 @@ def _read_table(path: str, role: str) -> Any:
                                 f"{str(exc).splitlines()[0]}") from None
     if len(frame) == 0:
         raise LoyaltyStatsError(f"{role} file {path} has a header but no rows")
+    if len(lines) == len(frame):
+        # row labels are the file's line numbers: every message naming rows names lines
+        from .scales import CSV_LINE
+
+        frame.index = pd.Index(lines, name=CSV_LINE)
     return frame
 
 

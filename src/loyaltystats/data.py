@@ -50,6 +50,7 @@ from .errors import DataError, ParameterError, ScaleError
 from .scales import (
     GRADE_1_10,
     LIKERT_1_5,
+    MISSING_VALUES,
     NOT_NUMBERS,
     RECOMMEND_0_10,
     Scale,
@@ -58,6 +59,7 @@ from .scales import (
     _is_bool_type,
     _is_plain_numeric_dtype,
     _is_real_type,
+    labels_note,
 )
 
 __all__ = [
@@ -83,8 +85,7 @@ PROBLEM_COLUMNS = ("table", "column", "problem", "n_rows", "examples")
 """Columns of :attr:`Validation.problems`, in order."""
 
 _MAX_EXAMPLES = 5
-_LABELS_NOTE = "; examples are row labels"
-_MISSING = "missing values (NaN, None or NaT)" + _LABELS_NOTE
+_MISSING = MISSING_VALUES
 _NOT_NUMBERS = NOT_NUMBERS
 
 
@@ -415,7 +416,10 @@ class _Checker:
     def check(self, column: Hashable, mask: np.ndarray, message: str,
               examples: np.ndarray | Callable[[], np.ndarray] | None = None,
               cls: type[DataError] = DataError) -> None:
-        """Report ``mask`` rows with ``message``; examples are values (default: row labels)."""
+        """Report ``mask`` rows with ``message``; examples are values (default: row labels,
+        said in the message: CSV line numbers for a table the command line read)."""
+        if examples is None:
+            message += labels_note(self.df.index)
 
         def make(m: np.ndarray) -> DataError:
             source = self.labels if examples is None else examples
@@ -525,7 +529,8 @@ class _Checker:
         reasons = np.full(len(positions), "", dtype=object)
         for mask, err in zip(self.masks, self.errors):
             hit = mask[positions]
-            text = f"{err.column}: {err.message.removesuffix(_LABELS_NOTE)}"
+            note = labels_note(self.df.index)
+            text = f"{err.column}: {err.message.removesuffix(note)}"
             current = reasons[hit]
             reasons[hit] = np.where(current == "", text, current + "; " + text)
         # take (not iloc) so the results are independent frames: adding a column to them

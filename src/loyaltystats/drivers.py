@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._missing import Missing, drops_missing
 from ._plotting import get_ax
 from ._validate import FrameLike, as_frame
 from .data import validate_column
@@ -109,11 +110,13 @@ def _max_abs_interval(diff: np.ndarray, boot: np.ndarray, level: float) -> tuple
     return min(lo, 1.0), min(hi, 1.0)
 
 
+@drops_missing(data=("outcomes", "drivers"))
 def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequence[str], *,
                       same: float = 0.1, different: float = 0.2, n_boot: int = 300,
                       seed: int | np.random.Generator | None = None,
                       level: float = 0.95,
-                      scales: Mapping[str, Scale] | None = None) -> DriverImportance:
+                      scales: Mapping[str, Scale] | None = None,
+                      missing: Missing = "raise") -> DriverImportance:
     """Compare the driver profiles of two outcomes (claim P2).
 
     Parameters
@@ -140,6 +143,10 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
         Scales of the outcomes and drivers: a value off its scale raises
         :class:`~loyaltystats.errors.ScaleError`. Columns without a scale must be finite
         numbers (never text or booleans).
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -181,9 +188,9 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
         raise DataError("driver_importance bootstraps: give seed=", table="data")
     cols = drivers + outcomes
     data = as_frame(data, cols, "data")
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise DataError(f"missing column(s) {missing}", table="data")
+    absent = [c for c in cols if c not in data.columns]
+    if absent:
+        raise DataError(f"missing column(s) {absent}", table="data")
     scales = dict(scales or {})
     for c in cols:
         # the data contract: finite numbers (no text, booleans or NaN), on the column's scale

@@ -49,7 +49,8 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from .errors import DataError, MissingKeyError
+from .scales import MISSING_VALUES
 
 # count_cells_engine and person_period_engine are reached through loyaltystats.tables
 __all__ = ["is_engine_input", "engine_name", "collect", "column_names", "filter_rows",
@@ -431,14 +432,6 @@ class TooManyCellsError(DataError):
     """The grouping columns define more potential cells than a count may return."""
 
 
-class MissingKeyError(DataError):
-    """Missing values (null, or NaN in a float column) in a column the engine groups by.
-
-    A :class:`DataError` with the column and the number of rows; estimators catch it with
-    :func:`loyaltystats._validate.reword_missing` to say it as their pandas path does.
-    """
-
-
 @dataclass
 class _KeyCheck:
     col: str
@@ -469,7 +462,7 @@ def _check_keys(fr: _Frame, checks: list[_KeyCheck], got: dict[str, Any],
     for ch in checks:
         if int(got[ch.alias + "na"]):
             raise MissingKeyError(
-                "missing values in a grouping column; drop or recode them explicitly",
+                MISSING_VALUES,
                 table=table, column=ch.col, n_rows=int(got[ch.alias + "na"]),
                 examples=["NaN"])
         if ch.kind == "b":
@@ -492,10 +485,10 @@ def _outcome_exprs(fr: _Frame, col: str, alias: str) -> list[Any]:
     nw = _nw()
     kind = _kind(fr, col)
     c = nw.col(col)
-    if kind == "b":
-        return [_count(c.is_null()).alias(alias)]
-    if kind in "if":
-        return [_count(~((c == 0) | (c == 1))).alias(alias)]
+    if kind in "bif":
+        # missing values apart from other bad values: each has its own message
+        miss = [_count(_missing(fr, col)).alias(alias + "na")]
+        return miss if kind == "b" else miss + [_count(~((c == 0) | (c == 1))).alias(alias)]
     return []
 
 
@@ -509,16 +502,15 @@ def _check_outcome(fr: _Frame, col: str, got: dict[str, Any], alias: str, n: int
                    table: str) -> None:
     """Raise like ``tables._binary_outcome``."""
     kind = _kind(fr, col)
-    if kind == "b":
-        if int(got[alias]):
-            raise DataError("missing outcome values", table=table, column=col,
-                            n_rows=int(got[alias]), examples=["NA"])
-    elif kind in "if":
+    if kind in "bif" and int(got[alias + "na"]):
+        raise DataError(MISSING_VALUES, table=table, column=col,
+                        n_rows=int(got[alias + "na"]), examples=["NaN"])
+    if kind in "if":
         if int(got[alias]):
             raise DataError("outcome must be 0/1 or boolean", table=table, column=col,
                             n_rows=int(got[alias]),
                             examples=_examples(fr.lf, _outcome_bad(fr, col), col))
-    else:
+    elif kind != "b":
         raise DataError(f"outcome must be 0/1 or boolean, got dtype {_dtype_str(fr, col)}",
                         table=table, column=col, n_rows=n,
                         examples=_examples(fr.lf, None, col))
@@ -851,6 +843,7 @@ def person_period_engine(
         if numeric[col]:
             x = nw.col(col).cast(nw.Float64)
             exprs.append(_count(~x.is_finite()).alias(f"{_P}fin_{col == duration:d}"))
+            exprs.append(_count(_missing(C, col)).alias(f"{_P}na_{col == duration:d}"))
     if numeric[duration]:
         exprs.append(_count(d_f <= 0).alias(f"{_P}dneg"))
         exprs.append(periods.max().alias(f"{_P}pmax"))
@@ -874,8 +867,11 @@ def person_period_engine(
                             examples=_examples(C.lf, None, col, unique=False))
     for col in (start, duration):
         x = nw.col(col).cast(nw.Float64)
+        if int(got[f"{_P}na_{col == duration:d}"]):
+            raise DataError(MISSING_VALUES, table="customers", column=col,
+                            n_rows=int(got[f"{_P}na_{col == duration:d}"]), examples=["NaN"])
         if int(got[f"{_P}fin_{col == duration:d}"]):
-            raise DataError("missing or infinite values", table="customers", column=col,
+            raise DataError("infinite values", table="customers", column=col,
                             n_rows=int(got[f"{_P}fin_{col == duration:d}"]),
                             examples=_examples(C.lf.with_columns(x.alias(col)),
                                                _count_bad(~x.is_finite()), col))

@@ -143,3 +143,13 @@ class InputFileError(LoyaltyStatsError, OSError):
 
 class NotFittedError(LoyaltyStatsError, AttributeError):
     """A fitted-model method was called before ``fit``."""
+
+
+class MissingKeyError(DataError):
+    """Missing values (null, or NaN in a float column) in a column a count groups by.
+
+    A :class:`DataError` with the column and the number of rows, raised by the counting step
+    of every input (pandas or engine); estimators catch it with
+    :func:`loyaltystats._validate.reword_missing` when their error class differs (a missing
+    score is a :class:`ScaleError`).
+    """

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._missing import Missing, drops_missing
 from ._plotting import get_ax
 from ._validate import FrameLike, as_frame
 from .data import validate_column
@@ -39,9 +40,11 @@ class ConvergenceResult(ClaimResult):
         return ax
 
 
+@drops_missing(data=("score", "company", "period"))
 def convergence(data: FrameLike, score: str, company: str, period: str, *,
                 n_boot: int = 2000, seed: int = 0, level: float = 0.95,
-                scale: Scale | None = GRADE_1_10) -> ConvergenceResult:
+                scale: Scale | None = GRADE_1_10,
+                missing: Missing = "raise") -> ConvergenceResult:
     """Change of the top company's mean and of the spread between companies (claim M1).
 
     Parameters
@@ -60,6 +63,10 @@ def convergence(data: FrameLike, score: str, company: str, period: str, *,
     scale : Scale or None, default GRADE_1_10
         Scale of ``score``: a score off it (or text, a boolean, NaN) raises
         :class:`~loyaltystats.errors.ScaleError`; ``None`` accepts any finite number.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------

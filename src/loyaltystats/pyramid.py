@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ._cells import check_cell_scores
+from ._missing import Missing, drops_missing
 from ._plotting import get_ax
 from ._validate import FrameLike, require_frame
 from .errors import DataError
@@ -112,8 +113,10 @@ def _engine_pairs(data: Any, levels: Sequence[str], scale: Scale,
                                        observed=True, sort=True)["n"].sum(), high)
 
 
+@drops_missing(data=("levels",))
 def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
-           high: float = 4, margin: float = 0.1, level: float = 0.95) -> GatingResult:
+           high: float = 4, margin: float = 0.1, level: float = 0.95,
+           missing: Missing = "raise") -> GatingResult:
     """Test the gating structure of a hierarchy of levels (claim P1).
 
     Parameters
@@ -134,6 +137,10 @@ def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
         at some step it lies wholly below ``margin``.
     level : float
         Confidence level.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------

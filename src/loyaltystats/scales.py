@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
-from .errors import ScaleError
+from .errors import DataError, ScaleError
 
 __all__ = [
     "Band",
@@ -170,8 +170,12 @@ class Scale:
         x = np.asarray(arr, dtype=float)
         bad = self.invalid_mask(x)
         if bad.any():
+            if np.isnan(x).any():
+                missing = missing_error(scores if isinstance(scores, pd.Series) else x,
+                                        column=column, table=table)
+                raise missing  # type: ignore[misc]
             raise ScaleError(
-                outside_message(self, nan=bool(np.isnan(x[bad]).any())),
+                outside_message(self),
                 table=table, column=column, n_rows=int(bad.sum()),
                 examples=pd.unique(x[bad])[:5],
             )
@@ -248,12 +252,49 @@ LIKERT_1_7 = Scale(
 """Seven-point Likert item; bands low (1-3), neutral (4), high (5-7)."""
 
 
-def outside_message(scale: Scale, *, nan: bool = False) -> str:
-    """The one wording of a score off ``scale`` (with ``nan``: or missing), shared by every
-    check on rows and on count cells, pandas or engine."""
+MISSING_VALUES = "missing values (NaN, None or NaT)"
+"""The one wording of a missing value, whatever the column, function or engine (the data
+contract's; :func:`loyaltystats.data.validate_column` uses it too)."""
+
+LABELS_NOTE = "; examples are row labels"
+"""Appended to a message whose examples are the row labels of a pandas input."""
+
+CSV_LINE = "csv line"
+"""Index name of a table read from a CSV file by the command line: its labels are the line
+numbers of the file, so messages name the lines a user can open."""
+
+
+def labels_note(index: pd.Index) -> str:
+    """:data:`LABELS_NOTE`, or "examples are CSV line numbers" for a table read from a CSV
+    file (index named :data:`CSV_LINE`)."""
+    return "; examples are CSV line numbers" if index.name == CSV_LINE else LABELS_NOTE
+
+
+def outside_message(scale: Scale) -> str:
+    """The one wording of a score off ``scale``, shared by every check on rows and on count
+    cells, pandas or engine (a missing score is :data:`MISSING_VALUES` instead)."""
     kind = "" if scale.allow_fractional else "whole "
-    return (f"{'NaN or ' if nan else ''}values outside the scale {scale.name} "
+    return (f"values outside the scale {scale.name} "
             f"({kind}numbers {scale.low:g}-{scale.high:g})")
+
+
+def missing_error(values: Any, *, column: Any, table: str | None,
+                  cls: type[DataError] | None = None) -> DataError | None:
+    """The error for missing values in ``values`` (None when there are none), in the one
+    wording :data:`MISSING_VALUES`: the row labels of a pandas Series as examples (CSV line
+    numbers for a file the command line read), else ``NaN``. ``cls`` defaults to
+    :class:`ScaleError` (a missing score)."""
+    cls = ScaleError if cls is None else cls
+    column = None if column is None else str(column)
+    s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values).ravel())
+    miss = s.isna().to_numpy()
+    if not miss.any():
+        return None
+    if isinstance(values, pd.Series):
+        return cls(MISSING_VALUES + labels_note(values.index), table=table, column=column,
+                   n_rows=int(miss.sum()), examples=values.index[miss][:5].tolist())
+    return cls(MISSING_VALUES, table=table, column=column, n_rows=int(miss.sum()),
+               examples=["NaN"])
 
 
 # ---------------------------------------------------------------------------------------

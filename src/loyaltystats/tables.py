@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from ._validate import require_frame
-from .errors import DataError
+from .errors import DataError, MissingKeyError
+from .scales import MISSING_VALUES, labels_note, missing_error
 
 __all__ = ["count_cells", "person_period", "factorize_column"]
 
@@ -77,10 +78,8 @@ def factorize_column(s: pd.Series, *, table: str = "data") -> tuple[np.ndarray, 
     name = str(s.name)
     if s.isna().any():
         bad = s.isna()
-        raise DataError(
-            "missing values in a grouping column; drop or recode them explicitly",
-            table=table, column=name, n_rows=int(bad.sum()), examples=["NaN"],
-        )
+        raise MissingKeyError(MISSING_VALUES + labels_note(s.index), table=table, column=name,
+                              n_rows=int(bad.sum()), examples=s.index[bad.to_numpy()][:5].tolist())
     if isinstance(s.dtype, pd.CategoricalDtype):
         return s.cat.codes.to_numpy(np.int64), pd.Index(s.cat.categories)
     values = s.to_numpy()
@@ -100,6 +99,10 @@ def _binary_outcome(s: pd.Series, table: str) -> np.ndarray:
     v = s.to_numpy()
     if v.dtype.kind == "b":
         return v
+    if s.isna().any():
+        bad = s.isna().to_numpy()
+        raise DataError(MISSING_VALUES + labels_note(s.index), table=table, column=str(s.name),
+                        n_rows=int(bad.sum()), examples=s.index[bad][:5].tolist())
     if v.dtype.kind in "iuf":
         ok = (v == 0) | (v == 1)
         if not ok.all():
@@ -110,9 +113,6 @@ def _binary_outcome(s: pd.Series, table: str) -> np.ndarray:
             )
         return v == 1
     if str(s.dtype) == "boolean":
-        if s.isna().any():
-            raise DataError("missing outcome values", table=table, column=str(s.name),
-                            n_rows=int(s.isna().sum()), examples=["NA"])
         return s.to_numpy(bool)
     raise DataError(
         f"outcome must be 0/1 or boolean, got dtype {s.dtype}", table=table,
@@ -353,9 +353,12 @@ def person_period(
     s = customers[start].to_numpy(float)
     d = customers[duration].to_numpy(float)
     for col, arr in ((start, s), (duration, d)):
+        error = missing_error(customers[col], column=col, table="customers", cls=DataError)
+        if error is not None:
+            raise error
         bad = ~np.isfinite(arr)
         if bad.any():
-            raise DataError("missing or infinite values", table="customers", column=col,
+            raise DataError("infinite values", table="customers", column=col,
                             n_rows=int(bad.sum()), examples=pd.unique(arr[bad])[:5])
     bad = d <= 0
     if bad.any():

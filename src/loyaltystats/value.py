@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._missing import Missing, drops_missing
 from ._plotting import get_ax
-from ._validate import FrameLike, as_frame
+from ._validate import FrameLike, as_frame, check_unique_ids
 from .data import validate_column
 from .errors import DataError, ParameterError
 from .results import ClaimResult, estimates_frame, judge_interval
@@ -79,10 +80,12 @@ class LifetimeResult(ClaimResult):
         return ax
 
 
+@drops_missing(customers=("id", "grade", "duration", "event", "value"))
 def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str = "duration",
                      event: str = "switched", *, horizon: float = 24, scale: Scale = GRADE_1_10,
                      value: str | None = None, level: float = 0.95,
-                     margin: float = 0.0) -> LifetimeResult:
+                     margin: float = 0.0, id: str | None = None,
+                     missing: Missing = "raise") -> LifetimeResult:
     """Restricted mean lifetime (and value) by grade band, and the top-minus-bottom difference.
 
     Parameters
@@ -102,6 +105,13 @@ def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str =
         Smallest effect of interest, in months: the top band must outlive the bottom band by
         more than ``margin`` (the claims report uses 0.5). With a margin, a world where the
         grade does not matter is contradicted as data grow instead of staying inconclusive.
+    id : str, optional
+        The customer id column. Given, every id must appear once (a duplicated customer
+        would be counted twice); the check is skipped when ``None``.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -123,6 +133,7 @@ def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str =
     >>> res.estimates["term"].iloc[0]
     'rmst_difference[9-10 - <=6]'
     """
+    check_unique_ids(customers, id, "customers")
     customers = as_frame(customers, [grade, duration, event, value or None], "customers")
     for c in [grade, duration, event] + ([value] if value else []):
         if c not in customers.columns:

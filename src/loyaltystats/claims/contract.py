@@ -192,7 +192,7 @@ def drop_missing(tables: Mapping[str, Any], mapping: Mapping[str, Any],
     >>> len(kept["customers"]), dropped
     (2, {'customers': {'n': 1, 'rows': 1}})
     """
-    from ..engines import collect, filter_rows, is_engine_input
+    from .._missing import drop_missing_rows
 
     by_table: dict[str, list[str]] = {}
     for role in roles:
@@ -205,21 +205,7 @@ def drop_missing(tables: Mapping[str, Any], mapping: Mapping[str, Any],
     out = dict(tables)
     dropped: dict[str, dict[str, int]] = {}
     for table, cols in by_table.items():
-        data = tables[table]
-        frame = collect(data, cols, table=table) if is_engine_input(data) else data
-        present = [c for c in cols if c in frame.columns]
-        if not present:
-            continue  # a missing column is reported by the contract check
-        miss = frame[present].isna()
-        rows = miss.any(axis=1).to_numpy()
-        if not rows.any():
-            continue
-        counts = {c: int(n) for c, n in miss.sum().items() if n}
-        dropped[table] = {**counts, "rows": int(rows.sum())}
-        if is_engine_input(data):
-            for c in present:
-                data = filter_rows(data, c, not_null=True, table=table)
-            out[table] = data
-        else:
-            out[table] = data.loc[~rows]
+        out[table], counts = drop_missing_rows(tables[table], cols, table)
+        if counts:
+            dropped[table] = counts
     return out, dropped

@@ -19,7 +19,7 @@ from pandas.api import types as pdt
 
 from .._validate import as_frame, require_frame  # noqa: F401  (re-exported)
 from ..errors import DataError, ModelError, ParameterError, ScaleError
-from ..scales import Scale
+from ..scales import Scale, missing_error
 
 CATEGORIES = ("A", "O", "M", "I", "R", "Q")
 """Kano categories in the order used everywhere in this module."""
@@ -66,10 +66,13 @@ def numeric_column(data: pd.DataFrame, column: Hashable, table: str,
     if not (pdt.is_numeric_dtype(s.dtype) and not pdt.is_bool_dtype(s.dtype)):
         raise DataError(f"must be numeric, got dtype {s.dtype}", table=table,
                         column=str(column), n_rows=len(s), examples=pd.unique(s.to_numpy())[:5])
+    error = missing_error(s, column=column, table=table, cls=DataError)
+    if error is not None:
+        raise error
     x = s.to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(x)
+    bad = np.isinf(x)
     if bad.any():
-        raise DataError("missing or infinite values", table=table, column=str(column),
+        raise DataError("infinite values", table=table, column=str(column),
                         n_rows=int(bad.sum()), examples=pd.unique(x[bad])[:5])
     return x
 
@@ -138,17 +141,15 @@ def as_time(s: pd.Series, *, table: str, unit_days: float = MONTH_DAYS) -> np.nd
         if getattr(dtype, "tz", None) is not None:
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
         v = s.to_numpy().astype("datetime64[ns]")
-        bad = np.isnat(v)
-        if bad.any():
-            raise DataError("missing times (NaT)", table=table, column=name,
-                            n_rows=int(bad.sum()), examples=["NaT"])
+        error = missing_error(s, column=name, table=table, cls=DataError)
+        if error is not None:
+            raise error
         return v.astype(np.int64) / (unit_days * 86400e9)
     if pdt.is_timedelta64_dtype(dtype):
         v = s.to_numpy().astype("timedelta64[ns]")
-        bad = np.isnat(v)
-        if bad.any():
-            raise DataError("missing times (NaT)", table=table, column=name,
-                            n_rows=int(bad.sum()), examples=["NaT"])
+        error = missing_error(s, column=name, table=table, cls=DataError)
+        if error is not None:
+            raise error
         return v.astype(np.int64) / (unit_days * 86400e9)
     if isinstance(dtype, pd.CategoricalDtype):
         if not dtype.ordered:
@@ -158,16 +159,18 @@ def as_time(s: pd.Series, *, table: str, unit_days: float = MONTH_DAYS) -> np.nd
                 examples=list(dtype.categories[:5]),
             )
         codes = s.cat.codes.to_numpy()
-        bad = codes < 0
-        if bad.any():
-            raise DataError("missing times", table=table, column=name, n_rows=int(bad.sum()),
-                            examples=["NaN"])
+        error = missing_error(s, column=name, table=table, cls=DataError)
+        if error is not None:
+            raise error
         return codes.astype(float)
     if pdt.is_numeric_dtype(dtype) and not pdt.is_bool_dtype(dtype):
+        error = missing_error(s, column=name, table=table, cls=DataError)
+        if error is not None:
+            raise error
         x = s.to_numpy(dtype=float, na_value=np.nan)
-        bad = ~np.isfinite(x)
+        bad = np.isinf(x)
         if bad.any():
-            raise DataError("missing or infinite times", table=table, column=name,
+            raise DataError("infinite times", table=table, column=name,
                             n_rows=int(bad.sum()), examples=pd.unique(x[bad])[:5])
         return x
     raise DataError(

@@ -29,10 +29,11 @@ import pandas as pd
 from pandas.api import types as pdt
 from scipy import optimize, sparse, stats
 
+from .._missing import Missing, drops_missing
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
-from ..scales import GRADE_1_10, Scale
+from ..scales import GRADE_1_10, Scale, missing_error
 from ._common import (
     MONTH_DAYS,
     as_frame,
@@ -85,6 +86,7 @@ def _group_sum(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return np.asarray(g @ values)
 
 
+@drops_missing(experiences=("customer", "kind_column", "time"), responses=("customer", "time", "overall", "baseline_strata"))
 def adaptation(
     experiences: FrameLike,
     responses: FrameLike,
@@ -103,6 +105,7 @@ def adaptation(
     baseline_strata: Hashable | None = None,
     interval: Literal["robust", "profile"] = "robust",
     overall_scale: Scale | None = GRADE_1_10,
+    missing: Missing = "raise",
 ) -> Adaptation:
     """Effect of a customer's k-th delight on the next satisfaction score (K3).
 
@@ -155,6 +158,10 @@ def adaptation(
 
     overall_scale : Scale or None, default GRADE_1_10
         Scale of the overall score (``None``: any finite number).
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
     Returns
     -------
     Adaptation
@@ -232,10 +239,9 @@ def adaptation(
     strata_codes = None
     if baseline_strata is not None:
         sv = responses[baseline_strata]
-        if sv.isna().any():
-            raise DataError("missing values in the baseline strata", table="responses",
-                            column=str(baseline_strata), n_rows=int(sv.isna().sum()),
-                            examples=["NaN"])
+        error = missing_error(sv, column=baseline_strata, table="responses", cls=DataError)
+        if error is not None:
+            raise error
         strata_codes, _ = pd.factorize(sv, sort=True)
     dt_e = pdt.is_datetime64_any_dtype(experiences[time].dtype)
     dt_r = pdt.is_datetime64_any_dtype(responses[time].dtype)
@@ -259,9 +265,9 @@ def adaptation(
     dl = experiences.loc[is_del, [customer, time]]
     t_d = as_time(dl[time], table="experiences", unit_days=unit_days)
     for tab, s in (("responses", responses[customer]), ("experiences", dl[customer])):
-        if s.isna().any():
-            raise DataError("missing customer ids", table=tab, column=str(customer),
-                            n_rows=int(s.isna().sum()), examples=["NaN"])
+        error = missing_error(s, column=customer, table=tab, cls=DataError)
+        if error is not None:
+            raise error
     codes, uniq = pd.factorize(pd.concat([responses[customer], dl[customer]],
                                          ignore_index=True))
     c_r, c_d = codes[: len(responses)], codes[len(responses):]

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .._missing import Missing, drops_missing
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
@@ -333,6 +334,7 @@ def _first_passage(t: np.ndarray, ia: np.ndarray, level: float, below: str) -> n
     return out
 
 
+@drops_missing(data=("overall", "attribute", "time", "adjust"))
 def decay(
     data: FrameLike,
     overall: Hashable,
@@ -355,6 +357,7 @@ def decay(
     n_boot: int = 500,
     seed: int | np.random.Generator | None = None,
     unit_days: float = MONTH_DAYS,
+    missing: Missing = "raise",
 ) -> Decay:
     """Penalty and reward of one attribute per time window, with a half-life (K2).
 
@@ -400,6 +403,10 @@ def decay(
         Required when ``n_boot > 0``.
     unit_days : float
         Days per unit when ``time`` holds datetimes (default a month, 30.4375 days).
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------

@@ -28,10 +28,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._missing import Missing, drops_missing
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import Result, estimates_frame
-from ..scales import GRADE_1_10, LIKERT_1_5, Scale
+from ..scales import GRADE_1_10, LIKERT_1_5, Scale, missing_error
 from ._common import (
     CHUNK,
     IMPACT_CATEGORIES,
@@ -230,6 +231,7 @@ def solve_replicates(xtx_b: np.ndarray, xty_b: np.ndarray) -> np.ndarray:
         return out
 
 
+@drops_missing(data=("overall", "attributes", "cluster"))
 def prca(
     data: FrameLike,
     overall: Hashable,
@@ -247,6 +249,7 @@ def prca(
     min_impact: float | None = None,
     level: float = 0.95,
     seed: int | np.random.Generator | None = None,
+    missing: Missing = "raise",
 ) -> PenaltyReward:
     """Penalty-reward contrast analysis of attribute ratings (K1, regression route).
 
@@ -289,6 +292,10 @@ def prca(
         Confidence level.
     seed : int or numpy.random.Generator
         Required when ``n_boot > 0``.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -385,9 +392,10 @@ def prca(
 
     if rng is not None:
         clus = data[cluster].to_numpy() if cluster is not None else None
-        if clus is not None and pd.isna(clus).any():
-            raise DataError("missing cluster ids", table="data", column=str(cluster),
-                            n_rows=int(pd.isna(clus).sum()), examples=["NaN"])
+        if clus is not None:
+            error = missing_error(data[cluster], column=cluster, table="data", cls=DataError)
+            if error is not None:
+                raise error
         groups, g = bootstrap_groups(n, clus, n_groups, rng)
         xtx_g, xty_g, yty_g, n_g = grouped_gram(codes, yc, groups, g)
     else:

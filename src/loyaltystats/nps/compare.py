@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._missing import Missing, check_missing, drop_missing_values, record_dropped
 from ..errors import DataError, ParameterError
 from ..results import Result, estimates_frame
 from ..scales import RECOMMEND_0_10, Scale
@@ -84,6 +85,7 @@ def compare(
     level: float = 0.95,
     n_boot: int = 2000,
     seed: int | np.random.Generator | None = None,
+    missing: Missing = "raise",
 ) -> NPSComparison:
     """Compare two NPS: the difference with CI and a test of no difference.
 
@@ -111,6 +113,10 @@ def compare(
         Bootstrap replicates.
     seed : int or numpy.random.Generator, optional
         Required for the bootstrap.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in the answers or weights (paired: the pair is left out): raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many answers of ``a`` and ``b``.
 
     Returns
     -------
@@ -143,6 +149,25 @@ def compare(
     >>> round(rp.difference, 6), bool(rp.ci[1] - rp.ci[0] < r.ci[1] - r.ci[0])
     (25.0, True)
     """
+    if check_missing(missing) == "drop":
+        dropped: dict[str, dict[str, int]] = {}
+        if paired:
+            (a, b, weights_a), counts = drop_missing_values(a, b, weights_a,
+                                                            names=["a", "b", "weights"])
+            dropped = {"pairs": counts} if counts else {}
+        else:
+            for name in ("a", "b"):
+                x, w = (a, weights_a) if name == "a" else (b, weights_b)
+                if isinstance(x, NPSResult):
+                    continue
+                (x, w), counts = drop_missing_values(x, w, names=[name, f"weights_{name}"])
+                if counts:
+                    dropped[name] = counts
+                a, weights_a = (x, w) if name == "a" else (a, weights_a)
+                b, weights_b = (x, w) if name == "b" else (b, weights_b)
+        return record_dropped(compare(a, b, paired, scale=scale, weights_a=weights_a,
+                                      weights_b=weights_b, ci=ci, level=level, n_boot=n_boot,
+                                      seed=seed), dropped)
     z = z_value(level)
     if ci not in ("wald", "adjusted", "bootstrap"):
         raise ParameterError(f"ci must be 'wald', 'adjusted' or 'bootstrap', got {ci!r}")

@@ -17,10 +17,11 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from .._missing import Missing, drops_missing
 from .._validate import FrameLike, as_frame
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
-from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale
+from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale, missing_error
 from ._common import column, no_missing, z_value
 
 __all__ = ["RecencyResult", "recency"]
@@ -64,14 +65,19 @@ def _times(s: pd.Series, table: str) -> np.ndarray:
     if s.dtype.kind not in "iuf":
         raise DataError(f"time must be numeric or datetime, got dtype {s.dtype}", table=table,
                         column=str(s.name), n_rows=len(s), examples=s.head(5).tolist())
+    error = missing_error(s, column=s.name, table=table, cls=DataError)
+    if error is not None:
+        raise error
     x = s.to_numpy(float)
-    bad = ~np.isfinite(x)
+    bad = np.isinf(x)
     if bad.any():
-        raise DataError("missing or infinite times", table=table, column=str(s.name),
+        raise DataError("infinite times", table=table, column=str(s.name),
                         n_rows=int(bad.sum()), examples=pd.unique(x[bad])[:5])
     return x
 
 
+@drops_missing(transactions=("customer", "time", "rating"),
+               responses=("customer", "time", "recommend"))
 def recency(
     transactions: FrameLike,
     responses: FrameLike,
@@ -87,6 +93,7 @@ def recency(
     threshold: float = 0.5,
     level: float = 0.95,
     model: Literal["interval", "ols"] = "interval",
+    missing: Missing = "raise",
 ) -> RecencyResult:
     """Distributed-lag regression of recommend on the last ``lags`` transaction ratings (N2).
 
@@ -117,6 +124,10 @@ def recency(
         latent score lies in ``[k - 0.5, k + 0.5)``, the bottom and top answers are open
         below and above). ``"ols"``: least squares on the answers as numbers, which the
         clipping at the top of the scale biases (see Notes).
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------

@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from .._validate import FrameLike, as_frame
+from .._missing import Missing, drops_missing
+from .._validate import FrameLike, as_frame, check_unique_ids
 from ..data import validate_column
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
-from ..scales import RECOMMEND_0_10, Scale
+from ..scales import RECOMMEND_0_10, Scale, missing_error
 from ..stats import fit_binomial, lr_test, wilson_ci
 from ..tables import count_cells
 from ._common import CATEGORIES, binary, categorize, column, numeric, rng_from, z_value
@@ -197,10 +198,9 @@ def _build_predictors(customers: pd.DataFrame, predictors: Sequence[str], recomm
         if name == NPS_CATEGORY or (name == recommend and name not in categorical):
             continue
         s = column(customers, name, "customers")
-        if s.isna().any():
-            raise DataError("missing values in a predictor; drop or impute them explicitly",
-                            table="customers", column=name, n_rows=int(s.isna().sum()),
-                            examples=["NaN"])
+        error = missing_error(s, column=name, table="customers", cls=DataError)
+        if error is not None:
+            raise error
         if name in categorical or s.dtype.kind not in "iuf":
             # a mix of numbers and text is a column read wrongly, not a category
             validate_column(customers, name, "category", table="customers")
@@ -362,6 +362,7 @@ class RetentionResult(ClaimResult):
         raise ParameterError(f"kind must be 'survival' or 'concordance', got {kind!r}")
 
 
+@drops_missing(customers=("id", "predictors", "duration", "event", "recommend", "categorical"))
 def versus_retention(
     customers: FrameLike,
     predictors: Sequence[str] = (),
@@ -378,6 +379,8 @@ def versus_retention(
     threshold: float = 0.7,
     claim_predictor: str | None = None,
     min_cell: int = 5,
+    id: str | None = None,
+    missing: Missing = "raise",
 ) -> RetentionResult:
     """Compare how well NPS and other measures predict retention (claim N3).
 
@@ -421,6 +424,13 @@ def versus_retention(
         For the 11-against-3 test: a recommend score with fewer than ``min_cell`` events, or
         fewer than ``min_cell`` switchers or stayers at the horizon, is pooled with its
         neighbours within its NPS category (otherwise its coefficient diverges).
+    id : str, optional
+        The customer id column. Given, every id must appear once (a duplicated customer
+        would be counted twice); the check is skipped when ``None``.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -476,6 +486,7 @@ def versus_retention(
     >>> bool(r.estimates.loc[1, "estimate"] > r.estimates.loc[2, "estimate"])
     True
     """
+    check_unique_ids(customers, id, "customers")
     z = z_value(level)
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 10:
         raise ParameterError(f"n_boot must be an integer of at least 10, got {n_boot!r}")

@@ -14,9 +14,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._missing import (
+    Missing,
+    check_missing,
+    drop_missing_rows,
+    drop_missing_values,
+    record_dropped,
+)
 from ..errors import DataError, ParameterError
 from ..results import Result, estimates_frame
-from ..scales import RECOMMEND_0_10, Scale
+from ..scales import RECOMMEND_0_10, Scale, missing_error
 from ..stats import wilson_ci
 from ._common import categorize, check_weights, rng_from, trinomial, z_value
 
@@ -295,6 +302,7 @@ def score(
     n_boot: int = 2000,
     column: str | None = None,
     cluster: Any = None,
+    missing: Missing = "raise",
 ) -> NPSResult:
     """Net Promoter Score with a confidence interval.
 
@@ -328,6 +336,10 @@ def score(
         Cluster label per answer (e.g. the customer id when customers answer repeatedly).
         The variance then becomes the cluster-robust (linearization) variance and every
         interval uses ``n_eff / deff``; see Notes.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in the answers, weights or clusters: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -399,6 +411,19 @@ def score(
     """
     from ..engines import is_engine_input
 
+    if check_missing(missing) == "drop":
+        # leave out the answers missing a value (or a weight, or a cluster), then score
+        if is_engine_input(values):
+            values, counts = drop_missing_rows(values, [column, weights, cluster], "data")
+            dropped = {"data": counts} if counts else {}
+        else:
+            name = column or (str(values.name) if isinstance(values, pd.Series)
+                              and values.name is not None else "values")
+            (values, weights, cluster), counts = drop_missing_values(
+                values, weights, cluster, names=[name, "weights", "cluster"])
+            dropped = {name: counts} if counts else {}
+        return record_dropped(score(values, scale, weights, ci, level, seed, n_boot=n_boot,
+                                    column=column, cluster=cluster), dropped)
     if is_engine_input(values):
         return _score_engine(values, scale, weights, ci, level, seed, n_boot, column, cluster)
     name = column or (str(values.name) if isinstance(values, pd.Series) and values.name
@@ -463,9 +488,10 @@ def _cluster_design(codes: np.ndarray, w: np.ndarray | None, totals: np.ndarray,
     name = str(cluster.name) if isinstance(cluster, pd.Series) and cluster.name else "cluster"
     if len(cl) != len(codes):
         raise DataError(f"{len(cl)} cluster labels for {len(codes)} answers", column=name)
-    if cl.isna().any():
-        raise DataError("missing cluster labels", column=name, n_rows=int(cl.isna().sum()),
-                        examples=["NaN"])
+    error = missing_error(cluster if isinstance(cluster, pd.Series) else cl, column=name,
+                          table=None, cls=DataError)
+    if error is not None:
+        raise error
     g, uniq = pd.factorize(cl)
     n_cl = len(uniq)
     if n_cl < 2:

@@ -16,10 +16,11 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from .._missing import Missing, drops_missing
 from .._validate import FrameLike, reword_missing, same_rows
 from ..errors import DataError, ParameterError, ScaleError
 from ..results import Result, estimates_frame
-from ..scales import RECOMMEND_0_10, Scale, outside_message
+from ..scales import MISSING_VALUES, RECOMMEND_0_10, Scale, missing_error
 from ..tables import count_cells
 from ._common import CATEGORIES, categorize, category_map, check_weights, column, z_value
 from .score import CIMethod, nps_interval, variance
@@ -112,9 +113,9 @@ def _pandas_cells(data: pd.DataFrame, recommend: str, group: str, scale: Scale,
     """Counts per (group, category) of a pandas input, validated row by row."""
     rec = column(data, recommend, "data")
     grp = column(data, group, "data")
-    if grp.isna().any():
-        raise DataError(f"missing {what} labels; drop or recode them explicitly", table="data",
-                        column=group, n_rows=int(grp.isna().sum()), examples=["NaN"])
+    error = missing_error(grp, column=group, table="data", cls=DataError)
+    if error is not None:
+        raise error
     if isinstance(grp.dtype, pd.CategoricalDtype):
         _unused_levels(grp.cat.categories, grp.unique(), group, what)
     missing = rec.isna()
@@ -155,10 +156,7 @@ def _engine_cells(data: Any, recommend: str, group: str, scale: Scale, weights: 
     from .._cells import check_cell_scores
 
     category_map(scale)  # a scale without NPS bands fails before the engine runs
-    with reword_missing({
-        group: same_rows(f"missing {what} labels; drop or recode them explicitly"),
-        recommend: same_rows(outside_message(scale, nan=True), ScaleError),
-    }):
+    with reword_missing({recommend: same_rows(MISSING_VALUES, ScaleError)}):
         cells = count_cells(data, [group, recommend], weights=weights, table="data")
     grp = cells[group]
     if isinstance(grp.dtype, pd.CategoricalDtype):
@@ -188,6 +186,7 @@ def _per_group_rows(labels: pd.Series, totals: np.ndarray, n_rows: np.ndarray,
     return rows, d, var
 
 
+@drops_missing(data=("recommend", "by", "weights"))
 def by_segment(
     data: FrameLike,
     recommend: str,
@@ -200,6 +199,7 @@ def by_segment(
     level: float = 0.95,
     n_boot: int = 2000,
     seed: int | np.random.Generator | None = None,
+    missing: Missing = "raise",
 ) -> SegmentNPS:
     """NPS per segment, each segment against the rest, with multiplicity-adjusted p-values.
 
@@ -220,6 +220,10 @@ def by_segment(
         As in :func:`score`; ``ci`` is the interval of each segment's NPS.
     weights : str, optional
         Column of survey weights (Kish effective sizes per segment and for the rest).
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -298,6 +302,7 @@ def by_segment(
                       title=f"NPS of {recommend} by {by} ({ci} intervals, {adjust} adjusted)")
 
 
+@drops_missing(data=("recommend", "time", "weights"))
 def trend(
     data: FrameLike,
     recommend: str,
@@ -309,6 +314,7 @@ def trend(
     level: float = 0.95,
     n_boot: int = 2000,
     seed: int | np.random.Generator | None = None,
+    missing: Missing = "raise",
 ) -> TrendNPS:
     """NPS per period with CIs and a test for a linear trend.
 
@@ -324,6 +330,10 @@ def trend(
         count); any other type (dates, labels) is sorted and placed at 0, 1, 2, ...
     scale, weights, ci, level, n_boot, seed
         As in :func:`by_segment`.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------

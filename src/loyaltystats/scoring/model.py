@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._validate import FrameLike
 from ..errors import DataError, NotFittedError, ParameterError
-from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale
+from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale, missing_error
 from ..stats import fit_binomial
 from ..tables import person_period
 from .records import BASE_FIELDS, RecordSpec, check_records, raise_first, to_frame
@@ -245,9 +245,9 @@ class LoyaltyScorer:
         feature_levels: dict[str, tuple[str, ...]] = {}
         for f in self.features:
             s = c[f]
-            if s.isna().any():
-                raise DataError("missing values in a feature", table="customers", column=f,
-                                n_rows=int(s.isna().sum()), examples=["NaN"])
+            error = missing_error(s, column=f, table="customers", cls=DataError)
+            if error is not None:
+                raise error
             cat = pd.Categorical(s.astype(str))
             if len(cat.categories) < 2:
                 raise DataError("a feature needs at least two levels", table="customers",

@@ -18,6 +18,7 @@ from scipy import stats
 from .._validate import require_frame  # noqa: F401  (re-exported)
 from ..errors import DataError, ParameterError
 from ..results import ClaimResult, Verdict, estimates_frame, judge_interval
+from ..scales import CSV_LINE, MISSING_VALUES, labels_note
 from ..stats import binomial_test, wilson_ci
 
 _MAX_LABELS = 5
@@ -27,13 +28,21 @@ _MAX_LABELS = 5
 def _labels(df: pd.DataFrame, mask: np.ndarray) -> str:
     idx = df.index[np.asarray(mask, bool)][:_MAX_LABELS].tolist()
     more = ", ..." if int(np.sum(mask)) > _MAX_LABELS else ""
-    return "rows " + ", ".join(str(i) for i in idx) + more
+    what = "CSV lines " if df.index.name == CSV_LINE else "rows "
+    return what + ", ".join(str(i) for i in idx) + more
 
 
 def fail(df: pd.DataFrame, mask: np.ndarray, message: str, *, table: str, column: str,
          values: np.ndarray | pd.Series | None = None) -> DataError:
-    """A DataError for the rows of ``df`` flagged by ``mask`` (row labels in the message)."""
+    """A DataError for the rows of ``df`` flagged by ``mask`` (row labels in the message).
+
+    Missing values are said as the data contract says them: :data:`MISSING_VALUES`, with the
+    row labels (CSV line numbers for a file the command line read) as the examples.
+    """
     mask = np.asarray(mask, bool)
+    if message == MISSING_VALUES:
+        return DataError(MISSING_VALUES + labels_note(df.index), table=table, column=column,
+                         n_rows=int(mask.sum()), examples=df.index[mask][:5].tolist())
     vals = df[column].to_numpy() if values is None else np.asarray(values)
     bad = vals[mask]
     try:
@@ -53,16 +62,19 @@ def count_column(df: pd.DataFrame, column: str, table: str) -> np.ndarray:
                           "UInt64"):
             na = s.isna().to_numpy()
             if na.any():
-                raise fail(df, na, "missing counts", table=table, column=column)
+                raise fail(df, na, MISSING_VALUES, table=table, column=column)
             v = s.to_numpy(np.int64)
         else:
             raise DataError(f"counts must be numeric integers, got dtype {dtype}", table=table,
                             column=column, n_rows=len(s), examples=pd.unique(s.to_numpy())[:5])
     elif dtype.kind == "f":
         v = s.to_numpy(float)
-        bad = ~np.isfinite(v)
+        bad = np.isnan(v)
         if bad.any():
-            raise fail(df, bad, "missing or infinite counts", table=table, column=column)
+            raise fail(df, bad, MISSING_VALUES, table=table, column=column)
+        bad = np.isinf(v)
+        if bad.any():
+            raise fail(df, bad, "infinite counts", table=table, column=column)
         bad = v != np.floor(v)
         if bad.any():
             raise fail(df, bad, "counts must be whole numbers", table=table, column=column)
@@ -84,11 +96,15 @@ def binary_column(df: pd.DataFrame, column: str, table: str) -> np.ndarray:
     if str(dtype) == "boolean" or str(dtype).startswith(("Int", "UInt")):
         na = s.isna().to_numpy()
         if na.any():
-            raise fail(df, na, "missing values; must be 0/1", table=table, column=column)
+            raise fail(df, na, MISSING_VALUES, table=table, column=column)
         v = s.to_numpy(np.int64)
     elif dtype.kind in "iuf":
         v = s.to_numpy()
+        if dtype.kind == "f" and np.isnan(v).any():
+            raise fail(df, np.isnan(v), MISSING_VALUES, table=table, column=column)
     elif dtype.kind == "O":
+        if s.isna().any():
+            raise fail(df, s.isna().to_numpy(), MISSING_VALUES, table=table, column=column)
         # a mix of bools and 0/1 is fine; anything else (strings, None, NaN) names its rows
         ok = s.isin([0, 1]).to_numpy() & s.map(lambda x: isinstance(
             x, (bool, int, float, np.bool_, np.integer, np.floating))).to_numpy(bool)

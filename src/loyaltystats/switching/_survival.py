@@ -16,6 +16,7 @@ import pandas as pd
 
 from .._validate import as_frame
 from ..errors import DataError, ParameterError
+from ..scales import MISSING_VALUES
 from ._common import binary_column, fail, require_frame
 
 _DAYS = {"month": 365.25 / 12, "week": 7.0, "day": 1.0}
@@ -61,9 +62,10 @@ def _numeric_times(df: pd.DataFrame, col: str, table: str, period: str | float,
     else:
         raise DataError(f"times must be numeric or datetime, got dtype {s.dtype}", table=table,
                         column=col, n_rows=len(s), examples=pd.unique(s.to_numpy())[:5])
-    bad = ~np.isfinite(v)
-    if bad.any():
-        raise fail(df, bad, "missing or infinite times", table=table, column=col)
+    if np.isnan(v).any():
+        raise fail(df, np.isnan(v), MISSING_VALUES, table=table, column=col)
+    if np.isinf(v).any():
+        raise fail(df, np.isinf(v), "infinite times", table=table, column=col)
     return v
 
 
@@ -179,7 +181,7 @@ def prepare(
     no_kind = experiences[kind_column].isna().to_numpy()
     if no_kind.any():
         # an experience of unknown kind may be a failure: it is not silently counted as none
-        raise fail(experiences, no_kind, "missing values (experiences of unknown kind)",
+        raise fail(experiences, no_kind, MISSING_VALUES,
                    table="experiences", column=kind_column)
     neg = experiences[kind_column].isin(kinds).to_numpy()
     masks = {"negatives": neg}

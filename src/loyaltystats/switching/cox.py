@@ -20,11 +20,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._missing import Missing, drops_missing
 from .._validate import FrameLike, as_frame
 from ..errors import DataError, ModelError
 
@@ -45,6 +47,8 @@ class CoxFit:
         Partial log-likelihood.
     n_rows, n_subjects, n_events : int
         Size of the long table.
+    info : dict
+        Notes on the fit (``rows_dropped`` when fitted with ``missing="drop"``).
     """
 
     params: pd.Series
@@ -58,6 +62,8 @@ class CoxFit:
     _stop: np.ndarray = field(repr=False)
     _event: np.ndarray = field(repr=False)
     _X: np.ndarray = field(repr=False)
+    #: settings and notes, e.g. ``rows_dropped`` with ``missing="drop"``
+    info: dict[str, Any] = field(default_factory=dict)
 
     def table(self, level: float = 0.95, *, method: str = "Cox (lifelines "
               "CoxTimeVaryingFitter, Efron ties)") -> pd.DataFrame:
@@ -128,6 +134,7 @@ class CoxFit:
         return pd.DataFrame(rows)
 
 
+@drops_missing(long=("covariates", "start", "stop", "event", "id"))
 def cox_time_varying(
     long: FrameLike,
     *,
@@ -136,6 +143,7 @@ def cox_time_varying(
     stop: str = "stop",
     event: str = "event",
     id: str | None = None,
+    missing: Missing = "raise",
 ) -> CoxFit:
     """Fit a Cox model with time-varying covariates on a long (start, stop] table.
 
@@ -151,6 +159,10 @@ def cox_time_varying(
         Numeric covariate columns (dummy-code categories yourself).
     start, stop, event, id : str
         Column names; ``id`` (optional) is passed to lifelines.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -188,13 +200,15 @@ def cox_time_varying(
 
     cols = [start, stop, event, *covariates] + ([id] if id else [])
     long = as_frame(long, cols, "long")
-    missing = [c for c in cols if c not in long.columns]
-    if missing:
-        raise DataError(f"missing column(s) {missing}", table="long")
+    absent = [c for c in cols if c not in long.columns]
+    if absent:
+        raise DataError(f"missing column(s) {absent}", table="long")
     df = long[cols].copy()
-    na = df.isna().any(axis=1).to_numpy()
-    if na.any():
-        raise DataError("missing values", table="long", n_rows=int(na.sum()))
+    for c in cols:
+        na = df[c].isna().to_numpy()
+        if na.any():
+            raise DataError("missing values (pass missing='drop' to leave those rows out)",
+                            table="long", column=c, n_rows=int(na.sum()), examples=["NaN"])
     t0, t1 = df[start].to_numpy(float), df[stop].to_numpy(float)
     if np.any(t0 >= t1):
         raise DataError("need start < stop", table="long", column=stop,

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._missing import Missing, drops_missing
 from .._plotting import get_ax
-from .._validate import FrameLike, reword_missing, same_rows
+from .._validate import FrameLike, check_unique_ids
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, Result
 from ..stats import fit_binomial, lr_test, wilson_ci
@@ -130,19 +131,17 @@ def _engine_level_cells(customers: Any, negatives: str, switched: str, cap: int,
     cell, ``k`` capped at ``cap``.
     """
     binary = dict(binary or {})
-    # the pandas path's words for missing values (count_column, binary_column)
-    words = {negatives: same_rows("missing or infinite counts"),
-             **{c: same_rows("must be 0/1 or boolean") for c in binary.values()}}
-    with reword_missing(words):
-        cells = count_cells(customers, [negatives, *binary.values()], outcome=switched,
-                            weights=weights, table="customers")
+    # a missing count or flag: the count's MissingKeyError already has the one wording
+    cells = count_cells(customers, [negatives, *binary.values()], outcome=switched,
+                        weights=weights, table="customers")
     k = cells[negatives]
     if k.dtype.kind not in "iuf":
         raise DataError(f"counts must be numeric integers, got dtype {k.dtype}",
                         table="customers", column=negatives, n_rows=int(cells["n"].sum()),
                         examples=pd.unique(k.to_numpy())[:5])
     kv = k.to_numpy(float)
-    for bad, message in ((kv != np.floor(kv), "counts must be whole numbers"),
+    for bad, message in ((np.isinf(kv), "infinite counts"),
+                         (np.isfinite(kv) & (kv != np.floor(kv)), "counts must be whole numbers"),
                          (kv < 0, "counts must be non-negative")):
         if bad.any():
             raise DataError(message, table="customers", column=negatives,
@@ -195,6 +194,7 @@ def _level_cells(customers: pd.DataFrame, negatives: str, switched: str, cap: in
     return cells, bool(weights)
 
 
+@drops_missing(customers=("id", "negatives", "switched", "weights"))
 def dose_response(
     customers: FrameLike,
     negatives: str = "negatives",
@@ -206,6 +206,8 @@ def dose_response(
     tolerance: float = 0.05,
     level: float = 0.95,
     claim_id: str = "S1",
+    id: str | None = None,
+    missing: Missing = "raise",
 ) -> DoseResponseResult:
     """P(switch | k negative experiences) with intervals, logistic models and the S1 claim.
 
@@ -236,6 +238,13 @@ def dose_response(
         Confidence level of every interval.
     claim_id : str
         Identifier written into the claim results.
+    id : str, optional
+        The customer id column. Given, every id must appear once (a duplicated customer
+        would be counted twice); the check is skipped when ``None``.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -304,6 +313,7 @@ def dose_response(
     >>> bool(p1.ci_low < 0.57 < p1.ci_high)
     True
     """
+    check_unique_ids(customers, id, "customers")
     cap = check_cap(cap)
     level = check_level(level)
     parsed = parse_claimed(claimed, cap, tolerance)

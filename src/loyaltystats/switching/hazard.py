@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._missing import Missing, drops_missing
 from .._plotting import get_ax
 from .._validate import FrameLike
 from ..errors import ModelError, ParameterError
@@ -289,6 +290,7 @@ def _landmark_km(data: SurvivalData, *, landmark: float, horizon: int, cap: int,
 
 
 # ---------------------------------------------------------------------------- public
+@drops_missing(customers=("id", "start", "end", "switched"), experiences=("id", "time", "kind_column", "recovered"))
 def hazard(
     customers: FrameLike,
     experiences: FrameLike | None,
@@ -311,6 +313,7 @@ def hazard(
     tolerance: float = 0.05,
     level: float = 0.95,
     claim_id: str = "S1",
+    missing: Missing = "raise",
 ) -> HazardResult:
     """Switching hazard with the running number of negative experiences as a covariate.
 
@@ -363,6 +366,10 @@ def hazard(
         Confidence level.
     claim_id : str
         Identifier written into the claim results.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------

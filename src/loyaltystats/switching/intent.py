@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._missing import Missing, drops_missing
 from .._plotting import get_ax
-from .._validate import FrameLike
+from .._validate import FrameLike, check_unique_ids
 from ..errors import ModelError, ParameterError
 from ..results import ClaimResult, judge_interval
 from ..stats import wilson_ci
@@ -93,6 +94,7 @@ def _intent_cells(customers: Any, negatives: str, intent: str, switched: str,
     return cells
 
 
+@drops_missing(customers=("id", "negatives", "intent", "switched"))
 def intent_vs_behavior(
     customers: FrameLike,
     negatives: str = "negatives",
@@ -103,6 +105,8 @@ def intent_vs_behavior(
     margin: float = 0.1,
     level: float = 0.95,
     claim_id: str = "S3",
+    id: str | None = None,
+    missing: Missing = "raise",
 ) -> IntentResult:
     """The share of customers intending to switch who actually switch, by k negatives.
 
@@ -129,6 +133,13 @@ def intent_vs_behavior(
         Confidence level.
     claim_id : str
         Identifier written into the result.
+    id : str, optional
+        The customer id column. Given, every id must appear once (a duplicated customer
+        would be counted twice); the check is skipped when ``None``.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -167,6 +178,7 @@ def intent_vs_behavior(
     >>> res.verdict
     'supported'
     """
+    check_unique_ids(customers, id, "customers")
     cap = check_cap(cap)
     level = check_level(level)
     if not 0 <= margin < 1:

@@ -18,10 +18,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._missing import Missing, drops_missing
 from .._plotting import get_ax
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
+from ..scales import MISSING_VALUES
 from ..stats import fit_binomial, pool_periods, wilson_ci
 from ..tables import person_period
 from ._common import (
@@ -195,6 +197,7 @@ def _satisfaction_model(y: np.ndarray, r: np.ndarray, u: np.ndarray,
     return out
 
 
+@drops_missing(customers=("id", "start", "end", "switched", "satisfaction"), experiences=("id", "time", "kind_column", "recovered"))
 def recovery(
     customers: FrameLike,
     experiences: FrameLike,
@@ -220,6 +223,7 @@ def recovery(
     adjust: Sequence[str] = (),
     min_period_events: int = 5,
     helps_margin: float = 0.0,
+    missing: Missing = "raise",
 ) -> RecoveryResult:
     r"""Compare no failure, failure put right and failure not put right (S2).
 
@@ -279,6 +283,10 @@ def recovery(
         Discrete method: consecutive periods are pooled into baseline intervals of at least
         this many switches (:func:`loyaltystats.stats.pool_periods`), so that months without
         a switch (common in small studies) do not separate the model.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -367,7 +375,7 @@ def recovery(
                             f"{list(customers.columns)[:20]}", table="customers", column=col)
         bad = customers[col].isna().to_numpy()
         if bad.any():
-            raise fail(customers, bad, "missing values in an adjustment column",
+            raise fail(customers, bad, MISSING_VALUES,
                        table="customers", column=col)
     data = prepare(customers, experiences, id=id, start=start, end=end, switched=switched,
                    time=time, period=period, kind_column=kind_column, recovered=recovered,

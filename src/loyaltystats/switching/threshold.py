@@ -22,8 +22,9 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from .._missing import Missing, drops_missing
 from .._plotting import get_ax
-from .._validate import FrameLike
+from .._validate import FrameLike, check_unique_ids
 from ..errors import ModelError, ParameterError
 from ..results import Result
 from ..stats import fit_binomial, multinomial_bootstrap, wilson_ci
@@ -149,6 +150,7 @@ def _split_table(s: np.ndarray, n: np.ndarray, cap: int, level: float,
     return out
 
 
+@drops_missing(customers=("id", "negatives", "switched"))
 def threshold(
     customers: FrameLike,
     negatives: str = "negatives",
@@ -158,6 +160,8 @@ def threshold(
     level: float = 0.95,
     n_boot: int = 1000,
     seed: int | np.random.Generator = 0,
+    id: str | None = None,
+    missing: Missing = "raise",
 ) -> ThresholdResult:
     """Estimate the number of negative experiences at which switching jumps ("k strikes").
 
@@ -179,6 +183,13 @@ def threshold(
         Multinomial bootstrap replicates of the count table (0 skips the bootstrap).
     seed : int or numpy.random.Generator
         Seed of the bootstrap; the default 0 makes results reproducible.
+    id : str, optional
+        The customer id column. Given, every id must appear once (a duplicated customer
+        would be counted twice); the check is skipped when ``None``.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -240,6 +251,7 @@ def threshold(
     >>> res.k_step, res.estimates.set_index("term").loc["threshold_step_boot", "ci_low"]
     (3, np.float64(3.0))
     """
+    check_unique_ids(customers, id, "customers")
     cap = check_cap(cap)
     level = check_level(level)
     if cap < 2:

@@ -16,7 +16,7 @@ from scipy import stats
 from .._cells import check_cell_scores, count_scored_cells  # noqa: F401  (re-exported)
 from .._validate import require_frame as require_columns  # noqa: F401
 from ..errors import ParameterError, ScaleError
-from ..scales import Scale, outside_message
+from ..scales import Scale, missing_error
 
 __all__: list[str] = []
 
@@ -43,12 +43,9 @@ def require_bands(scale: Scale) -> None:
 
 def check_missing_scores(data: pd.DataFrame, score: str, scale: Scale, table: str) -> None:
     """Raise :class:`ScaleError` for missing scores before they reach the counting step."""
-    miss = data[score].isna()
-    if miss.any():
-        raise ScaleError(
-            outside_message(scale, nan=True), table=table, column=score,
-            n_rows=int(miss.sum()), examples=["NaN"],
-        )
+    error = missing_error(data[score], column=score, table=table)
+    if error is not None:
+        raise error
 
 
 def score_cells(

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._missing import Missing, drops_missing
 from .._validate import FrameLike
 from ..results import Result, estimates_frame
 from ..scales import GRADE_1_10, Scale
@@ -76,6 +77,7 @@ def _lift(p_b: np.ndarray, n_b: np.ndarray, p_all: float, n_all: float,
     return lift, np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
 
 
+@drops_missing(data=("score", "outcome", "weights"))
 def band_table(
     data: FrameLike,
     score: str,
@@ -84,6 +86,7 @@ def band_table(
     weights: str | None = None,
     *,
     conf_level: float = 0.95,
+    missing: Missing = "raise",
 ) -> BandTable:
     """Share of each grade band and, given a 0/1 outcome, its rate and lift.
 
@@ -103,6 +106,10 @@ def band_table(
         shares, per band for the rates).
     conf_level : float
         Confidence level of the intervals.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._missing import Missing, drops_missing
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
-from ..scales import GRADE_1_10, LIKERT_1_5, Scale
+from ..scales import GRADE_1_10, LIKERT_1_5, MISSING_VALUES, Scale, missing_error
 from ..stats import wilson_ci
 from ._common import (
     bands_info,
@@ -153,7 +154,7 @@ def fit_linear_cells(cells: pd.DataFrame, formula: str, *, n: str = "n", sum_y: 
     else:
         codes, uniq = pd.factorize(cells[groups])
         if (codes < 0).any():
-            raise DataError("missing cluster ids", table="data", column=groups,
+            raise DataError(MISSING_VALUES, table="data", column=groups,
                             n_rows=int((codes < 0).sum()), examples=["NaN"])
         n_groups = len(uniq)
         if n_groups < 2:
@@ -185,6 +186,7 @@ def _group_stats(values: np.ndarray, counts: np.ndarray, claimed: float,
             "p_above_ci_high": float(a_hi)}
 
 
+@drops_missing(data=("score", "basics", "delighters", "others", "cluster"))
 def basics_ceiling(
     data: FrameLike,
     score: str,
@@ -200,6 +202,7 @@ def basics_ceiling(
     basis: Literal["model", "subgroup"] = "model",
     conf_level: float = 0.95,
     cluster: str | None = None,
+    missing: Missing = "raise",
 ) -> BasicsCeiling:
     """How high does the score get with every basic at its best and no delighter (T2)?
 
@@ -242,6 +245,10 @@ def basics_ceiling(
         claims report passes the responses' id. Without it the answers are treated as
         independent (in the simulated default world, about 12 answers per customer, the
         interval of the prediction then covered 0.915 instead of 0.95).
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -319,10 +326,9 @@ def basics_ceiling(
         raise ParameterError(f"cluster {cluster!r} is also the score or an attribute")
     if cluster is not None and not is_engine_input(data):
         require_columns(data, [cluster], "data")
-        miss = data[cluster].isna().to_numpy()
-        if miss.any():
-            raise DataError("missing cluster ids", table="data", column=cluster,
-                            n_rows=int(miss.sum()), examples=["NaN"])
+        error = missing_error(data[cluster], column=cluster, table="data", cls=DataError)
+        if error is not None:
+            raise error
     keys = attrs + [score] + ([cluster] if cluster is not None else [])
     cells = count_scored_cells(data, keys, scales, table="data")
     for a in attrs:

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validate import FrameLike
+from .._missing import Missing, drops_missing
+from .._validate import FrameLike, check_unique_ids
 from ..errors import ModelError, ParameterError
 from ..results import ClaimResult, Verdict, estimates_frame
 from ..scales import GRADE_1_10, Scale
@@ -183,6 +184,7 @@ def _argmax_low(llf: np.ndarray) -> np.ndarray:
     return np.argmax(close, axis=-1)
 
 
+@drops_missing(data=("id", "score", "outcome"))
 def loyalty_curve(
     data: FrameLike,
     score: str,
@@ -195,6 +197,8 @@ def loyalty_curve(
     n_boot: int = 200,
     seed: int | np.random.Generator | None = 0,
     conf_level: float = 0.95,
+    id: str | None = None,
+    missing: Missing = "raise",
 ) -> LoyaltyCurve:
     """Outcome rate by score, linear vs banded vs segmented logistic fits, and a T5 verdict.
 
@@ -223,6 +227,13 @@ def loyalty_curve(
         documented, so results are reproducible).
     conf_level : float
         Confidence level of the intervals and of the nested test.
+    id : str, optional
+        The customer id column. Given, every id must appear once (a duplicated customer
+        would be counted twice); the check is skipped when ``None``.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
@@ -286,6 +297,7 @@ def loyalty_curve(
     >>> res.info["breakpoint"], res.verdict
     (9.0, 'supported')
     """
+    check_unique_ids(data, id, "customers")
     conf = check_level(conf_level)
     require_bands(scale)
     if kind not in ("step", "hinge"):

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._missing import Missing, drops_missing
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, Verdict, estimates_frame, judge_interval
@@ -147,6 +148,7 @@ def claim_region(value: float | Sequence[float], scale: Scale) -> tuple[float, f
     return float(bands[i].low), float(bands[i + 1].low) - 1e-9
 
 
+@drops_missing(data=("score", "level"))
 def by_level(
     data: FrameLike,
     score: str,
@@ -160,6 +162,7 @@ def by_level(
     statement: str | None = None,
     conf_level: float = 0.95,
     levels: Sequence[Any] | None = None,
+    missing: Missing = "raise",
 ) -> LevelTable | LevelClaim:
     """The score per level of an experience variable, with an ordinal model (T1, T3).
 
@@ -198,6 +201,10 @@ def by_level(
         Only these levels, in this order (a level without data is reported with ``n = 0``).
         Rows at other levels are counted and validated but left out of every estimate: T3
         speaks about three tiers and says nothing about "not met".
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------

@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validate import FrameLike, reword_missing, same_rows
+from .._missing import Missing, drops_missing
+from .._validate import FrameLike
 from ..errors import DataError
 from ..results import ClaimResult, estimates_frame, judge_interval
+from ..scales import MISSING_VALUES
 from ..stats import wilson_ci
 from ..tables import count_cells
 from ._common import check_level, require_columns, whiskers, z_value
@@ -80,8 +82,8 @@ def _indicator(s: pd.Series, threshold: float | None, name: str,
     """
     rows = np.ones(len(s), dtype=np.int64) if n is None else np.asarray(n, dtype=np.int64)
     miss = s.isna().to_numpy()
-    if miss.any():
-        raise DataError("missing values", table="data", column=name,
+    if miss.any():   # the rows behind the missing cells (no row labels on a cell table)
+        raise DataError(MISSING_VALUES, table="data", column=name,
                         n_rows=int(rows[miss].sum()), examples=["NaN"])
     v = s.to_numpy(bool) if str(s.dtype) == "boolean" else s.to_numpy()
     if threshold is not None:
@@ -120,8 +122,7 @@ def _engine_cells(data: Any, outcome: str, baseline: str, peak: str,
         # (a continuous baseline would otherwise give one cell per row); columns it cuts
         # come back boolean, so they need no threshold below
         data = cut_at(data, cuts, table="data")
-    with reword_missing({c: same_rows("missing values") for c in keys}):  # pandas' words
-        raw = count_cells(data, keys, outcome=outcome, table="data")
+    raw = count_cells(data, keys, outcome=outcome, table="data")
     n = raw["n"].to_numpy(np.int64)
 
     def indicator(col: str, threshold: float | None) -> np.ndarray:
@@ -136,6 +137,7 @@ def _engine_cells(data: Any, outcome: str, baseline: str, peak: str,
         ["n", "successes"]].sum()
 
 
+@drops_missing(data=("outcome", "baseline", "peak"))
 def moments_of_truth(
     data: FrameLike,
     outcome: str,
@@ -146,6 +148,7 @@ def moments_of_truth(
     peak_from: float | None = None,
     margin: float = 0.0,
     conf_level: float = 0.95,
+    missing: Missing = "raise",
 ) -> MomentsOfTruth:
     """Outcome per cell of baseline quality x emotional peak, and their interaction (T4).
 
@@ -170,6 +173,10 @@ def moments_of_truth(
         Smallest interaction on the log-odds scale that counts as synergy (default 0).
     conf_level : float
         Confidence level.
+    missing : {"raise", "drop"}
+        What to do with rows missing a value in a column this function reads: raise
+        :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
+        ``result.info["rows_dropped"]`` says how many rows per table and column.
 
     Returns
     -------
