@@ -128,9 +128,11 @@ def test_by_segment_weighted_and_other_intervals():
 def test_by_segment_bad_input():
     df = _segment_data()
     df.loc[df.region == "west", "rec"] = np.nan
-    with pytest.raises(DataError, match="every answer is missing") as info:
+    with pytest.raises(DataError, match="missing values") as info:
         by_segment(df, "rec", "region")
-    assert info.value.column == "rec" and "west" in info.value.examples
+    west = df.index[df.region == "west"]
+    assert info.value.column == "rec" and info.value.n_rows == len(west)
+    assert list(info.value.examples) == west[:5].tolist()   # row labels
     df = _segment_data()
     df.loc[3, "rec"] = np.nan
     with pytest.raises(ScaleError, match="NaN") as info:

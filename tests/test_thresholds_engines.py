@@ -1,5 +1,7 @@
 """Threshold estimators take engine inputs unchanged and give the pandas results."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -157,7 +159,9 @@ def test_bad_values_in_an_engine_raise_the_pandas_error(column, bad, call):
             assert err.message == ref.message.replace(LABELS_NOTE, ""), name
             assert err.examples == ("NaN",) and ref.examples == (0, 1, 2), name
         elif not isinstance(bad, str):  # text examples: row order (pandas) vs sorted (cells)
-            assert err.examples == ref.examples and str(err) == str(ref), name
+            # the pandas message also points at its rows, which an engine does not have
+            assert err.examples == ref.examples, name
+            assert str(err) == re.sub(r" \(rows [^)]*\)", "", str(ref)), name
 
 
 def test_levels_picks_and_orders_levels_like_filtering_the_rows(tmp_path):

@@ -27,7 +27,8 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
+from ._frames import locate_rows
+from .errors import DataError, ParameterError
 
 __all__ = ["Missing", "MISSING_POLICIES", "check_missing", "drop_missing_rows",
            "drops_missing", "drop_missing_values"]
@@ -82,26 +83,21 @@ def drop_missing_rows(data: Any, columns: Sequence[Hashable], table: str
     >>> len(kept), dropped
     (2, {'a': 1, 'rows': 1})
     """
-    from .engines import collect, column_names, filter_rows, is_engine_input
+    from ._frames import column_names, keep_rows, read_columns
 
-    cols = list(dict.fromkeys(columns))
-    engine = is_engine_input(data)
-    have = column_names(data, table=table) if engine else list(data.columns)
-    present = [c for c in cols if c in have]
+    have = column_names(data, table=table)
+    present = [c for c in dict.fromkeys(columns) if c in have]
     if not present:
         return data, {}
-    frame = collect(data, [str(c) for c in present], table=table) if engine else data
-    miss = frame[present].isna()
+    miss = read_columns(data, present, table)[present].isna()
     rows = miss.any(axis=1).to_numpy()
     if not rows.any():
         return data, {}
     counts = {str(c): int(n) for c, n in miss.sum().items() if n}
     counts["rows"] = int(rows.sum())
-    if engine:
-        for c in present:
-            data = filter_rows(data, str(c), not_null=True, table=table)
-        return data, counts
-    return data.loc[~rows], counts
+    for c in present:  # lazily in an engine; a pandas frame loses those rows
+        data = keep_rows(data, c, not_null=True, table=table)
+    return data, counts
 
 
 def drop_missing_values(*arrays: Any, names: Sequence[str]) -> tuple[list[Any], dict[str, int]]:
@@ -174,22 +170,32 @@ def drops_missing(**tables: Sequence[str]) -> Callable[[_F], _F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
-            if check_missing(bound.arguments["missing"]) == "raise":
-                return fn(*args, **kwargs)
-            dropped: dict[str, dict[str, int]] = {}
-            for table, params in tables.items():
-                data = bound.arguments.get(table)
-                if data is None:
-                    continue
-                cols: list[Hashable] = []
-                for p in params:
-                    cols += [c for c in _column_names(bound.arguments.get(p)) if c not in cols]
-                kept, counts = drop_missing_rows(data, cols, table)
-                bound.arguments[table] = kept
-                if counts:
-                    dropped[table] = counts
-            bound.arguments["missing"] = "raise"
-            return record_dropped(fn(*bound.args, **bound.kwargs), dropped)
+            given = {t: bound.arguments.get(t) for t in tables}
+            try:
+                if check_missing(bound.arguments["missing"]) == "raise":
+                    return fn(*args, **kwargs)
+                dropped: dict[str, dict[str, int]] = {}
+                for table, params in tables.items():
+                    data = bound.arguments.get(table)
+                    if data is None:
+                        continue
+                    cols: list[Hashable] = []
+                    for p in params:
+                        cols += [c for c in _column_names(bound.arguments.get(p))
+                                 if c not in cols]
+                    kept, counts = drop_missing_rows(data, cols, table)
+                    bound.arguments[table] = kept
+                    if counts:
+                        dropped[table] = counts
+                bound.arguments["missing"] = "raise"
+                return record_dropped(fn(*bound.args, **bound.kwargs), dropped)
+            except DataError as exc:
+                # found on a cell table: point at the rows of a pandas input that hold the
+                # offending values (its labels, or CSV lines), as a row-by-row check would
+                located = locate_rows(exc, given)
+                if located is exc:
+                    raise
+                raise located from None
 
         return wrapper  # type: ignore[return-value]
 

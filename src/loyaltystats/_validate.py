@@ -40,11 +40,9 @@ def as_frame(data: Any, columns: Sequence[Hashable | None], table: str) -> Any:
     For estimators that need one row per respondent; those fitted on cells count in the
     engine instead. ``None`` entries (optional columns not given) are skipped.
     """
-    from .engines import collect, is_engine_input
+    from ._frames import read_columns
 
-    if not is_engine_input(data):
-        return data
-    return collect(data, [str(c) for c in columns if c is not None], table=table)
+    return read_columns(data, columns, table)
 
 
 @contextmanager

@@ -332,11 +332,10 @@ def _as_pandas(df: Any, columns: Iterable[Hashable | None], table: str) -> Any:
     The validators then check it exactly as a pandas table (the same messages and counts).
     Anything else is returned as it is (a non-table fails in :class:`_Checker`).
     """
-    from .engines import collect, is_engine_input
+    from ._frames import is_table, read_columns
 
-    if is_engine_input(df):
-        wanted = [str(c) for c in dict.fromkeys(c for c in columns if c is not None)]
-        return collect(df, wanted, table=table)
+    if is_table(df):
+        return read_columns(df, list(dict.fromkeys(c for c in columns if c is not None)), table)
     return df
 
 

@@ -49,7 +49,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, MissingKeyError
+from .errors import DataError, MissingKeyError, TooManyCellsError
 from .scales import MISSING_VALUES
 
 # count_cells_engine and person_period_engine are reached through loyaltystats.tables
@@ -428,10 +428,6 @@ def _missing(fr: _Frame, col: str) -> Any:
 
 
 # ---------------------------------------------------------------------------- validation
-class TooManyCellsError(DataError):
-    """The grouping columns define more potential cells than a count may return."""
-
-
 @dataclass
 class _KeyCheck:
     col: str

@@ -153,3 +153,8 @@ class MissingKeyError(DataError):
     :func:`loyaltystats._validate.reword_missing` when their error class differs (a missing
     score is a :class:`ScaleError`).
     """
+
+
+class TooManyCellsError(DataError):
+    """The key columns of a count define more potential cells than the count allows
+    (continuous values, or scores off their scale): bin them first."""

@@ -17,8 +17,8 @@ import pandas as pd
 from ._cells import check_cell_scores
 from ._missing import Missing, drops_missing
 from ._plotting import get_ax
-from ._validate import FrameLike, require_frame
-from .errors import DataError
+from ._validate import FrameLike
+from .errors import DataError, TooManyCellsError
 from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import LIKERT_1_5, Scale
 from .stats import wilson_ci
@@ -84,9 +84,9 @@ def _step_counts(cells: pd.DataFrame, below: str, above: str, scale: Scale,
     return n[hb & ha].sum(), n[hb].sum(), n[~hb & ha].sum(), n[~hb].sum()
 
 
-def _engine_pairs(data: Any, levels: Sequence[str], scale: Scale,
+def _counted_pairs(data: Any, levels: Sequence[str], scale: Scale,
                   high: float) -> tuple[Callable[[str, str], pd.DataFrame], float | None]:
-    """How to count the pairs of an engine input: ``(pair_cells, cut)``.
+    """How to count the pairs of any input (pandas or an engine): ``(pair_cells, cut)``.
 
     One count over all levels at once (two queries; for a 1-5 scale and four levels at most
     625 cells), whose ratings are then checked on the cells and summed per pair. When the
@@ -95,7 +95,7 @@ def _engine_pairs(data: Any, levels: Sequence[str], scale: Scale,
     level is cut at ``high`` in the engine and the pairs are counted on the flags.
     """
     from ._cells import count_scored_cells
-    from .engines import TooManyCellsError, cut_at
+    from ._frames import cut_at
 
     cols = list(dict.fromkeys(levels))
     try:
@@ -156,27 +156,12 @@ def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
     >>> res.verdict
     'supported'
     """
-    from .engines import is_engine_input
-
     levels = list(levels)
     if len(levels) < 2:
         raise DataError("gating needs at least two levels", table="data")
-    cut: float | None = high
-    if is_engine_input(data):
-        # Counted in the engine: missing values and the columns are checked there, the
-        # ratings on the returned cells (see _engine_pairs)
-        pair_cells, cut = _engine_pairs(data, levels, scale, high)
-    else:
-        require_frame(data, levels, "data", allow_empty=True)
-        checked = {c: scale.check(data[c], column=c, table="data") for c in dict.fromkeys(levels)}
-        if not scale.allow_fractional:
-            # whole ratings (checked above) as small integers: count_cells then indexes cells
-            # directly instead of hashing float values
-            checked = {c: v.astype(np.int32) for c, v in checked.items()}
-        source = pd.DataFrame(checked, copy=False)
-
-        def pair_cells(below: str, above: str) -> pd.DataFrame:
-            return count_cells(source, list(dict.fromkeys([below, above])), table="data")
+    # counted where the data live (pandas or an engine): missing values and the columns are
+    # checked by the count, the ratings on the returned cells (see _counted_pairs)
+    pair_cells, cut = _counted_pairs(data, levels, scale, high)
 
     rows, est = [], []
     verdicts = []

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import require_frame
-from .errors import DataError, MissingKeyError
+from .errors import DataError, MissingKeyError, TooManyCellsError
 from .scales import MISSING_VALUES, labels_note, missing_error
 
 __all__ = ["count_cells", "person_period", "factorize_column"]
@@ -114,6 +114,12 @@ def _binary_outcome(s: pd.Series, table: str) -> np.ndarray:
         return v == 1
     if str(s.dtype) == "boolean":
         return s.to_numpy(bool)
+    if v.dtype.kind == "O":
+        # Python booleans and 0/1 numbers in an object column (never text such as "1")
+        ok = np.fromiter((isinstance(x, (bool, np.bool_, int, float, np.integer, np.floating))
+                          and not isinstance(x, str) and x in (0, 1) for x in v), bool, len(v))
+        if ok.all():
+            return v.astype(bool)
     raise DataError(
         f"outcome must be 0/1 or boolean, got dtype {s.dtype}", table=table,
         column=str(s.name), n_rows=len(s), examples=pd.unique(s.to_numpy())[:5],
@@ -147,7 +153,7 @@ def _combine(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, int
     for s in sizes:
         total *= max(s, 1)
     if total > 50_000_000:
-        raise DataError(
+        raise TooManyCellsError(
             f"the grouping columns define {total:,} potential cells; bin continuous columns first"
         )
     code = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
@@ -457,7 +463,7 @@ def person_period(
         sizes.append(len(uniques))
     total = int(np.prod(sizes))
     if total > 50_000_000:
-        raise DataError(f"the person-period cells number {total:,}; pool levels or set a horizon")
+        raise TooManyCellsError(f"the person-period cells number {total:,}; pool levels or set a horizon")
     events_code = code[offsets + periods - 1][ev]
     if keep is not None:
         code = code[keep]

@@ -156,11 +156,9 @@ class ColumnChecks:
 
 
 def _columns(data: Any, columns: list[str], table: str) -> pd.DataFrame:
-    from ..engines import collect, is_engine_input
+    from .._frames import read_columns
 
-    if is_engine_input(data):
-        return collect(data, columns, table=table)
-    return data
+    return read_columns(data, columns, table)
 
 
 KEEP_MISSING = frozenset({"customers.retained"})

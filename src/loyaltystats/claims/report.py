@@ -121,11 +121,9 @@ def validate_mapping(mapping: Mapping[str, Any],
 
 def _column_names(frame: Any, table: str) -> list[Any]:
     """Columns of a pandas frame or, from its schema, of an engine input."""
-    from ..engines import column_names, is_engine_input
+    from .._frames import column_names
 
-    if is_engine_input(frame):
-        return column_names(frame, table=table)
-    return list(frame.columns)
+    return column_names(frame, table=table)
 
 
 def _missing_roles(claim: Claim, tables: Mapping[str, pd.DataFrame | None],

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._frames import keep_rows
 from .._validate import as_frame
-from ..engines import filter_rows, is_engine_input
 from ..results import ClaimResult, Result
 
 __all__ = ["RUNNERS", "Tables", "Mapping_"]
@@ -91,11 +91,7 @@ def _n1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     r = t["responses"]
     # an engine table is counted in the engine (nps.score takes it with column=); a customer
     # answers more than once, so the interval is cluster-robust by the responses' id
-    if is_engine_input(r):
-        res = nps.score(r, ci="score", column=col, cluster=idc)
-    else:
-        res = nps.score(r[col], ci="score", column=col,
-                        cluster=None if idc is None else r[idc])
+    res = nps.score(r, ci="score", column=col, cluster=idc)
     claim = ClaimResult(
         estimates=res.estimates.iloc[:1], title="NPS with its uncertainty", level=res.level,
         claim_id="N1", statement="NPS is the number companies ask for.", claimed=None,
@@ -200,10 +196,7 @@ def _t3(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     # out before anything is checked, as the claim says nothing about them; levels= keeps
     # the claimed order whatever the column's type (pandas categories, Enum, strings)
     r = t["responses"]
-    if is_engine_input(r):
-        r = filter_rows(r, rm["tier"], isin=list(claimed), table="responses")
-    else:
-        r = r[r[rm["tier"]].isin(list(claimed)).to_numpy()]
+    r = keep_rows(r, rm["tier"], isin=list(claimed), table="responses")
     res = by_level(r, rm["score"], rm["tier"], claimed=claimed, claim_id="T3",
                    statement=get_claim("T3").statement, levels=list(claimed))
     return res, res
@@ -225,11 +218,7 @@ def _t5(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     c = t["customers"]
     # customers whose 12-month outcome is unknown (observed less than 12 months, not switched)
     # cannot say whether they were retained; they are left out explicitly
-    if is_engine_input(c):
-        data = filter_rows(c, cm["retained"], not_null=True, table="customers")
-    else:
-        known = c[cm["retained"]].notna().to_numpy()
-        data = c.loc[known].assign(**{cm["retained"]: c.loc[known, cm["retained"]].astype(bool)})
+    data = keep_rows(c, cm["retained"], not_null=True, table="customers")
     res = loyalty_curve(data, cm["grade"], cm["retained"], seed=seed)
     return res, res
 

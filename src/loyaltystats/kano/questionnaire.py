@@ -468,9 +468,9 @@ def questionnaire(
     >>> r.categories.to_dict()
     {'speed': 'O'}
     """
-    from ..engines import is_engine_input
+    from .._frames import is_table
 
-    if not isinstance(data, pd.DataFrame) and not is_engine_input(data):
+    if not is_table(data):
         raise DataError("expected a pandas DataFrame or an engine input (Polars, DuckDB, "
                         f"Parquet path, Dask), got {type(data).__name__}", table="data")
     if not isinstance(pairs, Mapping) or not pairs:

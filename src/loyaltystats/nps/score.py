@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._frames import is_table, read_columns
 from .._missing import (
     Missing,
     check_missing,
@@ -308,12 +309,12 @@ def score(
 
     Parameters
     ----------
-    values : array_like, pandas.Series or engine input
+    values : array_like, pandas.Series, pandas.DataFrame or engine input
         Likelihood-to-recommend answers on ``scale``. NaN, values off the scale and
-        non-numeric values raise :class:`~loyaltystats.errors.ScaleError`. A table from an
-        engine (Polars, DuckDB, Parquet path, Dask) is counted in the engine: give the
-        answers' column as ``column=`` and ``weights`` / ``cluster`` as column names (with
-        ``cluster`` the three columns are collected).
+        non-numeric values raise :class:`~loyaltystats.errors.ScaleError`. A table (a pandas
+        DataFrame, or Polars, DuckDB, a Parquet path, Dask) is counted where it lives: give
+        the answers' column as ``column=`` and ``weights`` / ``cluster`` as column names
+        (with ``cluster`` the three columns are read).
     scale : Scale
         A scale with bands named ``detractor`` and ``promoter`` (other bands are passive).
         Default 0-10 with detractors 0-6, passives 7-8, promoters 9-10. For a 1-10 item with
@@ -409,11 +410,9 @@ def score(
     >>> score(pl.DataFrame({"rec": x}), column="rec").nps
     30.0
     """
-    from ..engines import is_engine_input
-
     if check_missing(missing) == "drop":
         # leave out the answers missing a value (or a weight, or a cluster), then score
-        if is_engine_input(values):
+        if is_table(values):
             values, counts = drop_missing_rows(values, [column, weights, cluster], "data")
             dropped = {"data": counts} if counts else {}
         else:
@@ -424,8 +423,8 @@ def score(
             dropped = {name: counts} if counts else {}
         return record_dropped(score(values, scale, weights, ci, level, seed, n_boot=n_boot,
                                     column=column, cluster=cluster), dropped)
-    if is_engine_input(values):
-        return _score_engine(values, scale, weights, ci, level, seed, n_boot, column, cluster)
+    if is_table(values):
+        return _score_table(values, scale, weights, ci, level, seed, n_boot, column, cluster)
     name = column or (str(values.name) if isinstance(values, pd.Series) and values.name
                       is not None else "recommend")
     codes = categorize(values, scale, column=name, table=None)
@@ -442,24 +441,22 @@ def score(
                    extra=extra)
 
 
-def _score_engine(data: Any, scale: Scale, weights: Any, ci: CIMethod, level: float,
+def _score_table(data: Any, scale: Scale, weights: Any, ci: CIMethod, level: float,
                   seed: Any, n_boot: int, column: str | None,
                   cluster: Any) -> NPSResult:
-    """:func:`score` of a table in an engine: ``column`` names the answers, ``weights`` and
-    ``cluster`` name columns. Counted in the engine per (answer) value, validated and
-    categorised on those cells; with ``cluster`` the three columns are collected instead
-    (the design effect needs each answer's cluster)."""
+    """:func:`score` of a table (pandas or an engine): ``column`` names the answers,
+    ``weights`` and ``cluster`` name columns. Counted where the data live per (answer) value,
+    validated and categorised on those cells; with ``cluster`` the three columns are read
+    instead (the design effect needs each answer's cluster)."""
     from .._cells import check_cell_scores, count_scored_cells
-    from .._validate import as_frame
-
     for what, v in (("column", column), ("weights", weights), ("cluster", cluster)):
         if v is not None and not isinstance(v, str):
-            raise ParameterError(f"with a table from an engine, {what}= must be a column name, got "
-                             f"{type(v).__name__}")
+            raise ParameterError(f"with a table, {what}= must be a column name, got "
+                                 f"{type(v).__name__}")
     if column is None:
-        raise ParameterError("with a table from an engine, give column= (the answers' column)")
+        raise ParameterError("with a table, give column= (the answers' column)")
     if cluster is not None:
-        rows = as_frame(data, [column, weights, cluster], "data")
+        rows = read_columns(data, [column, weights, cluster], "data")
         return score(rows[column], scale, None if weights is None else rows[weights], ci,
                      level, seed, n_boot=n_boot, column=column, cluster=rows[cluster])
     cells = count_scored_cells(data, [column], {column: scale}, weights=weights, table="data")

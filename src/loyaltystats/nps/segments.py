@@ -20,9 +20,9 @@ from .._missing import Missing, drops_missing
 from .._validate import FrameLike, reword_missing, same_rows
 from ..errors import DataError, ParameterError, ScaleError
 from ..results import Result, estimates_frame
-from ..scales import MISSING_VALUES, RECOMMEND_0_10, Scale, missing_error
+from ..scales import MISSING_VALUES, RECOMMEND_0_10, Scale
 from ..tables import count_cells
-from ._common import CATEGORIES, categorize, category_map, check_weights, column, z_value
+from ._common import CATEGORIES, categorize, category_map, z_value
 from .score import CIMethod, nps_interval, variance
 
 __all__ = ["SegmentNPS", "TrendNPS", "by_segment", "trend"]
@@ -88,12 +88,7 @@ def _group_counts(data: pd.DataFrame, recommend: str, group: str, scale: Scale,
 
     The three grids have shape (k groups, 3 categories); unweighted, all three are the counts.
     """
-    from ..engines import is_engine_input
-
-    if is_engine_input(data):
-        cells = _engine_cells(data, recommend, group, scale, weights, what)
-    else:
-        cells = _pandas_cells(data, recommend, group, scale, weights, what)
+    cells = _counted_cells(data, recommend, group, scale, weights, what)
     labels = cells[[group]].drop_duplicates().reset_index(drop=True)
     key = pd.MultiIndex.from_frame(cells[[group, "_category"]])
     full = pd.MultiIndex.from_product([labels[group], [0, 1, 2]], names=[group, "_category"])
@@ -108,35 +103,6 @@ def _group_counts(data: pd.DataFrame, recommend: str, group: str, scale: Scale,
     return labels, n, grid("weight"), grid("weight_sq")
 
 
-def _pandas_cells(data: pd.DataFrame, recommend: str, group: str, scale: Scale,
-                  weights: str | None, what: str) -> pd.DataFrame:
-    """Counts per (group, category) of a pandas input, validated row by row."""
-    rec = column(data, recommend, "data")
-    grp = column(data, group, "data")
-    error = missing_error(grp, column=group, table="data", cls=DataError)
-    if error is not None:
-        raise error
-    if isinstance(grp.dtype, pd.CategoricalDtype):
-        _unused_levels(grp.cat.categories, grp.unique(), group, what)
-    missing = rec.isna()
-    if missing.any():
-        all_missing = missing.groupby(grp, observed=True).all()
-        empty = all_missing[all_missing].index.tolist()
-        if empty:
-            raise DataError(f"{what}s where every answer is missing ({group} = "
-                            f"{', '.join(map(str, empty[:5]))})", table="data", column=recommend,
-                            n_rows=int(missing[grp.isin(empty)].sum()), examples=empty)
-    codes = categorize(rec, scale, column=recommend, table="data")
-    # a categorical group stays categorical (count_cells then uses its integer codes; going
-    # through an object array and back costs a hash per row)
-    labels = grp.array if isinstance(grp.dtype, pd.CategoricalDtype) else grp.to_numpy()
-    frame = pd.DataFrame({group: labels, "_category": codes}, copy=False)
-    if weights is not None:
-        frame["_w"] = check_weights(column(data, weights, "data"), len(frame), column=weights,
-                                    table="data")
-    return count_cells(frame, [group, "_category"], weights="_w" if weights else None)
-
-
 def _unused_levels(categories: Any, present: Any, group: str, what: str) -> None:
     unused = sorted(set(categories) - set(present), key=str)
     if unused:
@@ -144,18 +110,18 @@ def _unused_levels(categories: Any, present: Any, group: str, what: str) -> None
                         table="data", column=group, n_rows=0, examples=unused)
 
 
-def _engine_cells(data: Any, recommend: str, group: str, scale: Scale, weights: str | None,
+def _counted_cells(data: Any, recommend: str, group: str, scale: Scale, weights: str | None,
                   what: str) -> pd.DataFrame:
-    """Counts per (group, category) of an engine input (Polars, DuckDB, Parquet, Dask).
+    """Counts per (group, category) of any input (pandas, Polars, DuckDB, Parquet, Dask).
 
-    The engine counts per (group, raw answer) and checks missing labels and answers and the
-    weights while it groups; the distinct answers are checked against ``scale`` on that small
-    table (the rows behind a bad value are the sum of ``n`` over its cells) and mapped to the
-    three categories there. No rows leave the engine.
+    The count per (group, raw answer) checks missing labels and answers and the weights
+    while it groups; the distinct answers are checked against ``scale`` on that small table
+    (the rows behind a bad value are the sum of ``n`` over its cells) and mapped to the three
+    categories there. No rows leave an engine.
     """
     from .._cells import check_cell_scores
 
-    category_map(scale)  # a scale without NPS bands fails before the engine runs
+    category_map(scale)  # a scale without NPS bands fails before anything is counted
     with reword_missing({recommend: same_rows(MISSING_VALUES, ScaleError)}):
         cells = count_cells(data, [group, recommend], weights=weights, table="data")
     grp = cells[group]

@@ -176,21 +176,20 @@ class LoyaltyScorer:
     def _collect(self, cols: Mapping[str, str], customers: Any, experiences: Any,
                  responses: Any) -> tuple[Any, Any, Any]:
         """Engine inputs: bring back only the columns the fit reads (pandas passes through)."""
-        from .._validate import as_frame
-        from ..engines import column_names, is_engine_input
+        from .._frames import column_names, read_columns
 
         base = [cols[k] for k in ("id", "start", "duration", "switched")]
         if responses is None:
             base += [cols["grade"], cols["recommend"]]
-        customers = as_frame(customers, base + list(self.features), "customers")
+        customers = read_columns(customers, base + list(self.features), "customers")
         if responses is not None:
-            responses = as_frame(responses, [cols[k] for k in ("id", "time", "grade",
-                                                               "recommend")], "responses")
-        if experiences is not None and is_engine_input(experiences):
+            responses = read_columns(responses, [cols[k] for k in ("id", "time", "grade",
+                                                                   "recommend")], "responses")
+        if experiences is not None:
             want = [cols["id"], cols["time"], cols["kind"]]
             if cols["recovered"] in column_names(experiences, table="experiences"):
                 want.append(cols["recovered"])
-            experiences = as_frame(experiences, want, "experiences")
+            experiences = read_columns(experiences, want, "experiences")
         return customers, experiences, responses
 
     def fit(self, customers: FrameLike, experiences: FrameLike | None = None,

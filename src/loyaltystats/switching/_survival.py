@@ -81,13 +81,13 @@ def collect_tables(customers: Any, experiences: Any, customer_columns: Sequence[
     With ``recovered_hint`` (the optional ``recovered`` column), a missing column of that
     name gets the same hint as on the pandas path.
     """
-    from ..engines import column_names, is_engine_input
+    from .._frames import column_names
 
     customers = as_frame(customers, customer_columns, "customers")
     if experiences is None:
         return customers, None
-    if recovered_hint and is_engine_input(experiences):
-        # the pandas path's message (prepare) for a missing optional `recovered` column
+    if recovered_hint:
+        # a missing optional `recovered` column gets its hint before any column is read
         have = column_names(experiences, table="experiences")
         missing = [c for c in experience_columns if c is not None and c not in have]
         if recovered_hint in missing:

@@ -30,16 +30,12 @@ from ..stats import fit_binomial, lr_test, wilson_ci
 from ..tables import count_cells
 from ._common import (
     binary_cells,
-    binary_column,
     check_cap,
     check_level,
     claims_from_table,
-    count_column,
     judge_levels,
     level_labels,
     parse_claimed,
-    require_frame,
-    weight_column,
     zcrit,
 )
 
@@ -116,14 +112,16 @@ class DoseResponseResult(Result):
         return ax
 
 
-def _engine_level_cells(customers: Any, negatives: str, switched: str, cap: int,
+def _counted_level_cells(customers: Any, negatives: str, switched: str, cap: int,
                         weights: str | None, binary: Mapping[str, str] | None = None
                         ) -> pd.DataFrame:
-    """Count in the engine (Polars, DuckDB, Parquet, Dask), then check the counts on the cells.
+    """Count where the data live (pandas, Polars, DuckDB, Parquet, Dask), then check the
+    counts on the cells: one path for every input.
 
-    The engine checks missing counts, the outcome and the weights while it groups; the
+    The count checks missing counts, the outcome and the weights while it groups; the
     distinct count values come back as cell keys, so negative or fractional counts are found
-    on the small table, with the number of rows behind them (row labels do not exist there).
+    on the small table, with the number of rows behind them (the estimator's wrapper adds
+    the row labels of a pandas input, see :func:`loyaltystats._frames.locate_rows`).
 
     ``binary`` maps key names of the result to further 0/1 or boolean columns to group by
     (e.g. ``{"i": "considering_switch"}``); their distinct values are checked on the cells
@@ -158,20 +156,7 @@ def _engine_level_cells(customers: Any, negatives: str, switched: str, cap: int,
 def _level_cells(customers: pd.DataFrame, negatives: str, switched: str, cap: int,
                  weights: str | None) -> tuple[pd.DataFrame, bool]:
     """Validate and count: one row per level 0..cap with (effective) successes and trials."""
-    from ..engines import is_engine_input
-
-    if is_engine_input(customers):
-        cells = _engine_level_cells(customers, negatives, switched, cap, weights)
-    else:
-        cols = [negatives, switched] + ([weights] if weights else [])
-        require_frame(customers, cols, "customers")
-        k = count_column(customers, negatives, "customers")
-        y = binary_column(customers, switched, "customers")
-        data = {"k": np.minimum(k, cap).astype(np.int8), "y": y}
-        if weights:
-            data["w"] = weight_column(customers, weights, "customers")
-        cells = count_cells(pd.DataFrame(data, copy=False), "k", outcome="y",
-                            weights="w" if weights else None, table="customers")
+    cells = _counted_level_cells(customers, negatives, switched, cap, weights)
     cells = cells.set_index("k").reindex(range(cap + 1))
     empty = cells["n"].isna()
     if empty.any():

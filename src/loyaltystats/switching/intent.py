@@ -21,17 +21,13 @@ from .._validate import FrameLike, check_unique_ids
 from ..errors import ModelError, ParameterError
 from ..results import ClaimResult, judge_interval
 from ..stats import wilson_ci
-from ..tables import count_cells
 from ._common import (
-    binary_column,
     check_cap,
     check_level,
-    count_column,
     level_labels,
     newcombe_diff,
-    require_frame,
 )
-from .dose import _engine_level_cells
+from .dose import _counted_level_cells
 
 __all__ = ["IntentResult", "intent_vs_behavior"]
 
@@ -73,22 +69,10 @@ class IntentResult(ClaimResult):
 def _intent_cells(customers: Any, negatives: str, intent: str, switched: str,
                   cap: int) -> pd.DataFrame:
     """Validated counts per (k, intent) cell: columns ``k, i, n, successes`` (switched)."""
-    from ..engines import is_engine_input
-
-    if is_engine_input(customers):
-        # counted in the engine; the count and intent values are checked on the cells
-        cells = _engine_level_cells(customers, negatives, switched, cap, None,
-                                    binary={"i": intent})
-        any_intent = bool(cells.loc[cells["i"], "n"].sum() > 0)
-    else:
-        require_frame(customers, [negatives, intent, switched], "customers")
-        k = np.minimum(count_column(customers, negatives, "customers"), cap).astype(np.int8)
-        i = binary_column(customers, intent, "customers")
-        s = binary_column(customers, switched, "customers")
-        any_intent = bool(i.any())
-        if any_intent:
-            cells = count_cells(pd.DataFrame({"k": k, "i": i, "s": s}, copy=False),
-                                ["k", "i"], outcome="s", table="customers")
+    # counted where the data live; the count and intent values are checked on the cells
+    cells = _counted_level_cells(customers, negatives, switched, cap, None,
+                                 binary={"i": intent})
+    any_intent = bool(cells.loc[cells["i"], "n"].sum() > 0)
     if not any_intent:
         raise ModelError(f"nobody in {intent!r} intends to switch: no conversion to estimate")
     return cells

@@ -58,16 +58,12 @@ def score_cells(
     weights: str | None = None,
     table: str = "data",
 ) -> pd.DataFrame:
-    """Validated counts per (``by`` ..., score) cell; the score column becomes float."""
-    from ..engines import is_engine_input
+    """Validated counts per (``by`` ..., score) cell; the score column becomes float.
 
+    Counted where the data live (pandas or an engine): the count checks the columns, missing
+    keys, the outcome and the weights; the scores are checked on the cells below.
+    """
     keys = list(by) + [score]
-    extra = [c for c in (outcome, weights) if c is not None]
-    if not is_engine_input(data):
-        require_columns(data, keys + extra, table)
-        check_missing_scores(data, score, scale, table)
-    # Engine inputs (Polars, DuckDB, Parquet, Dask): count_cells checks columns, missing keys,
-    # outcome and weights inside the engine; the scores are checked on the cells below.
     cells = count_scored_cells(data, keys, {score: scale}, outcome=outcome, weights=weights,
                                table=table)
     cells[score] = check_cell_scores(cells, score, scale, table)

@@ -13,18 +13,16 @@ from .._missing import Missing, drops_missing
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
-from ..scales import GRADE_1_10, LIKERT_1_5, MISSING_VALUES, Scale, missing_error
+from ..scales import GRADE_1_10, LIKERT_1_5, MISSING_VALUES, Scale
 from ..stats import wilson_ci
 from ._common import (
     bands_info,
     check_cell_scores,
     check_level,
-    check_missing_scores,
     count_scored_cells,
     mean_from_counts,
     quantile_from_counts,
     require_bands,
-    require_columns,
     shade_bands,
     whiskers,
 )
@@ -311,24 +309,12 @@ def basics_ceiling(
     attrs = basics + delighters + others
     if len(set(attrs)) != len(attrs) or score in attrs:
         raise ParameterError(f"an attribute is listed twice or equals the score: {attrs}")
-    from ..engines import is_engine_input
-
-    if not is_engine_input(data):
-        require_columns(data, [score] + attrs, "data")
-        check_missing_scores(data, score, scale, "data")
-        for a in attrs:
-            check_missing_scores(data, a, attribute_scale, "data")
-    # Engine inputs (Polars, DuckDB, Parquet, Dask) are counted in their engine, which checks
-    # the columns and missing values; the ratings and scores are checked on the cells below.
+    # Counted where the data live (pandas or an engine), which checks the columns and
+    # missing values (the cluster ids too); the ratings and scores are checked on the cells.
     scales = dict.fromkeys(attrs, attribute_scale)
     scales[score] = scale
     if cluster is not None and cluster in attrs + [score]:
         raise ParameterError(f"cluster {cluster!r} is also the score or an attribute")
-    if cluster is not None and not is_engine_input(data):
-        require_columns(data, [cluster], "data")
-        error = missing_error(data[cluster], column=cluster, table="data", cls=DataError)
-        if error is not None:
-            raise error
     keys = attrs + [score] + ([cluster] if cluster is not None else [])
     cells = count_scored_cells(data, keys, scales, table="data")
     for a in attrs:

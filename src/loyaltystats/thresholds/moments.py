@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._frames import count_cells, cut_at
 from .._missing import Missing, drops_missing
 from .._validate import FrameLike
 from ..errors import DataError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import MISSING_VALUES
 from ..stats import wilson_ci
-from ..tables import count_cells
-from ._common import check_level, require_columns, whiskers, z_value
+from ._common import check_level, whiskers, z_value
 from ._logistic import fit_logistic_batch
 
 __all__ = ["MomentsOfTruth", "moments_of_truth"]
@@ -105,20 +105,18 @@ def _indicator(s: pd.Series, threshold: float | None, name: str,
                     n_rows=int(rows.sum()), examples=pd.unique(v)[:5])
 
 
-def _engine_cells(data: Any, outcome: str, baseline: str, peak: str,
-                  baseline_from: float | None, peak_from: float | None) -> pd.DataFrame:
-    """Counts per (baseline, peak) indicator cell of an engine input.
+def _counted_cells(data: Any, outcome: str, baseline: str, peak: str,
+                   baseline_from: float | None, peak_from: float | None) -> pd.DataFrame:
+    """Counts per (baseline, peak) indicator cell of any input (pandas or an engine).
 
-    The engine counts rows and successes per distinct (baseline, peak) pair and checks the
-    columns, missing values and the outcome; the indicators are derived and checked on that
-    cell table and the cells re-aggregated (a row-wise derivation commutes with counting).
+    The count of rows and successes per distinct (baseline, peak) pair checks the columns,
+    missing values and the outcome; the indicators are derived and checked on that cell
+    table and the cells re-aggregated (a row-wise derivation commutes with counting).
     """
-    from ..engines import cut_at
-
     keys = list(dict.fromkeys([baseline, peak]))
     cuts = {c: t for c, t in ((baseline, baseline_from), (peak, peak_from)) if t is not None}
     if len(keys) == 2 and cuts:
-        # cut numeric scores in the engine: two cells per column, not one per distinct value
+        # cut numeric scores where they live: two cells per column, not one per distinct value
         # (a continuous baseline would otherwise give one cell per row); columns it cuts
         # come back boolean, so they need no threshold below
         data = cut_at(data, cuts, table="data")
@@ -229,18 +227,7 @@ def moments_of_truth(
     1.674
     """
     conf = check_level(conf_level)
-    from ..engines import is_engine_input
-
-    if is_engine_input(data):
-        counted = _engine_cells(data, outcome, baseline, peak, baseline_from, peak_from)
-    else:
-        require_columns(data, [outcome, baseline, peak], "data")
-        b = _indicator(data[baseline], baseline_from, baseline)
-        p = _indicator(data[peak], peak_from, peak)
-        frame = pd.DataFrame({"_baseline_": b.astype(np.int8), "_peak_": p.astype(np.int8)})
-        frame[outcome] = data[outcome].to_numpy()
-        counted = count_cells(frame, ["_baseline_", "_peak_"], outcome=outcome, table="data")
-        counted = counted.rename(columns={"_baseline_": "baseline", "_peak_": "peak"})
+    counted = _counted_cells(data, outcome, baseline, peak, baseline_from, peak_from)
     grid = pd.DataFrame({"baseline": [0, 0, 1, 1], "peak": [0, 1, 0, 1]})
     cells = grid.merge(counted, on=["baseline", "peak"], how="left").fillna(
         {"n": 0, "successes": 0})
