@@ -49,15 +49,14 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, MissingKeyError, TooManyCellsError
-from .scales import MISSING_VALUES
+from ._rules import MAX_CELLS, PERSON_PERIOD_EXPERIENCE_ORDER, violation
+from .errors import DataError
 
 # count_cells_engine and person_period_engine are reached through loyaltystats.tables
 __all__ = ["is_engine_input", "engine_name", "collect", "column_names", "filter_rows",
            "cut_at"]
 
-# the same limits as the pandas path (tables._combine and person_period)
-_MAX_CELLS = 50_000_000
+# integer keys spanning less than this are coded arithmetically, as on the pandas path
 _INT_RANGE = 1_000_000
 # how many offending rows are fetched to pick up to five distinct example values
 _EXAMPLE_ROWS = 1000
@@ -457,10 +456,8 @@ def _check_keys(fr: _Frame, checks: list[_KeyCheck], got: dict[str, Any],
     sizes = []
     for ch in checks:
         if int(got[ch.alias + "na"]):
-            raise MissingKeyError(
-                MISSING_VALUES,
-                table=table, column=ch.col, n_rows=int(got[ch.alias + "na"]),
-                examples=["NaN"])
+            raise violation("missing_key", table=table, column=ch.col,
+                            n_rows=int(got[ch.alias + "na"]), examples=["NaN"])
         if ch.kind == "b":
             sizes.append(2)
         elif ch.kind == "c":
@@ -499,17 +496,16 @@ def _check_outcome(fr: _Frame, col: str, got: dict[str, Any], alias: str, n: int
     """Raise like ``tables._binary_outcome``."""
     kind = _kind(fr, col)
     if kind in "bif" and int(got[alias + "na"]):
-        raise DataError(MISSING_VALUES, table=table, column=col,
+        raise violation("missing_outcome", table=table, column=col,
                         n_rows=int(got[alias + "na"]), examples=["NaN"])
     if kind in "if":
         if int(got[alias]):
-            raise DataError("outcome must be 0/1 or boolean", table=table, column=col,
+            raise violation("outcome_not_binary", table=table, column=col,
                             n_rows=int(got[alias]),
                             examples=_examples(fr.lf, _outcome_bad(fr, col), col))
     elif kind != "b":
-        raise DataError(f"outcome must be 0/1 or boolean, got dtype {_dtype_str(fr, col)}",
-                        table=table, column=col, n_rows=n,
-                        examples=_examples(fr.lf, None, col))
+        raise violation("outcome_dtype", table=table, column=col, n_rows=n,
+                        examples=_examples(fr.lf, None, col), dtype=_dtype_str(fr, col))
 
 
 def _outcome_value(fr: _Frame, col: str) -> Any:
@@ -575,23 +571,21 @@ def count_cells_engine(data: Any, keys: list[str], outcome: str | None,
     got = _scalars(fr.lf, exprs)
     n = int(got[f"{_P}n"])
     if n == 0:
-        raise DataError("no rows to count", table=table)
+        raise violation("no_rows_to_count", table=table)
     sizes = _check_keys(fr, checks, got, table)
     total = int(np.prod([max(s, 1) for s in sizes], dtype=object))
-    if total > _MAX_CELLS:
-        raise TooManyCellsError(
-            f"the grouping columns define {total:,} potential cells; bin continuous columns first"
-        )
+    if total > MAX_CELLS:
+        raise violation("too_many_cells", total=total)
     if outcome is not None:
         _check_outcome(fr, outcome, got, f"{_P}ybad", n, table)
     if weights is not None:
         if wkind not in "if":
-            raise DataError(f"weights must be numeric, got dtype {_dtype_str(fr, weights)}",
-                            table=table, column=weights, n_rows=n,
-                            examples=_examples(fr.lf, None, weights))
+            raise violation("weights_dtype", table=table, column=weights, n_rows=n,
+                            examples=_examples(fr.lf, None, weights),
+                            dtype=_dtype_str(fr, weights))
         if int(got[f"{_P}wbad"]):
-            raise DataError("weights must be finite and non-negative", table=table,
-                            column=weights, n_rows=int(got[f"{_P}wbad"]),
+            raise violation("weights_bad", table=table, column=weights,
+                            n_rows=int(got[f"{_P}wbad"]),
                             examples=_examples(fr.lf, bad_w.fill_null(True), weights))
 
     prep: list[Any] = []
@@ -849,30 +843,30 @@ def person_period_engine(
     got = _scalars(C.lf, exprs)
     n = int(got[f"{_P}n"])
     if n == 0:
-        raise DataError("no rows", table="customers")
+        raise violation("no_customers", table="customers")
     if int(got[f"{_P}nu"]) < n:
         dup = (C.lf.group_by(id).agg(nw.len().alias(f"{_P}c"))
                .filter(nw.col(f"{_P}c") > 1))
         n_dup = int(_scalars(dup, [(nw.col(f"{_P}c") - 1).sum().alias("d")])["d"])
-        raise DataError("duplicate customer ids", table="customers", column=id,
-                        n_rows=n_dup, examples=_examples(dup, None, id))
+        raise violation("duplicate_customers", table="customers", column=id, n_rows=n_dup,
+                        examples=_examples(dup, None, id))
     for col in (start, duration):
         if not numeric[col]:
-            raise DataError(f"must be numeric (periods), got dtype {_dtype_str(C, col)}",
-                            table="customers", column=col, n_rows=n,
-                            examples=_examples(C.lf, None, col, unique=False))
+            raise violation("periods_dtype", table="customers", column=col, n_rows=n,
+                            examples=_examples(C.lf, None, col, unique=False),
+                            dtype=_dtype_str(C, col))
     for col in (start, duration):
         x = nw.col(col).cast(nw.Float64)
         if int(got[f"{_P}na_{col == duration:d}"]):
-            raise DataError(MISSING_VALUES, table="customers", column=col,
+            raise violation("missing_period", table="customers", column=col,
                             n_rows=int(got[f"{_P}na_{col == duration:d}"]), examples=["NaN"])
         if int(got[f"{_P}fin_{col == duration:d}"]):
-            raise DataError("infinite values", table="customers", column=col,
+            raise violation("infinite_period", table="customers", column=col,
                             n_rows=int(got[f"{_P}fin_{col == duration:d}"]),
                             examples=_examples(C.lf.with_columns(x.alias(col)),
                                                _count_bad(~x.is_finite()), col))
     if int(got[f"{_P}dneg"]):
-        raise DataError("durations must be positive", table="customers", column=duration,
+        raise violation("duration_not_positive", table="customers", column=duration,
                         n_rows=int(got[f"{_P}dneg"]),
                         examples=_examples(C.lf.with_columns(d_f.alias(duration)),
                                            d_f <= 0, duration))
@@ -889,7 +883,7 @@ def person_period_engine(
     H = None
     if names:
         if experiences is None:
-            raise DataError("count needs an experiences table", table="experiences")
+            raise violation("count_without_experiences", table="experiences")
         exp_id = experience_id or id
         E = _open(experiences, "experiences", backend, masks=masks)
         _require(E, [exp_id, time], "experiences")
@@ -937,19 +931,19 @@ def person_period_engine(
             ex.append(_count(known & outside).alias("outside"))
         got_e = _scalars(ej, ex)
         if int(got_e["unknown"]):
-            raise DataError("experiences of unknown customers", table="experiences",
-                            column=exp_id, n_rows=int(got_e["unknown"]),
+            raise violation("unknown_customers", table="experiences", column=exp_id,
+                            n_rows=int(got_e["unknown"]),
                             examples=_examples(ej.rename({f"{_P}raw_id": f"{_P}x"}), ~known,
                                                f"{_P}x"))
         if not t_numeric:
-            raise DataError(f"must be numeric, got dtype {_dtype_str(E, time)}",
-                            table="experiences", column=time, n_rows=int(got_e["n"]),
-                            examples=_examples(E.lf, None, time, unique=False))
+            raise violation("time_dtype", table="experiences", column=time,
+                            n_rows=int(got_e["n"]),
+                            examples=_examples(E.lf, None, time, unique=False),
+                            dtype=_dtype_str(E, time))
         if int(got_e["outside"]):
-            raise DataError(
-                "experiences outside the customer's time at risk [start, start + duration)",
-                table="experiences", column=time, n_rows=int(got_e["outside"]),
-                examples=_examples(ej.with_columns(tf.alias(time)), outside, time))
+            raise violation("outside_at_risk", table="experiences", column=time,
+                            n_rows=int(got_e["outside"]),
+                            examples=_examples(ej.with_columns(tf.alias(time)), outside, time))
         _check_pp_cells(C, checks, got, names, cap, horizon)
         flag_exprs = []
         mi = iter(mask_cols)
@@ -996,10 +990,6 @@ def person_period_engine(
 
 
 # ---------------------------------------------------------------------------- Dask
-_CHECK_ORDER = ("experiences of unknown customers", "must be numeric, got dtype",
-                "experiences outside the customer's time at risk")
-
-
 def _pp_partition(cpart: pd.DataFrame, epart: pd.DataFrame, kw: dict[str, Any]) -> pd.DataFrame:
     """The pandas :func:`~loyaltystats.tables.person_period` on one co-partitioned pair;
     a DataError comes back as a value so that the driver can add up its counts."""
@@ -1009,12 +999,14 @@ def _pp_partition(cpart: pd.DataFrame, epart: pd.DataFrame, kw: dict[str, Any]) 
         if len(epart) == 0:
             return pd.DataFrame({"v": [("ok", None)]})
         vals = epart[kw["experience_id"]].to_numpy()
-        return pd.DataFrame({"v": [("err", _CHECK_ORDER[0], kw["experience_id"], len(epart),
-                                    list(pd.unique(vals))[:5])]})
+        err = violation("unknown_customers", table="experiences", column=kw["experience_id"],
+                        n_rows=len(epart), examples=list(pd.unique(vals))[:5])
+        return pd.DataFrame({"v": [("err", err.rule, err.message, err.column, err.n_rows,
+                                    list(err.examples))]})
     try:
         cells = person_period(cpart.reset_index(drop=True), epart.reset_index(drop=True), **kw)
     except DataError as exc:
-        return pd.DataFrame({"v": [("err", exc.message, exc.column, exc.n_rows,
+        return pd.DataFrame({"v": [("err", exc.rule, exc.message, exc.column, exc.n_rows,
                                     list(exc.examples))]})
     return pd.DataFrame({"v": [("ok", cells)]})
 
@@ -1055,18 +1047,22 @@ def _person_period_dask(C: _Frame, E: _Frame, *, checks: list[_KeyCheck], got: d
     results = list(parts.compute()["v"])
     errors = [r for r in results if r[0] == "err"]
     if errors:
-        for prefix in _CHECK_ORDER:
-            hit = [e for e in errors if e[1].startswith(prefix)]
+        # each partition reports the first rule it found broken; the rule first in the
+        # order of checks wins, with the offending rows of every partition added up
+        for rule in PERSON_PERIOD_EXPERIENCE_ORDER:
+            hit = [e for e in errors if e[1] == rule]
             if hit:
                 examples: list[Any] = []
                 for e in hit:
-                    examples += [x for x in e[4] if x not in examples]
-                raise DataError(hit[0][1], table="experiences", column=hit[0][2],
-                                n_rows=sum(int(e[3]) for e in hit), examples=examples[:5])
+                    examples += [x for x in e[5] if x not in examples]
+                err = DataError(hit[0][2], table="experiences", column=hit[0][3],
+                                n_rows=sum(int(e[4]) for e in hit), examples=examples[:5])
+                err.rule = rule
+                raise err
         _check_pp_cells(C, checks, got, list(count), cap, horizon)
         e = errors[0]
-        raise DataError(e[1], table="experiences", column=e[2], n_rows=e[3],
-                        examples=e[4])  # pragma: no cover - not expected after validation
+        raise DataError(e[2], table="experiences", column=e[3], n_rows=e[4],
+                        examples=e[5])  # pragma: no cover - not expected after validation
     _check_pp_cells(C, checks, got, list(count), cap, horizon)
     frames = [r[1] for r in results if r[1] is not None]
     keys = ["period", *count, *by_cols]
@@ -1086,8 +1082,8 @@ def _check_pp_cells(C: _Frame, checks: list[_KeyCheck], got: dict[str, Any],
     if horizon is not None:
         n_per = min(n_per, int(horizon))
     total = int(np.prod([n_per] + [cap + 1] * len(names) + sizes, dtype=object))
-    if total > _MAX_CELLS:
-        raise DataError(f"the person-period cells number {total:,}; pool levels or set a horizon")
+    if total > MAX_CELLS:
+        raise violation("too_many_pp_cells", total=total)
 
 
 def _count_bad(expr: Any) -> Any:

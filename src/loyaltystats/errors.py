@@ -20,6 +20,8 @@ from typing import Any
 __all__ = [
     "LoyaltyStatsError",
     "DataError",
+    "MissingKeyError",
+    "TooManyCellsError",
     "ScaleError",
     "ParameterError",
     "ModelError",
@@ -80,6 +82,8 @@ class DataError(LoyaltyStatsError, ValueError):
         self.column = column
         self.n_rows = None if n_rows is None else int(n_rows)
         self.examples = tuple(list(examples)[:_MAX_EXAMPLES])
+        #: id of the counting step's rule that was broken (``loyaltystats._rules``), if any
+        self.rule: str | None = None
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -97,12 +101,15 @@ class DataError(LoyaltyStatsError, ValueError):
     def __reduce__(self):  # keep the keyword-only constructor picklable for multiprocessing
         return (
             _rebuild_data_error,
-            (type(self), self.message, self.table, self.column, self.n_rows, self.examples),
+            (type(self), self.message, self.table, self.column, self.n_rows, self.examples,
+             self.rule),
         )
 
 
-def _rebuild_data_error(cls, message, table, column, n_rows, examples):  # pragma: no cover
-    return cls(message, table=table, column=column, n_rows=n_rows, examples=examples)
+def _rebuild_data_error(cls, message, table, column, n_rows, examples, rule=None):
+    err = cls(message, table=table, column=column, n_rows=n_rows, examples=examples)
+    err.rule = rule
+    return err
 
 
 class ScaleError(DataError):

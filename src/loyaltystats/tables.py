@@ -27,9 +27,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._rules import MAX_CELLS, violation
 from ._validate import require_frame
-from .errors import DataError, MissingKeyError, TooManyCellsError
-from .scales import MISSING_VALUES, labels_note, missing_error
+from .errors import DataError
+from .scales import labels_note
 
 __all__ = ["count_cells", "person_period", "factorize_column"]
 
@@ -78,8 +79,8 @@ def factorize_column(s: pd.Series, *, table: str = "data") -> tuple[np.ndarray, 
     name = str(s.name)
     if s.isna().any():
         bad = s.isna()
-        raise MissingKeyError(MISSING_VALUES + labels_note(s.index), table=table, column=name,
-                              n_rows=int(bad.sum()), examples=s.index[bad.to_numpy()][:5].tolist())
+        raise violation("missing_key", table=table, column=name, n_rows=int(bad.sum()),
+                        examples=s.index[bad.to_numpy()][:5].tolist(), note=labels_note(s.index))
     if isinstance(s.dtype, pd.CategoricalDtype):
         return s.cat.codes.to_numpy(np.int64), pd.Index(s.cat.categories)
     values = s.to_numpy()
@@ -101,16 +102,14 @@ def _binary_outcome(s: pd.Series, table: str) -> np.ndarray:
         return v
     if s.isna().any():
         bad = s.isna().to_numpy()
-        raise DataError(MISSING_VALUES + labels_note(s.index), table=table, column=str(s.name),
-                        n_rows=int(bad.sum()), examples=s.index[bad][:5].tolist())
+        raise violation("missing_outcome", table=table, column=str(s.name), n_rows=int(bad.sum()),
+                        examples=s.index[bad][:5].tolist(), note=labels_note(s.index))
     if v.dtype.kind in "iuf":
         ok = (v == 0) | (v == 1)
         if not ok.all():
             bad = s[~ok]
-            raise DataError(
-                "outcome must be 0/1 or boolean", table=table, column=str(s.name),
-                n_rows=len(bad), examples=pd.unique(bad.to_numpy())[:5],
-            )
+            raise violation("outcome_not_binary", table=table, column=str(s.name),
+                            n_rows=len(bad), examples=pd.unique(bad.to_numpy())[:5])
         return v == 1
     if str(s.dtype) == "boolean":
         return s.to_numpy(bool)
@@ -120,21 +119,18 @@ def _binary_outcome(s: pd.Series, table: str) -> np.ndarray:
                           and not isinstance(x, str) and x in (0, 1) for x in v), bool, len(v))
         if ok.all():
             return v.astype(bool)
-    raise DataError(
-        f"outcome must be 0/1 or boolean, got dtype {s.dtype}", table=table,
-        column=str(s.name), n_rows=len(s), examples=pd.unique(s.to_numpy())[:5],
-    )
+    raise violation("outcome_dtype", table=table, column=str(s.name), n_rows=len(s),
+                    examples=pd.unique(s.to_numpy())[:5], dtype=s.dtype)
 
 
 def _numeric_weights(s: pd.Series, table: str) -> np.ndarray:
     if s.dtype.kind not in "iuf":
-        raise DataError(f"weights must be numeric, got dtype {s.dtype}", table=table,
-                        column=str(s.name), n_rows=len(s), examples=pd.unique(s.to_numpy())[:5])
+        raise violation("weights_dtype", table=table, column=str(s.name), n_rows=len(s),
+                        examples=pd.unique(s.to_numpy())[:5], dtype=s.dtype)
     w = s.to_numpy(float)
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
-        raise DataError("weights must be finite and non-negative", table=table,
-                        column=str(s.name), n_rows=int(bad.sum()),
+        raise violation("weights_bad", table=table, column=str(s.name), n_rows=int(bad.sum()),
                         examples=pd.unique(w[bad])[:5])
     return w
 
@@ -152,10 +148,8 @@ def _combine(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, int
     total = 1
     for s in sizes:
         total *= max(s, 1)
-    if total > 50_000_000:
-        raise TooManyCellsError(
-            f"the grouping columns define {total:,} potential cells; bin continuous columns first"
-        )
+    if total > MAX_CELLS:
+        raise violation("too_many_cells", total=total)
     code = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
     for c, s in zip(codes, sizes):
         code *= s
@@ -213,7 +207,7 @@ def count_cells(
     """
     keys = _as_list(by)
     if not keys:
-        raise DataError("count_cells needs at least one grouping column", table=table)
+        raise violation("no_keys", table=table)
     if not isinstance(data, pd.DataFrame) and _engine_input(data):
         from .engines import count_cells_engine
 
@@ -221,7 +215,7 @@ def count_cells(
     extra = [c for c in (outcome, weights) if c is not None]
     _require_columns(data, keys + extra, table)
     if len(data) == 0:
-        raise DataError("no rows to count", table=table)
+        raise violation("no_rows_to_count", table=table)
 
     coded = [factorize_column(data[k], table=table) for k in keys]
     codes = [c for c, _ in coded]
@@ -345,30 +339,32 @@ def person_period(
             cap=cap, period_length=period_length, horizon=horizon)
     _require_columns(customers, [id, start, duration, event] + by_cols, "customers")
     if len(customers) == 0:
-        raise DataError("no rows", table="customers")
+        raise violation("no_customers", table="customers")
     ids = customers[id]
     if ids.duplicated().any():
         dup = ids[ids.duplicated()]
-        raise DataError("duplicate customer ids", table="customers", column=id,
-                        n_rows=len(dup), examples=dup.unique()[:5])
+        raise violation("duplicate_customers", table="customers", column=id, n_rows=len(dup),
+                        examples=dup.unique()[:5])
     for col in (start, duration):
         if customers[col].dtype.kind not in "iuf":
-            raise DataError(f"must be numeric (periods), got dtype {customers[col].dtype}",
-                            table="customers", column=col, n_rows=len(customers),
-                            examples=customers[col].head(5))
+            raise violation("periods_dtype", table="customers", column=col,
+                            n_rows=len(customers), examples=customers[col].head(5),
+                            dtype=customers[col].dtype)
     s = customers[start].to_numpy(float)
     d = customers[duration].to_numpy(float)
     for col, arr in ((start, s), (duration, d)):
-        error = missing_error(customers[col], column=col, table="customers", cls=DataError)
-        if error is not None:
-            raise error
-        bad = ~np.isfinite(arr)
+        miss = np.isnan(arr)
+        if miss.any():
+            raise violation("missing_period", table="customers", column=col,
+                            n_rows=int(miss.sum()), examples=customers.index[miss][:5].tolist(),
+                            note=labels_note(customers.index))
+        bad = np.isinf(arr)
         if bad.any():
-            raise DataError("infinite values", table="customers", column=col,
+            raise violation("infinite_period", table="customers", column=col,
                             n_rows=int(bad.sum()), examples=pd.unique(arr[bad])[:5])
     bad = d <= 0
     if bad.any():
-        raise DataError("durations must be positive", table="customers", column=duration,
+        raise violation("duration_not_positive", table="customers", column=duration,
                         n_rows=int(bad.sum()), examples=pd.unique(d[bad])[:5])
     ev = _binary_outcome(customers[event], "customers")
 
@@ -378,12 +374,9 @@ def person_period(
     total_f = float(periods_f.sum())
     if total_f > MAX_PERSON_PERIOD_ROWS:
         big = periods_f > total_f / len(d)
-        raise DataError(
-            f"the person-period table would have {total_f:.3g} rows (at most "
-            f"{MAX_PERSON_PERIOD_ROWS:,}; tables.MAX_PERSON_PERIOD_ROWS): durations this long "
-            f"are not in periods of {period_length:g}; check the unit, or use a longer "
-            "period_length", table="customers", column=duration,
-            n_rows=int(big.sum()), examples=np.sort(d[big])[::-1])
+        raise violation("too_many_person_periods", table="customers", column=duration,
+                        n_rows=int(big.sum()), examples=np.sort(d[big])[::-1], total=total_f,
+                        limit=MAX_PERSON_PERIOD_ROWS, period=period_length)
     periods = periods_f.astype(np.int64)
     total_rows = int(periods.sum())
     offsets = np.concatenate([[0], np.cumsum(periods)[:-1]])
@@ -398,20 +391,19 @@ def person_period(
     covariates: dict[str, np.ndarray] = {}
     if count:
         if experiences is None:
-            raise DataError("count needs an experiences table", table="experiences")
+            raise violation("count_without_experiences", table="experiences")
         exp_id = experience_id or id
         _require_columns(experiences, [exp_id, time], "experiences")
         idx = pd.Index(ids).get_indexer(experiences[exp_id])
         unknown = idx < 0
         if unknown.any():
             vals = experiences[exp_id].to_numpy()[unknown]
-            raise DataError("experiences of unknown customers", table="experiences",
-                            column=exp_id, n_rows=int(unknown.sum()),
-                            examples=pd.unique(vals)[:5])
+            raise violation("unknown_customers", table="experiences", column=exp_id,
+                            n_rows=int(unknown.sum()), examples=pd.unique(vals)[:5])
         if experiences[time].dtype.kind not in "iuf":
-            raise DataError(f"must be numeric, got dtype {experiences[time].dtype}",
-                            table="experiences", column=time, n_rows=len(experiences),
-                            examples=experiences[time].head(5))
+            raise violation("time_dtype", table="experiences", column=time,
+                            n_rows=len(experiences), examples=experiences[time].head(5),
+                            dtype=experiences[time].dtype)
         t = experiences[time].to_numpy(float)
         since = t - s[idx]
         rel = since / period_length
@@ -419,11 +411,8 @@ def person_period(
         # experience after a fractional end is an error too
         outside = ~np.isfinite(rel) | (rel < 0) | (since >= d[idx])
         if outside.any():
-            raise DataError(
-                "experiences outside the customer's time at risk [start, start + duration)",
-                table="experiences", column=time, n_rows=int(outside.sum()),
-                examples=pd.unique(t[outside])[:5],
-            )
+            raise violation("outside_at_risk", table="experiences", column=time,
+                            n_rows=int(outside.sum()), examples=pd.unique(t[outside])[:5])
         # within 1e-9 of a fractional end floor() can name the period after the customer's
         # last one (periods are rounded with -1e-9), which would land in the next customer's
         # rows: such an experience belongs to the last period
@@ -462,8 +451,8 @@ def person_period(
         code += c_codes[row_customer]
         sizes.append(len(uniques))
     total = int(np.prod(sizes))
-    if total > 50_000_000:
-        raise TooManyCellsError(f"the person-period cells number {total:,}; pool levels or set a horizon")
+    if total > MAX_CELLS:
+        raise violation("too_many_pp_cells", total=total)
     events_code = code[offsets + periods - 1][ev]
     if keep is not None:
         code = code[keep]
