@@ -127,9 +127,14 @@ class _Recording(Mapping):
 
 @pytest.mark.slow
 def test_every_role_a_runner_reads_is_checked_before_it_runs(base):
+    from loyaltystats.errors import ModelError
+
     for claim in CLAIMS:
         rec = _Recording(DEMO_MAPPING)
-        RUNNERS[claim.id](base, rec, 1)
+        try:
+            RUNNERS[claim.id](base, rec, 1)
+        except ModelError:  # no verdict on 600 customers (T4's empty cell): read all the same
+            pass
         checked = set(claim_roles(claim.id, claim.roles, DEMO_MAPPING))
         assert rec.log <= checked, (claim.id, rec.log - checked)
         assert set(OPTIONAL_ROLES.get(claim.id, ())) <= rec.log, claim.id

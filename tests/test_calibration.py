@@ -383,12 +383,14 @@ def test_t4_cell_with_only_ones_uses_firth_and_equals_an_independent_fit():
 
 
 def test_t4_empty_cell_fails_the_claim_with_the_cell_named():
+    from loyaltystats.errors import ModelError
     from loyaltystats.thresholds import moments_of_truth
 
     cells = {(0, 0): (60, 9), (1, 0): (370, 85), (1, 1): (290, 120)}
-    res = moments_of_truth(_t4_rows(cells), "y", "ok", "peak")
-    assert "baseline=0, peak=1" in res.reason and res.verdict == "inconclusive"
-    assert np.isnan(res.estimates.set_index("term").loc["interaction (log-odds)", "estimate"])
+    # no verdict on an interaction that is not identified: the error names the empty cell
+    with pytest.raises(ModelError, match="baseline=0, peak=1") as info:
+        moments_of_truth(_t4_rows(cells), "y", "ok", "peak")
+    assert "interaction (log-odds) is nan" in str(info.value)
 
 
 def test_t4_small_study_gets_a_verdict_not_a_failure():

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._missing import Missing, drops_missing
+from ._boundary import Missing, reads
 from ._plotting import get_ax
 from ._validate import FrameLike, as_frame
 from .data import validate_column
@@ -110,7 +110,7 @@ def _max_abs_interval(diff: np.ndarray, boot: np.ndarray, level: float) -> tuple
     return min(lo, 1.0), min(hi, 1.0)
 
 
-@drops_missing(data=("outcomes", "drivers"))
+@reads(data=("outcomes", "drivers"))
 def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequence[str], *,
                       same: float = 0.1, different: float = 0.2, n_boot: int = 300,
                       seed: int | np.random.Generator | None = None,

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._missing import Missing, drops_missing
+from ._boundary import Missing, reads
 from ._plotting import get_ax
 from ._validate import FrameLike, as_frame
 from .data import validate_column
@@ -40,7 +40,7 @@ class ConvergenceResult(ClaimResult):
         return ax
 
 
-@drops_missing(data=("score", "company", "period"))
+@reads(data=("score", "company", "period"))
 def convergence(data: FrameLike, score: str, company: str, period: str, *,
                 n_boot: int = 2000, seed: int = 0, level: float = 0.95,
                 scale: Scale | None = GRADE_1_10,

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._boundary import Missing, reads
 from ._cells import check_cell_scores
-from ._missing import Missing, drops_missing
 from ._plotting import get_ax
 from ._validate import FrameLike
 from .errors import DataError, TooManyCellsError
@@ -113,7 +113,7 @@ def _counted_pairs(data: Any, levels: Sequence[str], scale: Scale,
                                        observed=True, sort=True)["n"].sum(), high)
 
 
-@drops_missing(data=("levels",))
+@reads(data=("levels",))
 def gating(data: FrameLike, levels: Sequence[str], *, scale: Scale = LIKERT_1_5,
            high: float = 4, margin: float = 0.1, level: float = 0.95,
            missing: Missing = "raise") -> GatingResult:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._missing import Missing, drops_missing
+from ._boundary import Missing, reads
 from ._plotting import get_ax
 from ._validate import FrameLike, as_frame, check_unique_ids
 from .data import validate_column
@@ -80,7 +80,7 @@ class LifetimeResult(ClaimResult):
         return ax
 
 
-@drops_missing(customers=("id", "grade", "duration", "event", "value"))
+@reads(customers=("id", "grade", "duration", "event", "value"))
 def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str = "duration",
                      event: str = "switched", *, horizon: float = 24, scale: Scale = GRADE_1_10,
                      value: str | None = None, level: float = 0.95,

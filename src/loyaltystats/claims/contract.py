@@ -190,7 +190,7 @@ def drop_missing(tables: Mapping[str, Any], mapping: Mapping[str, Any],
     >>> len(kept["customers"]), dropped
     (2, {'customers': {'n': 1, 'rows': 1}})
     """
-    from .._missing import drop_missing_rows
+    from .._boundary import drop_missing_rows
 
     by_table: dict[str, list[str]] = {}
     for role in roles:

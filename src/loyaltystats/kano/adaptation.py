@@ -29,7 +29,7 @@ import pandas as pd
 from pandas.api import types as pdt
 from scipy import optimize, sparse, stats
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
@@ -86,7 +86,7 @@ def _group_sum(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return np.asarray(g @ values)
 
 
-@drops_missing(experiences=("customer", "kind_column", "time"), responses=("customer", "time", "overall", "baseline_strata"))
+@reads(experiences=("customer", "kind_column", "time"), responses=("customer", "time", "overall", "baseline_strata"))
 def adaptation(
     experiences: FrameLike,
     responses: FrameLike,

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
@@ -334,7 +334,7 @@ def _first_passage(t: np.ndarray, ia: np.ndarray, level: float, below: str) -> n
     return out
 
 
-@drops_missing(data=("overall", "attribute", "time", "adjust"))
+@reads(data=("overall", "attribute", "time", "adjust"))
 def decay(
     data: FrameLike,
     overall: Hashable,

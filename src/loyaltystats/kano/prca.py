@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import Result, estimates_frame
@@ -231,7 +231,7 @@ def solve_replicates(xtx_b: np.ndarray, xty_b: np.ndarray) -> np.ndarray:
         return out
 
 
-@drops_missing(data=("overall", "attributes", "cluster"))
+@reads(data=("overall", "attributes", "cluster"))
 def prca(
     data: FrameLike,
     overall: Hashable,

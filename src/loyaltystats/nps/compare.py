@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._missing import Missing, check_missing, drop_missing_values, record_dropped
+from .._boundary import Missing, check_missing, drop_missing_values, record_dropped
 from ..errors import DataError, ParameterError
 from ..results import Result, estimates_frame
 from ..scales import RECOMMEND_0_10, Scale

@@ -17,7 +17,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._validate import FrameLike, as_frame
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
@@ -76,7 +76,7 @@ def _times(s: pd.Series, table: str) -> np.ndarray:
     return x
 
 
-@drops_missing(transactions=("customer", "time", "rating"),
+@reads(transactions=("customer", "time", "rating"),
                responses=("customer", "time", "recommend"))
 def recency(
     transactions: FrameLike,

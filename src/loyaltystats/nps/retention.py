@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._validate import FrameLike, as_frame, check_unique_ids
 from ..data import validate_column
 from ..errors import DataError, ModelError, ParameterError
@@ -193,6 +193,10 @@ def _build_predictors(customers: pd.DataFrame, predictors: Sequence[str], recomm
         names = np.array(CATEGORIES, dtype=object)[cat]
         out.append(_categorical(NPS_CATEGORY, names, order=CATEGORIES))
         rec = scale.check(customers[recommend], column=recommend, table="customers")
+        if np.ptp(rec) == 0:
+            # one recommend score: neither the score nor its category can rank anyone
+            raise DataError("a predictor is constant", table="customers", column=recommend,
+                            n_rows=len(rec), examples=[rec[0]])
         out.append(_Predictor(recommend, "linear", rec))
     for name in predictors:
         if name == NPS_CATEGORY or (name == recommend and name not in categorical):
@@ -213,7 +217,7 @@ def _build_predictors(customers: pd.DataFrame, predictors: Sequence[str], recomm
             x = numeric(s, table="customers")
             if np.ptp(x) == 0:
                 raise DataError("a predictor is constant", table="customers", column=name,
-                                examples=[x[0]])
+                                n_rows=len(x), examples=[x[0]])
             out.append(_Predictor(name, "linear", x))
     if not out:
         raise DataError("no predictors: give recommend= and/or predictors=[...]",
@@ -362,7 +366,7 @@ class RetentionResult(ClaimResult):
         raise ParameterError(f"kind must be 'survival' or 'concordance', got {kind!r}")
 
 
-@drops_missing(customers=("id", "predictors", "duration", "event", "recommend", "categorical"))
+@reads(customers=("id", "predictors", "duration", "event", "recommend", "categorical"))
 def versus_retention(
     customers: FrameLike,
     predictors: Sequence[str] = (),

@@ -14,14 +14,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .._frames import is_table, read_columns
-from .._missing import (
+from .._boundary import (
     Missing,
     check_missing,
     drop_missing_rows,
     drop_missing_values,
     record_dropped,
 )
+from .._frames import is_table, read_columns
 from ..errors import DataError, ParameterError
 from ..results import Result, estimates_frame
 from ..scales import RECOMMEND_0_10, Scale, missing_error

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._validate import FrameLike, reword_missing, same_rows
 from ..errors import DataError, ParameterError, ScaleError
 from ..results import Result, estimates_frame
@@ -152,7 +152,7 @@ def _per_group_rows(labels: pd.Series, totals: np.ndarray, n_rows: np.ndarray,
     return rows, d, var
 
 
-@drops_missing(data=("recommend", "by", "weights"))
+@reads(data=("recommend", "by", "weights"))
 def by_segment(
     data: FrameLike,
     recommend: str,
@@ -268,7 +268,7 @@ def by_segment(
                       title=f"NPS of {recommend} by {by} ({ci} intervals, {adjust} adjusted)")
 
 
-@drops_missing(data=("recommend", "time", "weights"))
+@reads(data=("recommend", "time", "weights"))
 def trend(
     data: FrameLike,
     recommend: str,

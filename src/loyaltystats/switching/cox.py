@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._validate import FrameLike, as_frame
 from ..errors import DataError, ModelError
 
@@ -134,7 +134,7 @@ class CoxFit:
         return pd.DataFrame(rows)
 
 
-@drops_missing(long=("covariates", "start", "stop", "event", "id"))
+@reads(long=("covariates", "start", "stop", "event", "id"))
 def cox_time_varying(
     long: FrameLike,
     *,

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._plotting import get_ax
 from .._validate import FrameLike, check_unique_ids
 from ..errors import DataError, ModelError
@@ -179,7 +179,7 @@ def _level_cells(customers: pd.DataFrame, negatives: str, switched: str, cap: in
     return cells, bool(weights)
 
 
-@drops_missing(customers=("id", "negatives", "switched", "weights"))
+@reads(customers=("id", "negatives", "switched", "weights"))
 def dose_response(
     customers: FrameLike,
     negatives: str = "negatives",

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._plotting import get_ax
 from .._validate import FrameLike
 from ..errors import ModelError, ParameterError
@@ -290,7 +290,7 @@ def _landmark_km(data: SurvivalData, *, landmark: float, horizon: int, cap: int,
 
 
 # ---------------------------------------------------------------------------- public
-@drops_missing(customers=("id", "start", "end", "switched"), experiences=("id", "time", "kind_column", "recovered"))
+@reads(customers=("id", "start", "end", "switched"), experiences=("id", "time", "kind_column", "recovered"))
 def hazard(
     customers: FrameLike,
     experiences: FrameLike | None,

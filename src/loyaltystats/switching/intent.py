@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._plotting import get_ax
 from .._validate import FrameLike, check_unique_ids
 from ..errors import ModelError, ParameterError
@@ -78,7 +78,7 @@ def _intent_cells(customers: Any, negatives: str, intent: str, switched: str,
     return cells
 
 
-@drops_missing(customers=("id", "negatives", "intent", "switched"))
+@reads(customers=("id", "negatives", "intent", "switched"))
 def intent_vs_behavior(
     customers: FrameLike,
     negatives: str = "negatives",

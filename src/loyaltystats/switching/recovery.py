@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._plotting import get_ax
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
@@ -197,7 +197,7 @@ def _satisfaction_model(y: np.ndarray, r: np.ndarray, u: np.ndarray,
     return out
 
 
-@drops_missing(customers=("id", "start", "end", "switched", "satisfaction"), experiences=("id", "time", "kind_column", "recovered"))
+@reads(customers=("id", "start", "end", "switched", "satisfaction"), experiences=("id", "time", "kind_column", "recovered"))
 def recovery(
     customers: FrameLike,
     experiences: FrameLike,

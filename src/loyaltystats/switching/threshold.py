@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._plotting import get_ax
 from .._validate import FrameLike, check_unique_ids
 from ..errors import ModelError, ParameterError
@@ -150,7 +150,7 @@ def _split_table(s: np.ndarray, n: np.ndarray, cap: int, level: float,
     return out
 
 
-@drops_missing(customers=("id", "negatives", "switched"))
+@reads(customers=("id", "negatives", "switched"))
 def threshold(
     customers: FrameLike,
     negatives: str = "negatives",

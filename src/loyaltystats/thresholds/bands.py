@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._validate import FrameLike
 from ..results import Result, estimates_frame
 from ..scales import GRADE_1_10, Scale
@@ -77,7 +77,7 @@ def _lift(p_b: np.ndarray, n_b: np.ndarray, p_all: float, n_all: float,
     return lift, np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
 
 
-@drops_missing(data=("score", "outcome", "weights"))
+@reads(data=("score", "outcome", "weights"))
 def band_table(
     data: FrameLike,
     score: str,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
@@ -184,7 +184,7 @@ def _group_stats(values: np.ndarray, counts: np.ndarray, claimed: float,
             "p_above_ci_high": float(a_hi)}
 
 
-@drops_missing(data=("score", "basics", "delighters", "others", "cluster"))
+@reads(data=("score", "basics", "delighters", "others", "cluster"))
 def basics_ceiling(
     data: FrameLike,
     score: str,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._validate import FrameLike, check_unique_ids
 from ..errors import ModelError, ParameterError
 from ..results import ClaimResult, Verdict, estimates_frame
@@ -184,7 +184,7 @@ def _argmax_low(llf: np.ndarray) -> np.ndarray:
     return np.argmax(close, axis=-1)
 
 
-@drops_missing(data=("id", "score", "outcome"))
+@reads(data=("id", "score", "outcome"))
 def loyalty_curve(
     data: FrameLike,
     score: str,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._missing import Missing, drops_missing
+from .._boundary import Missing, reads
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, Verdict, estimates_frame, judge_interval
@@ -148,7 +148,7 @@ def claim_region(value: float | Sequence[float], scale: Scale) -> tuple[float, f
     return float(bands[i].low), float(bands[i + 1].low) - 1e-9
 
 
-@drops_missing(data=("score", "level"))
+@reads(data=("score", "level"))
 def by_level(
     data: FrameLike,
     score: str,

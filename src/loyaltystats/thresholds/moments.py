@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._boundary import Missing, reads
 from .._frames import count_cells, cut_at
-from .._missing import Missing, drops_missing
 from .._validate import FrameLike
 from ..errors import DataError
 from ..results import ClaimResult, estimates_frame, judge_interval
@@ -135,7 +135,7 @@ def _counted_cells(data: Any, outcome: str, baseline: str, peak: str,
         ["n", "successes"]].sum()
 
 
-@drops_missing(data=("outcome", "baseline", "peak"))
+@reads(data=("outcome", "baseline", "peak"))
 def moments_of_truth(
     data: FrameLike,
     outcome: str,
@@ -207,8 +207,8 @@ def moments_of_truth(
     penalized likelihood, which for this saturated model is the empirical log-odds with 1/2
     added to every cell's successes and failures (Haldane-Anscombe; Firth 1993, Heinze and
     Schemper 2002), with its Wald interval, and ``info["firth"]`` is True. An empty cell
-    leaves the interaction undefined (NaN, inconclusive; the claims report fails the claim
-    with that reason).
+    leaves the interaction undefined: :class:`~loyaltystats.errors.ModelError` naming the
+    empty cells (no verdict on a value that is not finite).
 
     Examples
     --------

@@ -1,4 +1,13 @@
-"""The missing-value policy every estimator shares: ``missing="raise" | "drop"``.
+"""The boundary every public estimator shares, declared with :func:`reads`.
+
+Around each estimator that takes tables it applies, in one place:
+
+1. the missing-value policy ``missing="raise" | "drop"`` (below);
+2. row references: an error the estimator found on a cell table of a pandas input points at
+   the rows holding the offending values (:func:`loyaltystats._frames.locate_rows`);
+3. no verdict on garbage: a claim result whose deciding estimate or interval is NaN (an
+   empty cell, nothing to estimate) raises :class:`~loyaltystats.errors.ModelError` with the
+   reason, instead of carrying a verdict.
 
 Real survey exports always have blanks. By default (``"raise"``) a blank in a column an
 estimator reads is an error of the data contract naming the table, column and rows. With
@@ -13,7 +22,7 @@ that are present but wrong (off the scale, text among numbers, negative counts) 
 dropped: they are errors whatever the policy.
 
 Estimators declare which of their parameters name columns of which table with
-:func:`drops_missing`; the policy is applied before the estimator sees the data, so the
+:func:`reads`; the policy is applied before the estimator sees the data, so the
 estimator itself has one path.
 """
 
@@ -28,10 +37,11 @@ import numpy as np
 import pandas as pd
 
 from ._frames import locate_rows
-from .errors import DataError, ParameterError
+from .errors import DataError, ModelError, ParameterError
+from .results import ClaimResult
 
 __all__ = ["Missing", "MISSING_POLICIES", "check_missing", "drop_missing_rows",
-           "drops_missing", "drop_missing_values"]
+           "reads", "drop_missing_values"]
 
 Missing = Literal["raise", "drop"]
 MISSING_POLICIES = ("raise", "drop")
@@ -140,18 +150,41 @@ def record_dropped(result: Any, dropped: Mapping[str, Any]) -> Any:
     return result
 
 
-def drops_missing(**tables: Sequence[str]) -> Callable[[_F], _F]:
-    """Give an estimator the ``missing="raise" | "drop"`` policy.
+def _no_verdict_on_nan(result: Any, intervals: bool = True) -> Any:
+    """``result``, unless it is a claim result whose deciding estimate or interval is not
+    finite (then :class:`ModelError` with the reason, the same as the claims report's).
+
+    ``intervals=False`` (a call with ``n_boot=0``: the user asked for point estimates only)
+    checks the estimates alone; their missing intervals leave the verdict inconclusive.
+    """
+    if isinstance(result, ClaimResult):
+        from .claims.report import nonfinite_deciding_terms
+
+        checked = result
+        if not intervals:
+            est = result.estimates.assign(ci_low=result.estimates["ci_low"].fillna(-np.inf),
+                                          ci_high=result.estimates["ci_high"].fillna(np.inf))
+            checked = ClaimResult(estimates=est, claim_id=result.claim_id,
+                                  verdict=result.verdict)
+        problem = nonfinite_deciding_terms(result.claim_id, checked)
+        if problem:  # worded as the claims report words it
+            raise ModelError(f"{problem} ({result.reason})" if result.reason else problem)
+    return result
+
+
+def reads(**tables: Sequence[str]) -> Callable[[_F], _F]:
+    """Declare the columns an estimator reads and give it the shared boundary.
 
     ``tables`` maps each table parameter of the estimator to the parameters whose values
     name columns of that table (a name, a list of names, or a mapping keyed by names). The
     estimator must have a ``missing`` keyword; with ``"drop"`` the decorator filters the
     tables, calls the estimator with ``missing="raise"`` on the rest and records the drops in
-    ``result.info["rows_dropped"]``.
+    ``result.info["rows_dropped"]``. Errors get row references (pandas inputs); a claim
+    result with a NaN deciding estimate becomes a :class:`ModelError`.
 
     Examples
     --------
-    >>> @drops_missing(data=("column",))
+    >>> @reads(data=("column",))
     ... def mean(data, column="x", *, missing="raise"):
     ...     from loyaltystats.results import Result, estimates_frame
     ...     return Result(estimates=estimates_frame([{"term": "mean", "method": "mean",
@@ -164,7 +197,7 @@ def drops_missing(**tables: Sequence[str]) -> Callable[[_F], _F]:
     def decorate(fn: _F) -> _F:
         sig = inspect.signature(fn)
         if "missing" not in sig.parameters:  # pragma: no cover - a programming error
-            raise TypeError(f"{fn.__name__} needs a 'missing' keyword for drops_missing")
+            raise TypeError(f"{fn.__name__} needs a 'missing' keyword for reads")
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -172,8 +205,9 @@ def drops_missing(**tables: Sequence[str]) -> Callable[[_F], _F]:
             bound.apply_defaults()
             given = {t: bound.arguments.get(t) for t in tables}
             try:
+                intervals = bound.arguments.get("n_boot") != 0
                 if check_missing(bound.arguments["missing"]) == "raise":
-                    return fn(*args, **kwargs)
+                    return _no_verdict_on_nan(fn(*args, **kwargs), intervals)
                 dropped: dict[str, dict[str, int]] = {}
                 for table, params in tables.items():
                     data = bound.arguments.get(table)
@@ -188,7 +222,8 @@ def drops_missing(**tables: Sequence[str]) -> Callable[[_F], _F]:
                     if counts:
                         dropped[table] = counts
                 bound.arguments["missing"] = "raise"
-                return record_dropped(fn(*bound.args, **bound.kwargs), dropped)
+                return _no_verdict_on_nan(
+                    record_dropped(fn(*bound.args, **bound.kwargs), dropped), intervals)
             except DataError as exc:
                 # found on a cell table: point at the rows of a pandas input that hold the
                 # offending values (its labels, or CSV lines), as a row-by-row check would
