@@ -61,7 +61,7 @@ def test_world_trajectory_delighter_performance_basic(k2_world, k2_result):
 
 
 def test_world_claims(k2_result):
-    claims = k2_result.claims()
+    claims = k2_result.claims
     assert set(claims) == {"six months", "a year"}
     six = claims["six months"]
     assert isinstance(six, ClaimResult) and six.claim_id == "K2"
@@ -77,7 +77,7 @@ def test_world_without_decay_has_no_finite_half_life():
     span = 24
     assert (not np.isfinite(e.loc["half_life", "ci_high"])) or e.loc["half_life", "ci_high"] > span
     assert not np.isfinite(e.loc["half_life", "estimate"]) or e.loc["half_life", "estimate"] > span
-    assert r.claims()["six months"].verdict != "supported"
+    assert r.claims["six months"].verdict != "supported"
     assert (r.windows["category"] == "A").all()
 
 

@@ -262,6 +262,12 @@ class Result:
             kwargs[f.name] = v
         return cls(**kwargs)
 
+    @property
+    def claim(self) -> ClaimResult | None:
+        """The claim this result tests, as a :class:`ClaimResult` (the result itself for a
+        claim result; None for a result that tests no claim)."""
+        return None
+
     # ------------------------------------------------------------------ plotting
     def plot(self, ax: Any = None) -> Any:
         """Forest plot of the estimates with their intervals; returns the matplotlib Axes."""
@@ -302,6 +308,11 @@ class ClaimResult(Result):
     claimed: Any = None
     verdict: Verdict = "inconclusive"
     reason: str = ""
+
+    @property
+    def claim(self) -> ClaimResult:
+        """This result: a claim result is its own claim."""
+        return self
 
     def __post_init__(self) -> None:
         super().__post_init__()

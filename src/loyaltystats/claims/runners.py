@@ -70,8 +70,8 @@ def _s2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
                    switched=cm["switched"], time=em["time"], kind_column=em["kind"],
                    recovered=em["recovered"], method="discrete", adjust=adjust,
                    helps_margin=_margin("S2"))
-    claims = res.claims
-    return claims["recovery_helps[retention]"], res
+
+    return res.claim, res
 
 
 def _s3(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
@@ -284,7 +284,7 @@ def _k2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     rm = m["responses"]
     res = kano.decay(t["responses"], rm["score"], list(rm["delighters"])[0], rm["time"],
                      seed=seed)
-    return res.claims()["six months"], res
+    return res.claim, res
 
 
 def _k3(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:

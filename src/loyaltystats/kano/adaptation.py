@@ -52,7 +52,7 @@ each repeated delight is worth at most 90% of the one before (see :func:`adaptat
 _A_GRID = np.round(np.arange(0.02, 1.501, 0.02), 10)
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class Adaptation(ClaimResult):
     """Within-customer adaptation to repeated delights (K3).
 

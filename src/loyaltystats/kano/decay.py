@@ -76,7 +76,7 @@ _N_GRID = 400
 _N_CURVE = 400
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class Decay(Result):
     """Penalty and reward of one attribute over time with a fitted half-life (K2).
 
@@ -111,8 +111,10 @@ class Decay(Result):
         e = self.estimates.set_index("term")
         return float(e.loc["half_life", "estimate"])
 
+    @property
     def claims(self) -> dict[str, ClaimResult]:
-        """The articles' "six months" and "a year" (K2) as claim results.
+        """The articles' "six months" and "a year" (K2) as claim results (``claim`` is the
+        first, the one the claims report judges).
 
         ``"six months"``: the half-life of the delight lies in :data:`SIX_MONTHS`, judged on
         the decay rate ``ln 2 / half_life`` in :data:`SIX_MONTHS_RATE` (the same verdict,
@@ -129,7 +131,7 @@ class Decay(Result):
         >>> df = pd.DataFrame({"t": t, "x": x, "y": np.clip(7 + 1.0 * (x >= 4)
         ...                    + rng.normal(0, 0.7, 4000), 1, 10)})
         >>> r = decay(df, "y", "x", "t", window=3, n_boot=100, seed=1)
-        >>> r.claims()["six months"].verdict != "supported"
+        >>> r.claims["six months"].verdict != "supported"
         True
         """
         e = self.estimates.set_index("term")
@@ -168,6 +170,11 @@ class Decay(Result):
                 info={"attribute": self.info.get("attribute"), "unit": self.info.get("unit")},
             )
         return out
+
+    @property
+    def claim(self) -> ClaimResult:
+        """K2's claim as the claims report judges it: the "six months" half-life."""
+        return self.claims["six months"]
 
     def plot(self, ax: Any = None) -> Any:
         """Window estimates, fitted curves with their band and the crossing times."""

@@ -108,7 +108,7 @@ def classify_impact(penalty: Any, reward: Any, *, ia_cut: float = 0.2,
     return classify(penalty, reward, ia_cut=ia_cut, min_impact=min_impact)
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class PenaltyReward(Result):
     """Penalty-reward contrast analysis (K1, regression route).
 

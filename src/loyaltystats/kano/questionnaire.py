@@ -204,7 +204,7 @@ def fong_test(m1: Any, m2: Any, n: Any, *, z: float = 1.65) -> tuple[np.ndarray,
     return np.abs(a - b) >= thr, thr
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class KanoQuestionnaire(Result):
     """Kano questionnaire classification (K1, questionnaire route).
 

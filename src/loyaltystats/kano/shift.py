@@ -37,7 +37,7 @@ TOWARDS_BASIC = (-2.0, -0.2)
 :func:`category_shift`)."""
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class CategoryShift(ClaimResult):
     """Change of Kano category between two waves (K4).
 

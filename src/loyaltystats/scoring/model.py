@@ -156,6 +156,33 @@ class LoyaltyScorer:
         args = ", ".join(f"{k}={getattr(self, k)!r}" for k in ("horizon_months", "features", "cap"))
         return f"LoyaltyScorer({args})"
 
+    # ------------------------------------------------------------------ pickling
+    # the fitted state is stored read-only (MappingProxyType, lookup tables), which pickle
+    # and deepcopy cannot copy: the state is the settings and the plain fitted values, and
+    # the lookup tables are rebuilt on load (joblib, multiprocessing and copy.deepcopy work)
+    _DERIVED = ("_cum", "_cum_rows", "_band_lows", "_rec_lows", "_spec", "_coef_vec", "_labels")
+
+    def __getstate__(self) -> dict[str, Any]:
+        def plain(v: Any) -> Any:
+            if isinstance(v, Mapping):
+                return {k: plain(x) for k, x in v.items()}
+            return v
+
+        return {k: plain(v) for k, v in self.__dict__.items() if k not in self._DERIVED}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        fitted = state.get("_fitted", False)
+        for k, v in state.items():
+            if k not in ("_fitted", "baseline_log_hazard_", "coefficients_", "feature_levels_",
+                         "has_negatives_", "training_", "risk_thresholds_"):
+                object.__setattr__(self, k, v)
+        object.__setattr__(self, "_fitted", False)
+        if "baseline_log_hazard_" in state:
+            self._set_state(state["baseline_log_hazard_"], state["coefficients_"],
+                            state["feature_levels_"], state["has_negatives_"],
+                            state["training_"], state.get("risk_thresholds_"))
+        object.__setattr__(self, "_fitted", fitted)
+
     # ------------------------------------------------------------------ fit
     def _validate_settings(self) -> None:
         if not isinstance(self.horizon_months, int) or self.horizon_months < 1:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -97,10 +98,22 @@ class BinomialFit:
             "p_value": 2 * stats.norm.sf(np.abs(zval)),
         })
 
+    # patsy's design information cannot be pickled (patsy issue #26): a pickled or copied
+    # fit keeps every number and table but not the design, so it cannot predict
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "design_info"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for k, v in {**state, "design_info": None}.items():
+            object.__setattr__(self, k, v)
+
     def predict(self, cells: pd.DataFrame) -> np.ndarray:
         """Predicted probabilities for new cells (same columns as the fitting table)."""
         import patsy
 
+        if self.design_info is None:
+            raise ModelError("this fit was pickled or copied without its patsy design "
+                             "(patsy cannot pickle it): refit to predict")
         X = np.asarray(patsy.dmatrix(self.design_info, cells, return_type="dataframe"))
         eta = X @ self.params.to_numpy()
         return _LINKS[self.link]().inverse(eta)

@@ -44,7 +44,7 @@ __all__ = ["DoseResponseResult", "dose_response"]
 S1_STATEMENT = "P(switch | k negative experiences)"
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class DoseResponseResult(Result):
     """Result of :func:`dose_response`.
 

@@ -46,7 +46,7 @@ _COX_METHOD = "Cox (lifelines CoxTimeVaryingFitter, Efron ties)"
 _NAMES = {"negatives": ("k", "negative"), "unrecovered": ("u", "unrecovered")}
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class HazardResult(Result):
     """Result of :func:`hazard`.
 

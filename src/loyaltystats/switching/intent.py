@@ -32,7 +32,7 @@ from .dose import _counted_level_cells
 __all__ = ["IntentResult", "intent_vs_behavior"]
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class IntentResult(ClaimResult):
     """Result of :func:`intent_vs_behavior` (claim S3).
 

@@ -44,7 +44,7 @@ __all__ = ["RecoveryResult", "recovery"]
 GROUPS = ("no_failure", "recovered", "not_recovered")
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class RecoveryResult(Result):
     """Result of :func:`recovery`.
 
@@ -78,6 +78,11 @@ class RecoveryResult(Result):
                 claimed=[_finite(r["claim_low"]), _finite(r["claim_high"])],
                 verdict=r["verdict"], reason=str(r["reason"]))
         return out
+
+    @property
+    def claim(self) -> ClaimResult | None:
+        """S2's claim as the claims report judges it: recovery helps retention."""
+        return self.claims.get("recovery_helps[retention]")
 
     def plot(self, ax: Any = None) -> Any:
         """Landmark Kaplan-Meier curves of the three groups; returns the Axes."""

@@ -34,7 +34,7 @@ from .dose import _level_cells
 __all__ = ["ThresholdResult", "threshold"]
 
 
-@dataclass(frozen=True, eq=False, kw_only=True)
+@dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class ThresholdResult(Result):
     """Result of :func:`threshold`.
 
