@@ -58,6 +58,10 @@ def test_the_result_protocol(results, name):
     assert isinstance(r.tables, dict) and all(isinstance(t, pd.DataFrame)
                                               for t in r.tables.values())
     assert isinstance(r.info, dict)
+    table = r.summary()
+    assert isinstance(table, pd.DataFrame) and table.attrs["title"] == r.title
+    assert tuple(table.columns[: len(ESTIMATE_COLUMNS)]) == ESTIMATE_COLUMNS
+    assert r.to_text() in repr(r)
     text = repr(r)
     assert "object at 0x" not in text and "DataFrame(" not in text, text[:200]
     assert not text.startswith(type(r).__name__ + "(")   # not a raw dataclass dump
@@ -109,3 +113,71 @@ def test_the_scorer_pickles_deep_copies_and_clones():
     fresh = type(s)(**params)
     assert fresh.get_params() == params and not fresh._fitted
     assert fresh.set_params(cap=2).cap == 2
+
+
+# ------------------------------------------------------------------ one vocabulary
+def test_one_vocabulary_for_level_seed_and_missing():
+    for name, fn in _estimators().items():
+        params = inspect.signature(fn).parameters
+        assert "conf_level" not in params, name
+        if "level" in params:
+            assert params["level"].default == 0.95, name      # the confidence level
+        if "seed" in params:
+            assert params["seed"].default == 0, name
+            assert params["seed"].kind is inspect.Parameter.KEYWORD_ONLY or name in (
+                "score",), name
+        if "n_boot" in params:
+            assert isinstance(params["n_boot"].default, int), name
+
+
+def test_old_spellings_work_one_release_with_a_deprecation_warning(base):  # noqa: F811
+    r = base["responses"]
+    want = thresholds.by_level(r, "grade", "expectation", level=0.9)
+    with pytest.warns(DeprecationWarning, match="conf_level= is now level="):
+        old = thresholds.by_level(r, "grade", "expectation", conf_level=0.9)
+    pd.testing.assert_frame_equal(old.estimates, want.estimates)
+    with pytest.warns(DeprecationWarning, match="now by="):
+        old = thresholds.by_level(r, "grade", level="expectation")
+    pd.testing.assert_frame_equal(old.estimates,
+                                  thresholds.by_level(r, "grade", by="expectation").estimates)
+    from loyaltystats.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="level= only"):
+        thresholds.band_table(r, "grade", level=0.9, conf_level=0.9)
+
+
+def test_a_refused_seed_is_one_error_everywhere(base):  # noqa: F811
+    from loyaltystats.errors import ParameterError
+
+    r = base["responses"]
+    calls = [lambda s: nps.score(r["recommend"], ci="bootstrap", seed=s, n_boot=20),
+             lambda s: kano.prca(r, "grade", ["B1", "D1"], n_boot=10, seed=s),
+             lambda s: drivers.driver_importance(r, ("grade", "recommend"), ["B1", "D1"],
+                                                 n_boot=10, seed=s),
+             lambda s: market.convergence(r, "grade", "company", "year", n_boot=10, seed=s)]
+    for call in calls:
+        for bad in (None, "one", 1.5, True):
+            with pytest.raises(ParameterError, match="seed"):
+                call(bad)
+
+
+# options (not tables or column roles) still accepted positionally; the list may only shrink
+POSITIONAL_OPTIONS = {
+    "dose_response": {"cap", "claimed", "weights"}, "threshold": {"cap"},
+    "hazard": {"kind", "horizon", "method"}, "intent_vs_behavior": {"cap"},
+    "score": {"scale", "weights", "ci", "level", "seed"}, "compare": {"paired"},
+    "by_segment": {"adjust"}, "recency": {"lags"}, "band_table": {"scale", "weights"},
+    "by_level": {"scale", "claimed"}, "basics_ceiling": {"claimed"}, "loyalty_curve": {"scale"},
+    "questionnaire": {"pairs"},
+}
+OPTIONS = {"cap", "claimed", "kind", "horizon", "method", "scale", "weights", "ci",
+           "level", "seed", "paired", "adjust", "lags", "pairs", "n_boot", "margin",
+           "statistic", "missing", "tolerance", "window", "threshold"}
+
+
+def test_options_are_keyword_only_except_the_pinned_old_ones():
+    for name, fn in _estimators().items():
+        params = inspect.signature(fn).parameters
+        positional = {k for k, p in params.items()
+                      if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and k in OPTIONS}
+        assert positional <= POSITIONAL_OPTIONS.get(name, set()), (name, positional)

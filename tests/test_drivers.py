@@ -6,7 +6,7 @@ import pytest
 import statsmodels.api as sm
 
 from loyaltystats.drivers import driver_importance, shapley_r2
-from loyaltystats.errors import DataError
+from loyaltystats.errors import DataError, ParameterError
 
 
 def _world(n, beta_sat, beta_loy, seed=0):
@@ -44,5 +44,5 @@ def test_bad_input():
     with pytest.raises(DataError, match="not numbers") as info:
         driver_importance(df.assign(a=df["a"].astype(str)), ("sat", "loy"), ["a", "b"], seed=1)
     assert info.value.column == "a"
-    with pytest.raises(DataError, match="seed"):
-        driver_importance(df, ("sat", "loy"), ["a", "b"])
+    with pytest.raises(ParameterError, match="seed"):   # the default is 0; None is refused
+        driver_importance(df, ("sat", "loy"), ["a", "b"], seed=None)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from loyaltystats.errors import DataError
+from loyaltystats.errors import DataError, ParameterError
 from loyaltystats.kano import A_YEAR, SIX_MONTHS, Decay, NotEstimableWarning, decay
 from loyaltystats.results import ClaimResult
 from loyaltystats.simulate import generate, world_where_false
@@ -163,5 +163,5 @@ def test_too_few_estimable_windows_raise():
 
 
 def test_decay_needs_a_seed_to_bootstrap():
-    with pytest.raises(DataError, match="seed"):
-        decay(_toy(), "y", "x", "t", window=2)
+    with pytest.raises(ParameterError, match="seed"):   # the default is 0; None is refused
+        decay(_toy(), "y", "x", "t", window=2, seed=None)

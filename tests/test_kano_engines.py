@@ -6,7 +6,7 @@ import pytest
 
 import loyaltystats.engines as engines
 from engine_inputs import engine_inputs
-from loyaltystats.errors import DataError, ScaleError
+from loyaltystats.errors import DataError, ParameterError, ScaleError
 from loyaltystats.kano import adaptation, decay, prca, questionnaire
 from loyaltystats.simulate import generate
 
@@ -149,11 +149,12 @@ def test_missing_columns_and_seeds_with_engine_inputs(world):
         questionnaire(pl.from_pandas(_answers()), {"a": ("f1",)}, n_boot=0)
     with pytest.raises(DataError, match="missing column"):
         adaptation(pl.from_pandas(world.experiences), r, "client")
-    # a missing seed is a package error (a DataError, still a ValueError)
-    for call in (lambda: prca(r, "grade", ATTRS, n_boot=10),
-                 lambda: decay(pl.from_pandas(_toy()), "y", "x", "t", window=2),
-                 lambda: questionnaire(pl.from_pandas(_answers()), {"a": ("f1", "d1")})):
-        with pytest.raises(DataError, match="seed"):
+    # a refused seed is the package's ParameterError (still a ValueError); the default is 0
+    for call in (lambda: prca(r, "grade", ATTRS, n_boot=10, seed=None),
+                 lambda: decay(pl.from_pandas(_toy()), "y", "x", "t", window=2, seed=None),
+                 lambda: questionnaire(pl.from_pandas(_answers()), {"a": ("f1", "d1")},
+                                       seed=None)):
+        with pytest.raises(ParameterError, match="seed"):
             call()
-    with pytest.raises(DataError, match="seed must be"):
+    with pytest.raises(ParameterError, match="seed must be"):
         prca(r, "grade", ATTRS, n_boot=10, seed="one")

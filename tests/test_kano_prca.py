@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from loyaltystats.errors import DataError, ModelError, ScaleError
+from loyaltystats.errors import DataError, ModelError, ParameterError, ScaleError
 from loyaltystats.kano import PenaltyReward, classify_impact, impact_asymmetry, prca
 from loyaltystats.scales import GRADE_1_10, LIKERT_1_7
 from loyaltystats.simulate import generate
@@ -82,8 +82,8 @@ def test_bootstrap_ci_and_reproducibility(early_world):
     width_b = (a.estimates["ci_high"] - a.estimates["ci_low"])[a.estimates.quantity == "reward"]
     width_o = (ols.estimates["ci_high"] - ols.estimates["ci_low"])[ols.estimates.quantity == "reward"]
     assert np.allclose(width_b.to_numpy(), width_o.to_numpy(), rtol=0.35)
-    with pytest.raises(DataError, match="seed"):
-        prca(early_world, "grade", ATTRS, n_boot=10)
+    with pytest.raises(ParameterError, match="seed"):   # the default is 0; None is refused
+        prca(early_world, "grade", ATTRS, n_boot=10, seed=None)
 
 
 def test_asymmetry_delta_se_matches_bootstrap(early_world):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loyaltystats.errors import DataError
+from loyaltystats.errors import DataError, ParameterError
 from loyaltystats.kano import (
     ANSWERS,
     EVALUATION_TABLE,
@@ -133,8 +133,8 @@ def test_bootstrap_is_reproducible_and_needs_a_seed():
     a = questionnaire_counts(counts, n_boot=300, seed=5)
     b = questionnaire_counts(counts, n_boot=300, seed=5)
     assert a.estimates.equals(b.estimates)
-    with pytest.raises(DataError, match="seed"):
-        questionnaire_counts(counts, n_boot=300)
+    with pytest.raises(ParameterError, match="seed"):   # the default is 0; None is refused
+        questionnaire_counts(counts, n_boot=300, seed=None)
 
 
 def test_result_is_frozen_and_round_trips():

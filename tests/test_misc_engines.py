@@ -8,7 +8,7 @@ import pytest
 import loyaltystats.engines as engines
 from engine_inputs import engine_inputs
 from loyaltystats.drivers import driver_importance
-from loyaltystats.errors import DataError, ScaleError
+from loyaltystats.errors import DataError, ParameterError, ScaleError
 from loyaltystats.market import convergence
 from loyaltystats.pyramid import gating
 from loyaltystats.scales import LABELS_NOTE
@@ -150,8 +150,9 @@ def test_row_level_bad_values_in_an_engine_are_named(world):
     assert info.value.column == "duration" and info.value.n_rows == 3
     with pytest.raises(DataError, match="missing column"):
         lifetime_by_band(pl.from_pandas(world[1]), value="nope")
-    with pytest.raises(DataError, match="seed"):
-        driver_importance(pl.from_pandas(world[0]), ("grade", "loyalty_level"), DRIVERS)
+    with pytest.raises(ParameterError, match="seed"):   # the default is 0; None is refused
+        driver_importance(pl.from_pandas(world[0]), ("grade", "loyalty_level"), DRIVERS,
+                          seed=None)
     with pytest.raises(DataError, match="missing column"):
         convergence(pl.from_pandas(world[0]), "grade", "brand", "year")
 

@@ -159,8 +159,8 @@ def test_simulated_world_runs_and_pools_sparse_scores():
 
 def test_bad_input():
     df = retention_world(300, full_scale=False, seed=0)
-    with pytest.raises(ValueError, match="seed"):
-        versus_retention(df)
+    with pytest.raises(ValueError, match="seed"):   # the default is 0; None is refused
+        versus_retention(df, seed=None)
     bad = df.assign(recommend=df.recommend.where(df.index != 3, 12))
     with pytest.raises(ScaleError) as info:
         versus_retention(bad, seed=0, n_boot=10)

@@ -248,8 +248,8 @@ def test_bad_weights_and_arguments():
         score(x, weights=np.zeros(6))
     with pytest.raises(DataError, match="no responses"):
         score([])
-    with pytest.raises(ValueError, match="seed"):
-        score(x, ci="bootstrap")
+    with pytest.raises(ValueError, match="seed"):   # the default is 0; None is refused
+        score(x, ci="bootstrap", seed=None)
     with pytest.raises(ValueError, match="ci must be"):
         score(x, ci="exact")
     with pytest.raises(ValueError, match="level"):

@@ -38,7 +38,7 @@ def test_claim_result_round_trips_through_json():
     assert back.verdict == "supported" and back.claimed == {"1": 0.57, "2": 0.78}
     assert back.estimates["estimate"].iloc[0] == 0.55 and np.isnan(back.estimates["estimate"].iloc[1])
     assert back.estimates.dtypes.equals(r.estimates.dtypes)
-    assert "verdict = supported" in r.summary() and "<table" in r._repr_html_()
+    assert "verdict = supported" in r.to_text() and "<table" in r._repr_html_()
 
 
 def test_invalid_verdict_rejected():

@@ -179,3 +179,22 @@ def test_proportion_table():
     cells = pd.DataFrame({"k": [0, 1], "n": [263, 148], "successes": [81, 15]})
     out = proportion_table(cells, "k")
     assert out["ci_low"].round(4).tolist() == [0.2553, 0.0624]
+
+
+def test_binomial_fit_summary_matches_statsmodels_on_rows():
+    import statsmodels.api as sm
+
+    from loyaltystats.stats import fit_binomial
+
+    cells = pd.DataFrame({"x": [0, 1, 2], "successes": [10, 30, 45], "n": [100, 100, 90]})
+    fit = fit_binomial(cells, "x")
+    rows = cells.loc[cells.index.repeat(cells["n"])].reset_index(drop=True)
+    rows["y"] = np.concatenate([np.r_[np.ones(s), np.zeros(n - s)]
+                                for s, n in zip(cells["successes"], cells["n"])])
+    ref = sm.GLM(rows["y"], sm.add_constant(rows[["x"]]), family=sm.families.Binomial()).fit()
+    table = fit.summary()
+    # p-values of 1e-14 amplify the fits' last digits: relative 1e-3 there, 1e-6 on intervals
+    np.testing.assert_allclose(table["p_value"].to_numpy(), ref.pvalues.to_numpy(), rtol=1e-3)
+    np.testing.assert_allclose(table[["ci_low", "ci_high"]].to_numpy(),
+                               ref.conf_int().to_numpy(), rtol=1e-6)
+    assert "BinomialFit" in repr(fit) and "cov" not in repr(fit)

@@ -168,7 +168,7 @@ def test_plot_and_json_round_trip(world):
     back = DoseResponseResult.from_dict(json.loads(res.to_json()))
     pd.testing.assert_frame_equal(back.estimates, res.estimates)
     assert back.claim.verdict == "supported"
-    assert "p[k=1]" in res.summary() and "<table" in res._repr_html_()
+    assert "p[k=1]" in res.to_text() and "<table" in res._repr_html_()
 
 
 def test_bool_and_float_columns_are_accepted(world):

@@ -266,7 +266,7 @@ def test_result_round_trips_through_json(world_57_78):
     back = HazardResult.from_dict(json.loads(res.to_json()))
     pd.testing.assert_frame_equal(back.estimates, res.estimates)
     assert back.claim.verdict == res.claim.verdict
-    assert "p_within[k=1]" in res.summary()
+    assert "p_within[k=1]" in res.to_text()
 
 
 def test_datetime_times_and_week_periods():

@@ -199,7 +199,7 @@ def test_other_bad_inputs(responses):
     with pytest.raises(DataError, match="every basic at its best"):
         basics_ceiling(df.assign(B1=3), "grade", ["B1"], ["D1"])
     with pytest.raises(ValueError, match="level"):
-        band_table(df, "grade", conf_level=95)
+        band_table(df, "grade", level=95)
 
 
 def test_ordinal_separation_is_a_model_error():
@@ -283,7 +283,7 @@ def test_results_are_frozen_round_trip_and_plot(responses):
             res.title = "x"
         again = type(res).from_dict(json.loads(res.to_json()))
         pd.testing.assert_frame_equal(again.estimates, res.estimates, check_dtype=False)
-        assert res.summary() and res._repr_html_()
+        assert res.to_text() and not res.summary().empty and res._repr_html_()
         fig, ax = plt.subplots()
         assert again.plot(ax=ax) is ax  # plots work from the serialised tables too
         plt.close(fig)

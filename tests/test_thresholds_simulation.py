@@ -37,7 +37,7 @@ def month0_false():
 
 
 def test_t1_estimates_cover_the_truth_and_the_claim_is_supported(month0):
-    res = by_level(month0.responses, "grade", "expectation", claimed=T1_CLAIM, conf_level=0.99)
+    res = by_level(month0.responses, "grade", "expectation", claimed=T1_CLAIM, level=0.99)
     lv = res.tables["levels"].set_index("level")
     ex = res.tables["exceedance"].query("cutoff == 9").set_index("level")
     truth_mean = month0.truth["mean_grade_by_expectation"]
@@ -71,7 +71,7 @@ def test_t1_true_world_holds_pooled_over_all_months():
 
 
 def test_t3_tiers_cover_the_truth(month0):
-    res = by_level(month0.responses, "grade", "tier", conf_level=0.99, claim_id="T3",
+    res = by_level(month0.responses, "grade", "tier", level=0.99, claim_id="T3",
                    claimed={"meets needs": (6, 7.99), "easy": 8, "enjoyable": 9})
     lv = res.tables["levels"].set_index("level")
     for tier, mean in month0.truth["mean_grade_by_tier"].items():
@@ -85,7 +85,7 @@ def test_t3_tiers_cover_the_truth(month0):
 
 
 def test_t2_ceiling_covers_the_truth_and_flips(month0, month0_false):
-    kw = {"basics": ["B1", "B2"], "delighters": ["D1"], "others": ["P1"], "conf_level": 0.99}
+    kw = {"basics": ["B1", "B2"], "delighters": ["D1"], "others": ["P1"], "level": 0.99}
     res = basics_ceiling(month0.responses, "grade", **kw)
     truth = month0.truth["basics_best_no_delight_mean"]
     assert _covers(res.info["ceiling_ci_low"], res.info["ceiling_ci_high"], truth)
@@ -117,7 +117,7 @@ def test_t4_cells_cover_the_truth_and_the_verdict_flips(claim_true):
     df = _t4_frame(w)
     assert df["baseline_grade"].notna().all()
     res = moments_of_truth(df, "feels_first", "baseline_grade", "grade", baseline_from=7,
-                           peak_from=9, conf_level=0.99)
+                           peak_from=9, level=0.99)
     cells = res.tables["cells"]
     for row in cells.itertuples():
         truth = w.truth["t4_cell_probs"][f"baseline_ok={row.baseline},peak={row.peak}"]
@@ -140,7 +140,7 @@ def test_t5_band_rates_cover_the_truth_and_the_verdict_flips(claim_true):
     overrides = {} if claim_true else world_where_false("T5")
     w = generate(30_000, months=24, seed=2, **overrides)
     cust = _retention(w)
-    bands = band_table(cust, "grade", outcome="retained", conf_level=0.99).tables["bands"]
+    bands = band_table(cust, "grade", outcome="retained", level=0.99).tables["bands"]
     for _, row in bands.iterrows():
         truth = w.truth["retention_12m_by_band"][row.band]
         assert _covers(row.rate_ci_low, row.rate_ci_high, truth), row.band

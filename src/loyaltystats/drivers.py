@@ -23,6 +23,7 @@ from .data import validate_column
 from .errors import DataError, ModelError
 from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import Scale
+from .stats.seeds import make_rng
 
 __all__ = ["DriverImportance", "driver_importance", "shapley_r2"]
 
@@ -113,7 +114,7 @@ def _max_abs_interval(diff: np.ndarray, boot: np.ndarray, level: float) -> tuple
 @reads(data=("outcomes", "drivers"))
 def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequence[str], *,
                       same: float = 0.1, different: float = 0.2, n_boot: int = 300,
-                      seed: int | np.random.Generator | None = None,
+                      seed: int | np.random.Generator = 0,
                       level: float = 0.95,
                       scales: Mapping[str, Scale] | None = None,
                       missing: Missing = "raise") -> DriverImportance:
@@ -136,7 +137,7 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
         Bootstrap replicates (rows resampled; the statistic is computed from the resampled
         covariance matrix).
     seed : int or Generator
-        Required when ``n_boot > 0``.
+        Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
     level : float
         Confidence level.
     scales : mapping of column -> Scale, optional
@@ -184,8 +185,6 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
         raise DataError(f"need exactly two outcomes, got {outcomes}", table="data")
     if not 1 < len(drivers) <= 12:
         raise DataError(f"need 2 to 12 drivers, got {len(drivers)}", table="data")
-    if n_boot and seed is None:
-        raise DataError("driver_importance bootstraps: give seed=", table="data")
     cols = drivers + outcomes
     data = as_frame(data, cols, "data")
     absent = [c for c in cols if c not in data.columns]
@@ -219,7 +218,7 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
     shares, r2 = profile(x)
     diff = shares[0] - shares[1]
     stat = float(np.nanmax(np.abs(diff)))
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed, "driver_importance")
     boot_shares = np.empty((n_boot, 2, p))
     boot_r2 = np.empty((n_boot, 2))
     for b in range(n_boot):

@@ -15,6 +15,7 @@ from .data import validate_column
 from .errors import DataError
 from .results import ClaimResult, estimates_frame
 from .scales import GRADE_1_10, Scale
+from .stats.seeds import make_rng
 
 __all__ = ["ConvergenceResult", "convergence"]
 
@@ -126,7 +127,7 @@ def convergence(data: FrameLike, score: str, company: str, period: str, *,
         return mb.max(axis=-1) - ma.max(axis=-1), mb.std(axis=-1, ddof=1) - ma.std(axis=-1, ddof=1)
 
     top, spread = stats_of(a["mean"].to_numpy(), b["mean"].to_numpy())
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed, "convergence")
     ma = rng.normal(a["mean"].to_numpy(), a["se"].to_numpy(), size=(n_boot, len(common)))
     mb = rng.normal(b["mean"].to_numpy(), b["se"].to_numpy(), size=(n_boot, len(common)))
     bt, bs = stats_of(ma, mb)

@@ -2,7 +2,7 @@
 
 Every result carries an ``estimates`` table with the stable columns
 ``term, estimate, ci_low, ci_high, n, method`` and can show itself as text
-(:meth:`Result.summary`), as HTML in a notebook, and as a JSON-safe dict that round-trips
+(:meth:`Result.to_text`; :meth:`Result.summary` is the estimates as a DataFrame), as HTML in a notebook, and as a JSON-safe dict that round-trips
 (:meth:`Result.to_dict` / :meth:`Result.from_dict`). A :class:`ClaimResult` adds the claim
 being tested, the claimed value and a verdict.
 
@@ -204,7 +204,27 @@ class Result:
                 lines.append(f"{k} = {_fmt(v)}")
         return lines
 
-    def summary(self) -> str:
+    def summary(self) -> pd.DataFrame:
+        """The estimates as a table to read or compute with (a copy; ``attrs`` hold the
+        title, the level and, for a claim, the verdict). ``print(result)`` or
+        :meth:`print_summary` shows the same as text, with the header.
+
+        Examples
+        --------
+        >>> from loyaltystats.results import Result, estimates_frame
+        >>> r = Result(estimates=estimates_frame([{"term": "p", "estimate": 0.5, "ci_low": 0.4,
+        ...     "ci_high": 0.6, "n": 100, "method": "wilson"}]), title="a share")
+        >>> r.summary()[["term", "estimate"]].to_dict("records"), r.summary().attrs["title"]
+        ([{'term': 'p', 'estimate': 0.5}], 'a share')
+        """
+        table = self.estimates.copy()
+        table.attrs = {"title": self.title, "level": self.level}
+        verdict = getattr(self, "verdict", None)
+        if verdict is not None:
+            table.attrs.update(claim_id=getattr(self, "claim_id", ""), verdict=verdict)
+        return table
+
+    def to_text(self) -> str:
         """Text summary: header, estimates table and the names of further tables."""
         lines = self._header_lines()
         lines.append("")
@@ -215,11 +235,11 @@ class Result:
         return "\n".join(lines)
 
     def print_summary(self) -> None:
-        """Print :meth:`summary`."""
-        print(self.summary())
+        """Print :meth:`to_text` (the header and the estimates)."""
+        print(self.to_text())
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}: {self.title}>\n" + self.summary()
+        return f"<{type(self).__name__}: {self.title}>\n" + self.to_text()
 
     def _repr_html_(self) -> str:
         head = "".join(f"<div>{line}</div>" for line in self._header_lines())

@@ -170,6 +170,31 @@ class ClaimsReport:
     def __repr__(self) -> str:
         return self.to_text()
 
+    def _repr_html_(self) -> str:
+        """The claims table in a notebook (one row per claim, verdicts coloured)."""
+        cols = [c for c in ("id", "statement", "term", "estimate", "ci_low", "ci_high",
+                            "verdict", "holm_verdict", "n", "status") if c in self.table]
+        colours = {"supported": "#d4edda", "contradicted": "#f8d7da",
+                   "inconclusive": "#fff3cd"}
+
+        def text(v: Any) -> str:
+            return "" if v is None or (isinstance(v, float) and np.isnan(v)) \
+                else html.escape(str(v))
+
+        def verdict(v: Any) -> str:
+            shown = text(v)
+            colour = colours.get(str(v))
+            return f"<span style='background-color: {colour}'>{shown}</span>" if colour \
+                else shown
+
+        # no pandas Styler: it needs jinja2, which is not a dependency
+        formatters = {c: (verdict if c in ("verdict", "holm_verdict") else
+                          (lambda v: "" if v is None or v != v else f"{v:.3g}")
+                          if c in ("estimate", "ci_low", "ci_high") else text) for c in cols}
+        table = self.table[cols].to_html(index=False, escape=False, formatters=formatters,
+                                         na_rep="")
+        return f"<div class='loyaltystats-report'>{table}</div>"
+
     def to_text(self) -> str:
         """The claims table as aligned text (what the CLI prints)."""
         t = self.table.copy()

@@ -187,14 +187,10 @@ def check_level(level: float) -> float:
 
 
 def check_seed(seed: Any, what: str) -> np.random.Generator:
-    """A numpy Generator from ``seed``; :class:`DataError` when it is missing or not a seed."""
-    if seed is None or isinstance(seed, bool):
-        raise DataError(f"{what} resamples: give seed= (an int or a numpy Generator)")
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, int | np.integer | np.random.SeedSequence):
-        return np.random.default_rng(seed)
-    raise DataError(f"seed must be an int or a numpy Generator, got {type(seed).__name__}")
+    """:func:`loyaltystats.stats.seeds.make_rng` (one reading of a seed everywhere)."""
+    from ..stats.seeds import make_rng
+
+    return make_rng(seed, what)
 
 
 # ---------------------------------------------------------------------------- categories

@@ -362,7 +362,7 @@ def decay(
     horizon: float | None = None,
     level: float = 0.95,
     n_boot: int = 500,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
     unit_days: float = MONTH_DAYS,
     missing: Missing = "raise",
 ) -> Decay:
@@ -407,7 +407,7 @@ def decay(
         Parametric-bootstrap replicates for the curve band, the curve parameters and the
         crossing times.
     seed : int or numpy.random.Generator
-        Required when ``n_boot > 0``.
+        Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
     unit_days : float
         Days per unit when ``time`` holds datetimes (default a month, 30.4375 days).
     missing : {"raise", "drop"}

@@ -248,7 +248,7 @@ def prca(
     ia_cut: float = 0.2,
     min_impact: float | None = None,
     level: float = 0.95,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
     missing: Missing = "raise",
 ) -> PenaltyReward:
     """Penalty-reward contrast analysis of attribute ratings (K1, regression route).
@@ -291,7 +291,7 @@ def prca(
     level : float
         Confidence level.
     seed : int or numpy.random.Generator
-        Required when ``n_boot > 0``.
+        Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
     missing : {"raise", "drop"}
         What to do with rows missing a value in a column this function reads: raise
         :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``

@@ -256,7 +256,7 @@ def questionnaire_counts(
     level: float = 0.95,
     n_boot: int = 2000,
     fong_z: float = 1.65,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
 ) -> KanoQuestionnaire:
     """Kano classification from category counts per attribute.
 
@@ -273,7 +273,7 @@ def questionnaire_counts(
     fong_z : float
         Critical value of Fong's test.
     seed : int or numpy.random.Generator
-        Required when ``n_boot > 0``: the bootstrap is reproducible.
+        Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
 
     Returns
     -------
@@ -402,7 +402,7 @@ def questionnaire(
     n_boot: int = 2000,
     fong_z: float = 1.65,
     min_pairs: int = 2,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
 ) -> KanoQuestionnaire:
     """Classify attributes from Kano questionnaire answer pairs (K1, questionnaire route).
 
@@ -430,7 +430,7 @@ def questionnaire(
     min_pairs : int
         Fewest complete answer pairs an attribute needs (default 2); fewer raise.
     seed : int or numpy.random.Generator
-        Required when ``n_boot > 0``: the bootstrap is reproducible.
+        Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
 
     Returns
     -------

@@ -219,7 +219,7 @@ def z_value(level: float) -> float:
 
 
 def rng_from(seed: int | np.random.Generator | None, what: str) -> np.random.Generator:
-    """A Generator from an explicit seed; ``None`` is refused (results must be reproducible)."""
-    if seed is None:
-        raise ParameterError(f"{what} is random: pass seed= (an int or a numpy Generator)")
-    return np.random.default_rng(seed)
+    """:func:`loyaltystats.stats.seeds.make_rng` (one reading of a seed everywhere)."""
+    from ..stats.seeds import make_rng
+
+    return make_rng(seed, what)

@@ -84,7 +84,7 @@ def compare(
     ci: Literal["wald", "adjusted", "bootstrap"] = "wald",
     level: float = 0.95,
     n_boot: int = 2000,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
     missing: Missing = "raise",
 ) -> NPSComparison:
     """Compare two NPS: the difference with CI and a test of no difference.
@@ -112,7 +112,7 @@ def compare(
     n_boot : int
         Bootstrap replicates.
     seed : int or numpy.random.Generator, optional
-        Required for the bootstrap.
+        Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
     missing : {"raise", "drop"}
         What to do with rows missing a value in the answers or weights (paired: the pair is left out): raise
         :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``

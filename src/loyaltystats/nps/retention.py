@@ -378,7 +378,7 @@ def versus_retention(
     scale: Scale = RECOMMEND_0_10,
     horizon: float | None = None,
     n_boot: int = 500,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
     level: float = 0.95,
     threshold: float = 0.7,
     claim_predictor: str | None = None,
@@ -414,7 +414,7 @@ def versus_retention(
     n_boot : int
         Bootstrap replicates for the concordance intervals (at least 10).
     seed : int or numpy.random.Generator
-        Required (the bootstrap is random).
+        Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
     level : float
         Confidence level.
     threshold : float

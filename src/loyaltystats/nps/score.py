@@ -132,7 +132,7 @@ def nps_interval(
     level: float = 0.95,
     n_eff: Any = None,
     n_boot: int = 2000,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Confidence limits for the NPS (on the -1..1 scale) of one or many count triples.
 
@@ -149,7 +149,7 @@ def nps_interval(
     n_boot : int
         Bootstrap replicates (``method="bootstrap"``).
     seed : int or Generator
-        Required for the bootstrap.
+        Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
 
     Returns
     -------
@@ -298,7 +298,7 @@ def score(
     weights: Any = None,
     ci: CIMethod = "wald",
     level: float = 0.95,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
     *,
     n_boot: int = 2000,
     column: str | None = None,
@@ -328,7 +328,7 @@ def score(
     level : float
         Confidence level.
     seed : int or numpy.random.Generator, optional
-        Required when ``ci="bootstrap"``.
+        Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
     n_boot : int
         Bootstrap replicates.
     column : str, optional
@@ -512,7 +512,7 @@ def score_counts(
     ci: CIMethod = "wald",
     level: float = 0.95,
     n_eff: float | None = None,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
     n_boot: int = 2000,
 ) -> NPSResult:
     """NPS from the three counts (e.g. counted in a database); see :func:`score`.

@@ -164,7 +164,7 @@ def by_segment(
     ci: CIMethod = "wald",
     level: float = 0.95,
     n_boot: int = 2000,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
     missing: Missing = "raise",
 ) -> SegmentNPS:
     """NPS per segment, each segment against the rest, with multiplicity-adjusted p-values.
@@ -279,7 +279,7 @@ def trend(
     ci: CIMethod = "wald",
     level: float = 0.95,
     n_boot: int = 2000,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator = 0,
     missing: Missing = "raise",
 ) -> TrendNPS:
     """NPS per period with CIs and a test for a linear trend.

@@ -29,7 +29,7 @@ _LINKS = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class BinomialFit:
     """A fitted binomial GLM on cells.
 
@@ -65,6 +65,37 @@ class BinomialFit:
     formula: str
     link: str
     design_info: object = field(repr=False, default=None)
+
+    def __repr__(self) -> str:
+        return (f"<BinomialFit: {self.link} link, {self.formula}; {self.n_cells} cells, "
+                f"{self.nobs:g} trials, llf {self.llf:.6g}>\n"
+                + self.summary().to_string(float_format=lambda x: f"{x:.4g}"))
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided Wald p-values of the coefficients."""
+        return pd.Series(2 * stats.norm.sf(np.abs(self.params / self.bse)), index=self.params.index)
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Wald intervals of the coefficients (columns ``ci_low``, ``ci_high``)."""
+        z = stats.norm.ppf(0.5 + level / 2)
+        return pd.DataFrame({"ci_low": self.params - z * self.bse,
+                             "ci_high": self.params + z * self.bse})
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Coefficients, standard errors, z, p-values and intervals, one row per term.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> cells = pd.DataFrame({"x": [0, 1], "successes": [10, 30], "n": [100, 100]})
+        >>> fit_binomial(cells, "x").summary().columns.tolist()
+        ['coef', 'std_err', 'z', 'p_value', 'ci_low', 'ci_high']
+        """
+        ci = self.conf_int(level)
+        return pd.DataFrame({"coef": self.params, "std_err": self.bse,
+                             "z": self.params / self.bse, "p_value": self.pvalues,
+                             "ci_low": ci["ci_low"], "ci_high": ci["ci_high"]})
 
     @property
     def aic(self) -> float:

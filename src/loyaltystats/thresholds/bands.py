@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._boundary import Missing, reads
+from .._deprecate import renamed_keywords
 from .._validate import FrameLike
 from ..results import Result, estimates_frame
 from ..scales import GRADE_1_10, Scale
@@ -77,6 +78,7 @@ def _lift(p_b: np.ndarray, n_b: np.ndarray, p_all: float, n_all: float,
     return lift, np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
 
 
+@renamed_keywords(conf_level="level")
 @reads(data=("score", "outcome", "weights"))
 def band_table(
     data: FrameLike,
@@ -85,7 +87,7 @@ def band_table(
     scale: Scale = GRADE_1_10,
     weights: str | None = None,
     *,
-    conf_level: float = 0.95,
+    level: float = 0.95,
     missing: Missing = "raise",
 ) -> BandTable:
     """Share of each grade band and, given a 0/1 outcome, its rate and lift.
@@ -104,7 +106,7 @@ def band_table(
         Non-negative case weights. Shares and rates are then weighted and their Wilson
         intervals use Kish's effective sample size ``(sum w)^2 / sum w^2`` (overall for the
         shares, per band for the rates).
-    conf_level : float
+    level : float
         Confidence level of the intervals.
     missing : {"raise", "drop"}
         What to do with rows missing a value in a column this function reads: raise
@@ -154,7 +156,7 @@ def band_table(
     2     8  2   0.5
     3  9-10  2   1.0
     """
-    level = check_level(conf_level)
+    level = check_level(level)
     require_bands(scale)
     cells = score_cells(data, score, scale, outcome=outcome, weights=weights, table="data")
     z = z_value(level)

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._boundary import Missing, reads
+from .._deprecate import renamed_keywords
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
@@ -184,6 +185,7 @@ def _group_stats(values: np.ndarray, counts: np.ndarray, claimed: float,
             "p_above_ci_high": float(a_hi)}
 
 
+@renamed_keywords(conf_level="level")
 @reads(data=("score", "basics", "delighters", "others", "cluster"))
 def basics_ceiling(
     data: FrameLike,
@@ -198,7 +200,7 @@ def basics_ceiling(
     attribute_scale: Scale = LIKERT_1_5,
     present_from: float | None = None,
     basis: Literal["model", "subgroup"] = "model",
-    conf_level: float = 0.95,
+    level: float = 0.95,
     cluster: str | None = None,
     missing: Missing = "raise",
 ) -> BasicsCeiling:
@@ -234,7 +236,7 @@ def basics_ceiling(
     basis : {"model", "subgroup"}
         Which mean decides the verdict: the model's prediction at perfect basics and no
         delighter (default; it holds the other attributes fixed) or the raw subgroup mean.
-    conf_level : float
+    level : float
         Confidence level.
     cluster : str, optional
         Column that identifies who answered (the customer id). A customer who answers more
@@ -299,7 +301,7 @@ def basics_ceiling(
     >>> res.verdict, round(res.info["ceiling"], 1)
     ('supported', 8.0)
     """
-    conf = check_level(conf_level)
+    conf = check_level(level)
     require_bands(scale)
     if basis not in ("model", "subgroup"):
         raise ParameterError(f"basis must be 'model' or 'subgroup', got {basis!r}")

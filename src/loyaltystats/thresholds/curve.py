@@ -9,11 +9,13 @@ import pandas as pd
 from scipy import stats
 
 from .._boundary import Missing, reads
+from .._deprecate import renamed_keywords
 from .._validate import FrameLike, check_unique_ids
 from ..errors import ModelError, ParameterError
 from ..results import ClaimResult, Verdict, estimates_frame
 from ..scales import GRADE_1_10, Scale
 from ..stats import multinomial_bootstrap, wilson_ci
+from ..stats.seeds import make_rng
 from ._common import bands_info, check_level, require_bands, score_cells, shade_bands, whiskers
 from ._logistic import fit_logistic_batch
 
@@ -184,6 +186,7 @@ def _argmax_low(llf: np.ndarray) -> np.ndarray:
     return np.argmax(close, axis=-1)
 
 
+@renamed_keywords(conf_level="level")
 @reads(data=("id", "score", "outcome"))
 def loyalty_curve(
     data: FrameLike,
@@ -196,7 +199,7 @@ def loyalty_curve(
     breakpoint_ci: Literal["profile", "bootstrap"] = "profile",
     n_boot: int = 200,
     seed: int | np.random.Generator | None = 0,
-    conf_level: float = 0.95,
+    level: float = 0.95,
     id: str | None = None,
     missing: Missing = "raise",
 ) -> LoyaltyCurve:
@@ -225,7 +228,7 @@ def loyalty_curve(
     seed : int or numpy.random.Generator
         Seed of the bootstrap; required when ``n_boot > 0`` (the default 0 is fixed and
         documented, so results are reproducible).
-    conf_level : float
+    level : float
         Confidence level of the intervals and of the nested test.
     id : str, optional
         The customer id column. Given, every id must appear once (a duplicated customer
@@ -268,7 +271,7 @@ def loyalty_curve(
       interior values. The breakpoint maximizes the profile log-likelihood over that grid;
       ties (log-likelihoods equal within a relative 1e-9) go to the **lower** value.
     * Profile-likelihood interval: the hull of the grid values whose log-likelihood is
-      within ``chi2_1(conf_level) / 2`` of the best. The breakpoint is not a regular
+      within ``chi2_1(level) / 2`` of the best. The breakpoint is not a regular
       parameter (it lives on a grid and the jump vanishes under linearity), so this
       interval is approximate.
     * Bootstrap interval: the count table per (score, outcome) is resampled
@@ -280,7 +283,7 @@ def loyalty_curve(
 
     Verdict regions:
 
-    * *supported*: the nested test rejects linearity at ``1 - conf_level``, the breakpoint
+    * *supported*: the nested test rejects linearity at ``1 - level``, the breakpoint
       interval lies at or above ``top``, and the jump's Wald interval lies above 0;
     * *contradicted*: linearity is rejected and either the breakpoint interval lies at or
       above ``top`` with the jump's interval below 0 (loyalty flattens at the top), or a
@@ -298,7 +301,7 @@ def loyalty_curve(
     (9.0, 'supported')
     """
     check_unique_ids(data, id, "customers")
-    conf = check_level(conf_level)
+    conf = check_level(level)
     require_bands(scale)
     if kind not in ("step", "hinge"):
         raise ParameterError(f"kind must be 'step' or 'hinge', got {kind!r}")
@@ -306,8 +309,8 @@ def loyalty_curve(
         raise ParameterError(f"breakpoint_ci must be 'profile' or 'bootstrap', got {breakpoint_ci!r}")
     if breakpoint_ci == "bootstrap" and n_boot < 1:
         raise ParameterError("breakpoint_ci='bootstrap' needs n_boot > 0")
-    if n_boot > 0 and seed is None:
-        raise ParameterError("the bootstrap needs an explicit seed (int or numpy Generator)")
+    if n_boot > 0:
+        make_rng(seed, "loyalty_curve's bootstrap")  # the one check of a seed
     cells = score_cells(data, score, scale, outcome=outcome, table="data")
     cells = cells.sort_values(score).reset_index(drop=True)
     s = cells[score].to_numpy(float)

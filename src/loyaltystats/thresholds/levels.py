@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._boundary import Missing, reads
+from .._deprecate import renamed_keywords
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, Verdict, estimates_frame, judge_interval
@@ -148,11 +149,34 @@ def claim_region(value: float | Sequence[float], scale: Scale) -> tuple[float, f
     return float(bands[i].low), float(bands[i + 1].low) - 1e-9
 
 
-@reads(data=("score", "level"))
+def _level_column_was_level(fn: Any) -> Any:
+    """by_level's level column was ``level=`` (now ``by=``, ``level`` being the confidence
+    level everywhere): a column name given as ``level=`` still works one release, warned."""
+    import functools
+    import warnings
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if isinstance(kwargs.get("level"), str):
+            if "by" in kwargs or len(args) >= 3:
+                raise ParameterError("by_level: the level column is by=; level= is the "
+                                     "confidence level")
+            warnings.warn("by_level: the level column is now by= (level= is the confidence "
+                          "level, as everywhere); level='column' goes in the next release",
+                          DeprecationWarning, stacklevel=2)
+            kwargs["by"] = kwargs.pop("level")
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@renamed_keywords(conf_level="level")
+@_level_column_was_level
+@reads(data=("score", "by"))
 def by_level(
     data: FrameLike,
     score: str,
-    level: str,
+    by: str,
     scale: Scale = GRADE_1_10,
     claimed: Mapping[Any, float | Sequence[float]] | None = None,
     *,
@@ -160,7 +184,7 @@ def by_level(
     cutoffs: Sequence[float] = (8, 9),
     claim_id: str = "T1",
     statement: str | None = None,
-    conf_level: float = 0.95,
+    level: float = 0.95,
     levels: Sequence[Any] | None = None,
     missing: Missing = "raise",
 ) -> LevelTable | LevelClaim:
@@ -173,12 +197,12 @@ def by_level(
         engine (see docs/engines.md); the results equal the pandas path.
     score : str
         Score column, validated against ``scale``.
-    level : str
-        Experience variable: expectations below / met / exceeded (T1), or the tiers meets
-        needs / easy / enjoyable (T3). Levels are taken in category order for a
-        categorical column (unused categories are reported with ``n = 0``), else sorted;
-        ``levels`` overrides both. The first level with data is the reference of the
-        ordinal model.
+    by : str
+        The level column, an experience variable: expectations below / met / exceeded
+        (T1), or the tiers meets needs / easy / enjoyable (T3). Levels are taken in
+        category order for a categorical column (unused categories are reported with
+        ``n = 0``), else sorted; ``levels`` overrides both. The first level with data is the
+        reference of the ordinal model. (Its old name ``level=`` works one release.)
     scale : Scale
         Declared scale with bands.
     claimed : mapping, optional
@@ -195,8 +219,9 @@ def by_level(
         Thresholds ``c`` for the exceedance probabilities P(score >= c).
     claim_id, statement : str
         Claim identifier and text (default the T1 statement; ``claim_id="T3"`` picks T3's).
-    conf_level : float
-        Confidence level of every interval and of the tests.
+    level : float
+        Confidence level of every interval and of the tests (``conf_level=`` is its old
+        name, kept one release).
     levels : sequence, optional
         Only these levels, in this order (a level without data is reported with ``n = 0``).
         Rows at other levels are counted and validated but left out of every estimate: T3
@@ -259,22 +284,22 @@ def by_level(
     >>> res.verdict
     'inconclusive'
     """
-    conf = check_level(conf_level)
+    conf = check_level(level)
     require_bands(scale)
     if statistic not in ("median", "mean"):
         raise ParameterError(f"statistic must be 'median' or 'mean', got {statistic!r}")
-    cells = score_cells(data, score, scale, by=[level], table="data")
+    cells = score_cells(data, score, scale, by=[by], table="data")
     # pandas: the column's own order (all categories, even empty ones); engines: the levels
     # found in the cells
     if levels is not None:
         levels = list(levels)
         if len(set(levels)) != len(levels):
             raise ParameterError(f"levels must not repeat, got {levels!r}")
-        cells = cells[cells[level].isin(levels).to_numpy()]
+        cells = cells[cells[by].isin(levels).to_numpy()]
     else:
-        levels = level_order(data[level] if isinstance(data, pd.DataFrame) else cells[level])
+        levels = level_order(data[by] if isinstance(data, pd.DataFrame) else cells[by])
     values = np.sort(pd.unique(cells[score].to_numpy(float)))
-    li = pd.Index(levels).get_indexer(cells[level])
+    li = pd.Index(levels).get_indexer(cells[by])
     vi = np.searchsorted(values, cells[score].to_numpy(float))
     counts = np.zeros((len(levels), len(values)))
     np.add.at(counts, (li, vi), cells["n"].to_numpy(float))
@@ -283,7 +308,7 @@ def by_level(
     if len(with_data) < 2:
         only = [levels[i] for i in with_data]
         raise DataError("the level column needs at least two levels with data to compare",
-                        table="data", column=level, n_rows=int(cells["n"].sum()), examples=only)
+                        table="data", column=by, n_rows=int(cells["n"].sum()), examples=only)
 
     lv_rows, ex_rows, band_rows, est_rows = [], [], [], []
     band_codes = scale.band_codes(values)
@@ -321,7 +346,7 @@ def by_level(
                              "ci_high": b_hi[j], "n": n, "method": "wilson", "level": lv,
                              "quantity": f"share {b}"})
 
-    info: dict[str, Any] = {"score": score, "level_column": level, "scale": scale.name,
+    info: dict[str, Any] = {"score": score, "level_column": by, "scale": scale.name,
                             "scale_low": float(scale.low), "scale_high": float(scale.high),
                             "bands": bands_info(scale), "n": int(n_level.sum()),
                             "statistic": statistic,
@@ -374,7 +399,7 @@ def by_level(
         "tests": pd.DataFrame(tests, columns=["test", "statistic", "df", "p_value"]),
     }
     estimates = estimates_frame(est_rows)
-    title = f"{score} by {level}"
+    title = f"{score} by {by}"
     if claimed is None:
         return LevelTable(estimates=estimates, title=title, level=conf, tables=tables, info=info)
 
@@ -385,7 +410,7 @@ def by_level(
     unknown = [k for k in claimed if str(k) not in lv_table.index]
     if unknown:
         raise DataError(f"claimed levels not found; levels are {[str(v) for v in levels]}",
-                        table="data", column=level, n_rows=0, examples=unknown)
+                        table="data", column=by, n_rows=0, examples=unknown)
     v_rows = []
     for key, value in claimed.items():
         lo, hi = claim_region(value, scale)

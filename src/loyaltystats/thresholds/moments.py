@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from .._boundary import Missing, reads
+from .._deprecate import renamed_keywords
 from .._frames import count_cells, cut_at
 from .._validate import FrameLike
 from ..errors import DataError
@@ -135,6 +136,7 @@ def _counted_cells(data: Any, outcome: str, baseline: str, peak: str,
         ["n", "successes"]].sum()
 
 
+@renamed_keywords(conf_level="level")
 @reads(data=("outcome", "baseline", "peak"))
 def moments_of_truth(
     data: FrameLike,
@@ -145,7 +147,7 @@ def moments_of_truth(
     baseline_from: float | None = None,
     peak_from: float | None = None,
     margin: float = 0.0,
-    conf_level: float = 0.95,
+    level: float = 0.95,
     missing: Missing = "raise",
 ) -> MomentsOfTruth:
     """Outcome per cell of baseline quality x emotional peak, and their interaction (T4).
@@ -169,7 +171,7 @@ def moments_of_truth(
         Thresholds: the indicator is ``column >= threshold``.
     margin : float
         Smallest interaction on the log-odds scale that counts as synergy (default 0).
-    conf_level : float
+    level : float
         Confidence level.
     missing : {"raise", "drop"}
         What to do with rows missing a value in a column this function reads: raise
@@ -226,7 +228,7 @@ def moments_of_truth(
     >>> round(res.info["interaction"], 3)
     1.674
     """
-    conf = check_level(conf_level)
+    conf = check_level(level)
     counted = _counted_cells(data, outcome, baseline, peak, baseline_from, peak_from)
     grid = pd.DataFrame({"baseline": [0, 0, 1, 1], "peak": [0, 1, 0, 1]})
     cells = grid.merge(counted, on=["baseline", "peak"], how="left").fillna(
