@@ -22,6 +22,7 @@ from .errors import DataError, TooManyCellsError
 from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import LIKERT_1_5, Scale
 from .stats import wilson_ci
+from .stats.proportions import newcombe_diff
 from .tables import count_cells
 
 __all__ = ["GatingResult", "gating", "newcombe_diff_ci"]
@@ -39,12 +40,8 @@ def newcombe_diff_ci(x1, n1, x2, n2, level: float = 0.95) -> tuple[np.ndarray, n
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.0524, 0.3339)
     """
-    x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
-    p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_ci(x1, n1, level)
-    l2, u2 = wilson_ci(x2, n2, level)
-    d = p1 - p2
-    return d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    _, lo, hi = newcombe_diff(x1, n1, x2, n2, level)   # the one implementation, in stats
+    return lo, hi
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)

@@ -18,8 +18,9 @@ import pandas as pd
 from pandas.api import types as pdt
 
 from .._validate import as_frame, require_frame  # noqa: F401  (re-exported)
-from ..errors import DataError, ModelError, ParameterError, ScaleError
+from ..errors import DataError, ModelError, ScaleError
 from ..scales import Scale, missing_error
+from ..stats.levels import check_level  # noqa: F401  (re-exported)
 
 CATEGORIES = ("A", "O", "M", "I", "R", "Q")
 """Kano categories in the order used everywhere in this module."""
@@ -178,12 +179,6 @@ def as_time(s: pd.Series, *, table: str, unit_days: float = MONTH_DAYS) -> np.nd
         f"{dtype} (strings are never parsed)", table=table, column=name, n_rows=len(s),
         examples=pd.unique(s.to_numpy())[:5],
     )
-
-
-def check_level(level: float) -> float:
-    if not (isinstance(level, int | float) and 0 < level < 1):
-        raise ParameterError(f"level must be in (0, 1), got {level!r}")
-    return float(level)
 
 
 def check_seed(seed: Any, what: str) -> np.random.Generator:

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, ParameterError, ScaleError
+from ..errors import DataError, ScaleError
 from ..scales import NOT_NUMBERS, Band, Scale, _as_numbers
+from ..stats.levels import z_value  # noqa: F401  (re-exported)
 
 CATEGORIES = ("detractor", "passive", "promoter")
 """The three NPS categories in scale order; code 0, 1, 2."""
@@ -207,15 +208,6 @@ def binary(s: pd.Series, *, table: str) -> np.ndarray:
         raise DataError("must be 0/1 or boolean", table=table, column=str(s.name),
                         n_rows=int(bad.sum()), examples=pd.unique(x[bad])[:5])
     return x == 1
-
-
-def z_value(level: float) -> float:
-    """Two-sided normal quantile for a confidence level, validating the level."""
-    from scipy import stats
-
-    if not 0 < level < 1:
-        raise ParameterError(f"level must be in (0, 1), got {level}")
-    return float(stats.norm.ppf(0.5 + level / 2))
 
 
 def rng_from(seed: int | np.random.Generator | None, what: str) -> np.random.Generator:

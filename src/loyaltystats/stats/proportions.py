@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -118,3 +120,39 @@ def proportion_table(cells: pd.DataFrame, by: str | list[str], *, successes: str
     out["successes"] = cells[successes].to_numpy()
     out["n"] = cells[n].to_numpy()
     return out
+
+
+def newcombe_diff(x1: Any, n1: Any, x0: Any, n0: Any, level: float = 0.95
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Difference of proportions ``p1 - p0`` with Newcombe's hybrid score interval
+    (method 10 of Newcombe 1998, built from the two Wilson intervals).
+
+    Returns ``(difference, ci_low, ci_high)``, elementwise for arrays.
+
+    Examples
+    --------
+    >>> d, lo, hi = newcombe_diff(56, 70, 48, 80)   # Newcombe (1998b): 0.0524, 0.3339
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.0524, 0.3339)
+    """
+    x1, n1, x0, n0 = (np.asarray(a, float) for a in (x1, n1, x0, n0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p1, p0 = x1 / n1, x0 / n0
+    l1, u1 = wilson_ci(x1, n1, level)
+    l0, u0 = wilson_ci(x0, n0, level)
+    d = p1 - p0
+    return d, d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2), d + np.sqrt((u1 - p1) ** 2
+                                                                        + (p0 - l0) ** 2)
+
+
+def holm(p: Any) -> np.ndarray:
+    """Holm's step-down adjusted p-values (statsmodels' ``multipletests``).
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, 0.03]).round(2).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    return multipletests(np.asarray(p, float), method="holm")[1]

@@ -19,7 +19,10 @@ from .._validate import require_frame  # noqa: F401  (re-exported)
 from ..errors import DataError, ParameterError
 from ..results import ClaimResult, Verdict, estimates_frame, judge_interval
 from ..scales import CSV_LINE, MISSING_VALUES, labels_note
-from ..stats import binomial_test, wilson_ci
+from ..stats import binomial_test
+from ..stats.levels import check_level  # noqa: F401  (re-exported)
+from ..stats.levels import z_value as zcrit  # noqa: F401  (re-exported)
+from ..stats.proportions import holm, newcombe_diff  # noqa: F401  (re-exported)
 
 _MAX_LABELS = 5
 
@@ -171,36 +174,12 @@ def check_cap(cap: int) -> int:
     return int(cap)
 
 
-def check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise ParameterError(f"level must be in (0, 1), got {level!r}")
-    return float(level)
-
-
 def level_labels(cap: int) -> list[str]:
     """``['0', '1', '2', '3+']`` for ``cap=3``."""
     return [str(k) for k in range(cap)] + [f"{cap}+"]
 
 
 # ---------------------------------------------------------------------------- intervals
-def zcrit(level: float) -> float:
-    return float(stats.norm.ppf(0.5 + level / 2))
-
-
-def newcombe_diff(x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray,
-                  level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Difference of proportions ``p1 - p0`` with Newcombe's hybrid score interval."""
-    x1, n1, x0, n0 = (np.asarray(a, float) for a in (x1, n1, x0, n0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p1, p0 = x1 / n1, x0 / n0
-    l1, u1 = wilson_ci(x1, n1, level)
-    l0, u0 = wilson_ci(x0, n0, level)
-    d = p1 - p0
-    lo = d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
-    hi = d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
-    return d, lo, hi
-
-
 def two_proportion_p(x1, n1, x0, n0) -> np.ndarray:
     """Two-sided p-value of the pooled two-proportion z (score) test."""
     x1, n1, x0, n0 = (np.asarray(a, float) for a in (x1, n1, x0, n0))
@@ -208,19 +187,6 @@ def two_proportion_p(x1, n1, x0, n0) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (x1 / n1 - x0 / n0) / np.sqrt(p * (1 - p) * (1 / n1 + 1 / n0))
     return np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), np.nan)
-
-
-def holm(p: np.ndarray) -> np.ndarray:
-    """Holm step-down adjusted p-values."""
-    p = np.asarray(p, float)
-    m = len(p)
-    order = np.argsort(p)
-    adj = np.empty(m)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[i]))
-        adj[i] = running
-    return adj
 
 
 # ---------------------------------------------------------------------------- claims

@@ -15,22 +15,11 @@ from scipy import stats
 
 from .._cells import check_cell_scores, count_scored_cells  # noqa: F401  (re-exported)
 from .._validate import require_frame as require_columns  # noqa: F401
-from ..errors import ParameterError, ScaleError
+from ..errors import ScaleError
 from ..scales import Scale, missing_error
+from ..stats.levels import check_level, z_value  # noqa: F401  (re-exported)
 
 __all__: list[str] = []
-
-
-def check_level(level: float) -> float:
-    """Return ``level`` or raise ``ValueError`` when it is not in (0, 1)."""
-    if not (isinstance(level, (int, float)) and 0 < float(level) < 1):
-        raise ParameterError(f"level must be in (0, 1), got {level!r}")
-    return float(level)
-
-
-def z_value(level: float) -> float:
-    """Two-sided normal quantile for a confidence level."""
-    return float(stats.norm.ppf(0.5 + level / 2))
 
 
 def require_bands(scale: Scale) -> None:
