@@ -71,6 +71,11 @@ def test_the_result_protocol(results, name):
     else:
         claim = getattr(r, "claim", None)
         assert claim is None or isinstance(claim, ClaimResult)
+    if r.claim is not None:
+        from loyaltystats.claims.registry import get_claim
+
+        # the claim's words come from the registry alone
+        assert r.claim.statement == get_claim(r.claim.claim_id).statement
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -103,6 +103,18 @@ def judge_interval(ci_low: float, ci_high: float, claim_low: float, claim_high: 
     return "inconclusive"
 
 
+def _registry_statement(claim_id: str) -> str | None:
+    """The registry's statement of a known claim id (``None`` for any other id)."""
+    if not claim_id:
+        return None
+    from .claims.registry import CLAIMS  # the registry imports this module: import late
+
+    for claim in CLAIMS:
+        if claim.id == claim_id:
+            return claim.statement
+    return None
+
+
 # ---------------------------------------------------------------- JSON helpers
 def _json_scalar(v: Any) -> Any:
     if v is None or v is pd.NA or v is pd.NaT:
@@ -305,7 +317,9 @@ class ClaimResult(Result):
     claim_id : str
         Claim identifier (``"S1"``, ``"T2"``...).
     statement : str
-        The claim in English.
+        The claim in English. For a claim of the registry (``claim_id`` ``"S1"``, ``"T2"``...)
+        it is always the registry's statement; a different text given here is kept in
+        ``info["tested_as"]`` (how the estimator operationalised the claim).
     claimed : object
         The claimed figure(s), JSON-safe (a number, a region ``[low, high]`` or a dict).
     verdict : {"supported", "contradicted", "inconclusive"}
@@ -336,6 +350,13 @@ class ClaimResult(Result):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        registered = _registry_statement(self.claim_id)
+        if registered is not None and self.statement != registered:
+            # the claim is the registry's words; how an estimator operationalised it (its
+            # region, its margin) is kept as what was tested
+            if self.statement:
+                self.info.setdefault("tested_as", self.statement)
+            object.__setattr__(self, "statement", registered)
         if self.verdict not in VERDICTS:
             raise ParameterError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
 
