@@ -172,3 +172,13 @@ def test_every_public_estimator_taking_a_table_has_the_policy():
                 assert param is not None and param.default == "raise", name
                 assert param.kind is inspect.Parameter.KEYWORD_ONLY, name
     assert len(found) >= 24, found
+
+
+def test_an_estimators_warnings_point_at_the_callers_line(base):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        kano.decay(base["responses"].iloc[:400], "grade", "D1", "time", n_boot=0)
+    assert caught, "expected a warning (windows left out of the fit)"
+    assert {w.filename for w in caught} == {__file__}

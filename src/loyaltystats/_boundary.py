@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -150,6 +151,13 @@ def record_dropped(result: Any, dropped: Mapping[str, Any]) -> Any:
     return result
 
 
+def _reemit(caught: list[warnings.WarningMessage]) -> None:
+    """Warn again what an estimator warned, at the frame that called the estimator (this
+    function, the wrapper, then the caller: stacklevel 3), through the user's filters."""
+    for w in caught:
+        warnings.warn(w.message, w.category, stacklevel=3)
+
+
 def _no_verdict_on_nan(result: Any, intervals: bool = True) -> Any:
     """``result``, unless it is a claim result whose deciding estimate or interval is not
     finite (then :class:`ModelError` with the reason, the same as the claims report's).
@@ -204,6 +212,17 @@ def reads(**tables: Sequence[str]) -> Callable[[_F], _F]:
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
             given = {t: bound.arguments.get(t) for t in tables}
+            caught: list[warnings.WarningMessage] = []
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    # the estimator's warnings are shown at the user's call, not here
+                    warnings.simplefilter("always")
+                    return _run(bound, given, args, kwargs)
+            finally:
+                _reemit(caught)   # outside the recording block (it would record them again)
+
+        def _run(bound: inspect.BoundArguments, given: dict[str, Any], args: Any,
+                 kwargs: Any) -> Any:
             try:
                 intervals = bound.arguments.get("n_boot") != 0
                 if check_missing(bound.arguments["missing"]) == "raise":
