@@ -74,7 +74,7 @@ def _job(args: tuple[str, str, int, int, int]) -> list[dict]:
         for v in variants:
             if claim == "N2":
                 res = nps.recency(t["transactions"], t["responses"], customer="customer_id",
-                                  rating="grade", recommend="recommend", time="time", model=v)
+                                  score="grade", recommend="recommend", time="time", model=v)
             elif claim == "N3":
                 res = nps.versus_retention(t["customers"], predictors=["grade", "negatives"],
                                            duration="duration", event="switched",

@@ -186,3 +186,15 @@ def test_options_are_keyword_only_except_the_pinned_old_ones():
         positional = {k for k, p in params.items()
                       if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and k in OPTIONS}
         assert positional <= POSITIONAL_OPTIONS.get(name, set()), (name, positional)
+
+
+def test_the_score_column_is_score_everywhere_old_names_warn(base):  # noqa: F811
+    for fn in (kano.prca, kano.decay, kano.adaptation, value.lifetime_by_band, nps.recency):
+        assert "score" in inspect.signature(fn).parameters, fn.__name__
+    c = base["customers"]
+    want = value.lifetime_by_band(c, score="grade")
+    with pytest.warns(DeprecationWarning, match="grade= is now score="):
+        old = value.lifetime_by_band(c, grade="grade")
+    pd.testing.assert_frame_equal(old.estimates, want.estimates)
+    with pytest.warns(DeprecationWarning, match="overall= is now score="):
+        kano.prca(base["responses"], overall="grade", attributes=["B1", "D1"], n_boot=0)

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -151,11 +153,20 @@ def record_dropped(result: Any, dropped: Mapping[str, Any]) -> Any:
     return result
 
 
+_PACKAGE = str(Path(__file__).resolve().parent)
+
+
 def _reemit(caught: list[warnings.WarningMessage]) -> None:
-    """Warn again what an estimator warned, at the frame that called the estimator (this
-    function, the wrapper, then the caller: stacklevel 3), through the user's filters."""
+    """Warn again what an estimator warned, at the first frame outside loyaltystats (the
+    user's call, past any wrappers of ours), through the user's filters."""
+    if not caught:
+        return
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
+            _PACKAGE):
+        level, frame = level + 1, frame.f_back
     for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=3)
+        warnings.warn(w.message, w.category, stacklevel=level + 1)
 
 
 def _no_verdict_on_nan(result: Any, intervals: bool = True) -> Any:

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from ._boundary import Missing, reads
+from ._deprecate import renamed_keywords
 from ._plotting import get_ax
 from ._validate import FrameLike, as_frame, check_unique_ids
 from .data import validate_column
@@ -80,8 +81,9 @@ class LifetimeResult(ClaimResult):
         return ax
 
 
-@reads(customers=("id", "grade", "duration", "event", "value"))
-def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str = "duration",
+@renamed_keywords(grade="score")
+@reads(customers=("id", "score", "duration", "event", "value"))
+def lifetime_by_band(customers: FrameLike, score: str = "grade", duration: str = "duration",
                      event: str = "switched", *, horizon: float = 24, scale: Scale = GRADE_1_10,
                      value: str | None = None, level: float = 0.95,
                      margin: float = 0.0, id: str | None = None,
@@ -92,8 +94,8 @@ def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str =
     ----------
     customers : pandas.DataFrame or engine input
         One row per customer. From Polars, DuckDB, Parquet paths and Dask only the
-        ``grade``, ``duration``, ``event`` (and ``value``) columns are collected into pandas.
-    grade, duration, event : str
+        ``score``, ``duration``, ``event`` (and ``value``) columns are collected into pandas.
+    score, duration, event : str
         Grade on ``scale``, time observed (months), switched (0/1).
     horizon : float
         Restriction time of the restricted mean survival time (RMST).
@@ -134,11 +136,11 @@ def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str =
     'rmst_difference[9-10 - <=6]'
     """
     check_unique_ids(customers, id, "customers")
-    customers = as_frame(customers, [grade, duration, event, value or None], "customers")
-    for c in [grade, duration, event] + ([value] if value else []):
+    customers = as_frame(customers, [score, duration, event, value or None], "customers")
+    for c in [score, duration, event] + ([value] if value else []):
         if c not in customers.columns:
             raise DataError(f"missing column {c!r}", table="customers", column=c)
-    band = scale.band(customers[grade], column=grade, table="customers")
+    band = scale.band(customers[score], column=score, table="customers")
     # the data contract: numbers (never text), a 0/1 event, finite values
     validate_column(customers, duration, "duration", table="customers")
     validate_column(customers, event, "flag", table="customers")
@@ -181,7 +183,7 @@ def lifetime_by_band(customers: FrameLike, grade: str = "grade", duration: str =
     present = [b for b in scale.band_names if b in rm]
     if len(present) < 2:
         raise DataError("need customers in at least two grade bands", table="customers",
-                        column=grade)
+                        column=score)
     top, bottom = present[-1], present[0]
     diff = rm[top][0] - rm[bottom][0]
     se = np.sqrt(rm[top][1] + rm[bottom][1])

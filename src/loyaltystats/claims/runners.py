@@ -110,7 +110,7 @@ def _n2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     if tm["id"] != rm["id"] or tm["time"] != rm["time"]:
         tr = as_frame(tr, [tm["id"], tm["time"], tm["rating"]], "transactions")
         tr = tr.rename(columns={tm["id"]: rm["id"], tm["time"]: rm["time"]})
-    res = nps.recency(tr, t["responses"], customer=rm["id"], rating=tm["rating"],
+    res = nps.recency(tr, t["responses"], customer=rm["id"], score=tm["rating"],
                       recommend=rm["recommend"], time=rm["time"])
     return res, res
 
@@ -158,7 +158,7 @@ def _v1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     from ..value import lifetime_by_band
 
     cm = m["customers"]
-    res = lifetime_by_band(t["customers"], grade=cm["grade"], duration=cm["duration"],
+    res = lifetime_by_band(t["customers"], score=cm["grade"], duration=cm["duration"],
                            event=cm["switched"], value=cm.get("value"), horizon=12,
                            margin=_margin("V1"))
     return res, res
@@ -310,7 +310,7 @@ def _k3(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
         r = r.assign(delighter_absent=absent)
         strata = "delighter_absent"
     res = kano.adaptation(e, r, rm["id"], kind_column=em["kind"], time=rm["time"],
-                          overall=rm["score"], baseline_strata=strata)
+                          score=rm["score"], baseline_strata=strata)
     return res, res
 
 

@@ -30,6 +30,7 @@ from pandas.api import types as pdt
 from scipy import optimize, sparse, stats
 
 from .._boundary import Missing, reads
+from .._deprecate import renamed_keywords
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
@@ -86,7 +87,8 @@ def _group_sum(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return np.asarray(g @ values)
 
 
-@reads(experiences=("customer", "kind_column", "time"), responses=("customer", "time", "overall", "baseline_strata"))
+@renamed_keywords(overall="score")
+@reads(experiences=("customer", "kind_column", "time"), responses=("customer", "time", "score", "baseline_strata"))
 def adaptation(
     experiences: FrameLike,
     responses: FrameLike,
@@ -95,7 +97,7 @@ def adaptation(
     kind: Any = "delight",
     kind_column: Hashable = "kind",
     time: Hashable = "time",
-    overall: Hashable = "grade",
+    score: Hashable = "grade",
     max_lag: float = 0.0,
     window: float = 1.0,
     recent: float = 3.0,
@@ -117,7 +119,7 @@ def adaptation(
         From Polars, DuckDB, Parquet paths and Dask only these three columns are collected
         into pandas.
     responses : pandas.DataFrame or engine input
-        One row per survey answer with ``customer``, ``time`` and ``overall``; from an
+        One row per survey answer with ``customer``, ``time`` and ``score``; from an
         engine input only these three columns are collected into pandas.
     customer : column name
         Customer id, in both tables.
@@ -126,7 +128,7 @@ def adaptation(
     time : column name
         Time in both tables, on the same clock: numbers, or datetimes (converted to months
         of ``unit_days`` days); strings raise.
-    overall : column name
+    score : column name
         The satisfaction score.
     max_lag : float
         A response follows a delight when the customer's latest delight happened at most
@@ -231,7 +233,7 @@ def adaptation(
     if isinstance(max_k, bool) or not isinstance(max_k, int | np.integer) or max_k < 2:
         raise ParameterError(f"max_k must be an int >= 2, got {max_k!r}")
     experiences = as_frame(experiences, [customer, time, kind_column], "experiences")
-    r_cols = [customer, time, overall] + ([baseline_strata] if baseline_strata is not None
+    r_cols = [customer, time, score] + ([baseline_strata] if baseline_strata is not None
                                           else [])
     responses = as_frame(responses, r_cols, "responses")
     require_frame(experiences, [customer, time, kind_column], "experiences")
@@ -255,7 +257,7 @@ def adaptation(
             f"{experiences[time].dtype} and {responses[time].dtype}",
             table="responses", column=str(time),
         )
-    y = numeric_column(responses, overall, "responses", overall_scale)
+    y = numeric_column(responses, score, "responses", overall_scale)
     t_r = as_time(responses[time], table="responses", unit_days=unit_days)
     is_del = (experiences[kind_column] == kind).to_numpy(bool)
     if not is_del.any():

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .._boundary import Missing, reads
+from .._deprecate import renamed_keywords
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
@@ -341,10 +342,11 @@ def _first_passage(t: np.ndarray, ia: np.ndarray, level: float, below: str) -> n
     return out
 
 
-@reads(data=("overall", "attribute", "time", "adjust"))
+@renamed_keywords(overall="score")
+@reads(data=("score", "attribute", "time", "adjust"))
 def decay(
     data: FrameLike,
-    overall: Hashable,
+    score: Hashable,
     attribute: Hashable,
     time: Hashable,
     *,
@@ -372,9 +374,9 @@ def decay(
     ----------
     data : pandas.DataFrame or engine input
         One row per response. From Polars, DuckDB, Parquet paths and Dask only the
-        ``overall``, ``attribute``, ``time`` (and ``adjust``) columns are collected into
+        ``score``, ``attribute``, ``time`` (and ``adjust``) columns are collected into
         pandas.
-    overall : column name
+    score : column name
         Overall score.
     attribute : column name
         The attribute's rating on ``scale`` (coded low / neutral / high as in :func:`prca`).
@@ -493,13 +495,13 @@ def decay(
         raise ParameterError(f"window must be a positive number, got {window!r}")
     rng = check_seed(seed, "decay (n_boot > 0)") if n_boot else None
     adj_cols = [] if adjust is None else ([adjust] if isinstance(adjust, str) else list(adjust))
-    clash = [c for c in adj_cols if c in (overall, attribute, time)]
+    clash = [c for c in adj_cols if c in (score, attribute, time)]
     if clash:
         raise DataError(f"adjust repeats the overall, attribute or time column {clash}",
                         table="data")
-    data = as_frame(data, [overall, attribute, time, *adj_cols], "data")
-    require_frame(data, [overall, attribute, time, *adj_cols], "data")
-    y = varying(numeric_column(data, overall, "data", overall_scale), overall, "data")
+    data = as_frame(data, [score, attribute, time, *adj_cols], "data")
+    require_frame(data, [score, attribute, time, *adj_cols], "data")
+    y = varying(numeric_column(data, score, "data", overall_scale), score, "data")
     lo_cut, hi_cut = resolve_cuts(scale, low, high)
     band = band_codes(data, attribute, scale, lo_cut, hi_cut, "data")
     t_abs = as_time(data[time], table="data", unit_days=unit_days)
@@ -683,7 +685,7 @@ def decay(
                  "ci_high": cross_ci["om"][1], "n": n_used, "method": method_b})
     profile = pd.DataFrame({"half_life": grid, "chi2": chi_grid})
     info = {
-        "attribute": str(attribute), "overall": str(overall), "time": str(time),
+        "attribute": str(attribute), "overall": str(score), "time": str(time),
         "unit": "months" if pd.api.types.is_datetime64_any_dtype(data[time].dtype)
         else "time units", "window": float(window), "origin": t0,
         "n_windows": n_windows, "n_estimable": int(len(ok)), "n": len(y),

@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from .._boundary import Missing, reads
+from .._deprecate import renamed_keywords
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import Result, estimates_frame
@@ -231,10 +232,11 @@ def solve_replicates(xtx_b: np.ndarray, xty_b: np.ndarray) -> np.ndarray:
         return out
 
 
-@reads(data=("overall", "attributes", "cluster"))
+@renamed_keywords(overall="score")
+@reads(data=("score", "attributes", "cluster"))
 def prca(
     data: FrameLike,
-    overall: Hashable,
+    score: Hashable,
     attributes: Sequence[Hashable],
     *,
     low: float | None = None,
@@ -257,8 +259,8 @@ def prca(
     ----------
     data : pandas.DataFrame or engine input
         One row per response. From Polars, DuckDB, Parquet paths and Dask only the
-        ``overall``, ``attributes`` (and ``cluster``) columns are collected into pandas.
-    overall : column name
+        ``score``, ``attributes`` (and ``cluster``) columns are collected into pandas.
+    score : column name
         Overall score (numbers; validated against ``overall_scale`` if given).
     attributes : list of column names
         Attribute ratings on ``scale``.
@@ -350,9 +352,9 @@ def prca(
     if len(set(attrs)) != len(attrs):
         raise DataError("attributes are listed twice", table="data",
                         examples=[a for a in attrs if attrs.count(a) > 1])
-    if overall in attrs:
+    if score in attrs:
         raise DataError("the overall score is also listed as an attribute", table="data",
-                        column=str(overall))
+                        column=str(score))
     if ci not in ("ols", "bootstrap"):
         raise ParameterError(f"ci must be 'ols' or 'bootstrap', got {ci!r}")
     level = check_level(level)
@@ -363,10 +365,10 @@ def prca(
     if isinstance(n_groups, bool) or not isinstance(n_groups, int | np.integer) or n_groups < 2:
         raise ParameterError(f"n_groups must be an int >= 2, got {n_groups!r}")
     rng = check_seed(seed, "prca (n_boot > 0)") if n_boot else None
-    cols = [overall, *attrs] + ([cluster] if cluster is not None else [])
+    cols = [score, *attrs] + ([cluster] if cluster is not None else [])
     data = as_frame(data, cols, "data")
     require_frame(data, cols, "data")
-    y = varying(numeric_column(data, overall, "data", overall_scale), overall, "data")
+    y = varying(numeric_column(data, score, "data", overall_scale), score, "data")
     lo_cut, hi_cut = resolve_cuts(scale, low, high)
     n = len(y)
     k = len(attrs)

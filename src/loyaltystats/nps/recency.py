@@ -18,6 +18,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from .._boundary import Missing, reads
+from .._deprecate import renamed_keywords
 from .._validate import FrameLike, as_frame
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
@@ -76,13 +77,14 @@ def _times(s: pd.Series, table: str) -> np.ndarray:
     return x
 
 
-@reads(transactions=("customer", "time", "rating"),
+@renamed_keywords(rating="score")
+@reads(transactions=("customer", "time", "score"),
                responses=("customer", "time", "recommend"))
 def recency(
     transactions: FrameLike,
     responses: FrameLike,
     customer: str = "customer_id",
-    rating: str = "grade",
+    score: str = "grade",
     recommend: str = "recommend",
     lags: int = 4,
     *,
@@ -100,17 +102,18 @@ def recency(
     Parameters
     ----------
     transactions : pandas.DataFrame or engine input
-        One row per transaction: ``customer``, ``time`` and ``rating``. From Polars, DuckDB,
+        One row per transaction: ``customer``, ``time`` and ``score``. From Polars, DuckDB,
         Parquet or Dask only these three columns are collected (the regression needs rows).
     responses : pandas.DataFrame or engine input
         One row per survey answer: ``customer``, ``time`` and ``recommend``; from an engine
         only these three columns are collected.
-    customer, rating, recommend, time : str
+    customer, score, recommend, time : str
         Column names (``time`` in both tables, numeric or datetime, same clock).
     lags : int
         Number of most recent transactions per answer (lag 1 = most recent).
     rating_scale, scale : Scale
-        Scales of ``rating`` and ``recommend``; values off the scale or NaN raise.
+        Scales of ``score`` (the transaction rating) and ``recommend``; values off the
+        scale or NaN raise.
     include_current : bool
         Whether a transaction at exactly the survey time counts (the survey is about that
         transaction, as in a transactional survey). False: strictly earlier ones only.
@@ -174,7 +177,7 @@ def recency(
     if not isinstance(lags, (int, np.integer)) or lags < 1:
         raise ParameterError(f"lags must be a positive integer, got {lags!r}")
     z = z_value(level)
-    transactions = as_frame(transactions, [customer, time, rating], "transactions")
+    transactions = as_frame(transactions, [customer, time, score], "transactions")
     responses = as_frame(responses, [customer, time, recommend], "responses")
     tc = column(transactions, customer, "transactions")
     rc = column(responses, customer, "responses")
@@ -182,7 +185,7 @@ def recency(
     no_missing(rc, table="responses")
     t_time = _times(column(transactions, time, "transactions"), "transactions")
     r_time = _times(column(responses, time, "responses"), "responses")
-    t_rating = rating_scale.check(column(transactions, rating, "transactions"), column=rating,
+    t_rating = rating_scale.check(column(transactions, score, "transactions"), column=score,
                                   table="transactions")
     r_rec = scale.check(column(responses, recommend, "responses"), column=recommend,
                         table="responses")
