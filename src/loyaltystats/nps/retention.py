@@ -27,6 +27,7 @@ from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import RECOMMEND_0_10, Scale, missing_error
 from ..stats import fit_binomial, lr_test, wilson_ci
+from ..stats.survival import kaplan_meier
 from ..tables import count_cells
 from ._common import CATEGORIES, binary, categorize, column, numeric, rng_from, z_value
 
@@ -99,58 +100,6 @@ def harrell_c(time: Any, event: Any, risk: Any, weights: Any = None) -> float:
 
 
 # ------------------------------------------------------------------ Kaplan-Meier from counts
-def kaplan_meier(time: Any, event: Any, group: Any = None, *, level: float = 0.95
-                 ) -> pd.DataFrame:
-    """Kaplan-Meier curves with Greenwood log(-log) intervals, from counts per distinct time.
-
-    Parameters
-    ----------
-    time, event : array_like
-        Follow-up time and event indicator.
-    group : array_like, optional
-        Group label per row; one curve per group.
-    level : float
-        Confidence level of the pointwise intervals.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``group, time, at_risk, events, censored, survival, ci_low, ci_high`` at every
-        distinct time of each group (the same numbers as lifelines ``KaplanMeierFitter``).
-
-    Examples
-    --------
-    >>> km = kaplan_meier([1, 2, 2, 3, 4], [1, 1, 0, 1, 0])
-    >>> km["survival"].round(3).tolist()
-    [0.8, 0.6, 0.3, 0.3]
-    """
-    z = z_value(level)
-    t = np.asarray(time, dtype=float)
-    e = np.asarray(event, dtype=bool)
-    g = np.zeros(len(t), dtype=int) if group is None else np.asarray(group)
-    labels, gi = np.unique(g, return_inverse=True) if group is not None else (np.array(["all"]),
-                                                                             g)
-    out = []
-    for k, lab in enumerate(labels):
-        sel = gi == k
-        times, ti = np.unique(t[sel], return_inverse=True)
-        d = np.bincount(ti, weights=e[sel], minlength=len(times))
-        tot = np.bincount(ti, minlength=len(times)).astype(float)
-        at_risk = np.cumsum(tot[::-1])[::-1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s = np.cumprod(1 - d / at_risk)
-            gw = np.cumsum(np.where(at_risk > d, d / (at_risk * (at_risk - d)), np.inf))
-            v = np.log(s)
-            lo = np.exp(-np.exp(np.log(-v) - z * np.sqrt(gw) / v))
-            hi = np.exp(-np.exp(np.log(-v) + z * np.sqrt(gw) / v))
-        lo = np.where(s >= 1, 1.0, np.where(s <= 0, 0.0, lo))
-        hi = np.where(s >= 1, 1.0, np.where(s <= 0, 0.0, hi))
-        out.append(pd.DataFrame({"group": lab, "time": times, "at_risk": at_risk, "events": d,
-                                 "censored": tot - d, "survival": s, "ci_low": lo,
-                                 "ci_high": hi}))
-    return pd.concat(out, ignore_index=True)
-
-
 # ------------------------------------------------------------------ predictors
 @dataclass(frozen=True)
 class _Predictor:

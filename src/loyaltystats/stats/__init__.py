@@ -13,10 +13,11 @@ from .proportions import (
     wilson_ci,
 )
 from .seeds import make_rng
+from .survival import kaplan_meier, logrank
 
 __all__ = [
     "BinomialFit", "fit_binomial", "lr_test", "pool_periods",
     "BootstrapResult", "multinomial_bootstrap",
     "wilson_ci", "clopper_pearson_ci", "proportion_table", "binomial_test", "make_rng",
-    "newcombe_diff", "holm", "check_level", "z_value",
+    "newcombe_diff", "holm", "check_level", "z_value", "kaplan_meier", "logrank",
 ]

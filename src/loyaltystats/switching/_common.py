@@ -7,7 +7,6 @@ message) and a few offending values; nothing is coerced or dropped silently.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +22,10 @@ from ..stats import binomial_test
 from ..stats.levels import check_level  # noqa: F401  (re-exported)
 from ..stats.levels import z_value as zcrit  # noqa: F401  (re-exported)
 from ..stats.proportions import holm, newcombe_diff  # noqa: F401  (re-exported)
+from ..stats.survival import (
+    kaplan_meier,
+    logrank,  # noqa: F401  (re-exported)
+)
 
 _MAX_LABELS = 5
 
@@ -289,41 +292,32 @@ def claims_from_table(table: pd.DataFrame | None, *, claim_id: str, statement: s
 # ---------------------------------------------------------------------------- survival curves
 def km_table(durations: np.ndarray, events: np.ndarray, groups: np.ndarray | None = None,
              *, level: float = 0.95, max_points: int = 1000) -> pd.DataFrame:
-    """Kaplan-Meier curves per group with exponential-Greenwood (log-log) intervals.
+    """Kaplan-Meier curves per group at the event times, for plotting and the landmark tables.
 
-    Returns columns ``group, time, at_risk, events, survival, ci_low, ci_high``, one row per
-    distinct event time (plus time 0). With more than ``max_points`` event times in a group
-    the curve is reported at ``max_points`` evenly spaced times (the values are the exact KM
-    estimate at those times; ``events`` then counts events since the previous reported time).
+    :func:`loyaltystats.stats.survival.kaplan_meier` (the one implementation: exponential
+    Greenwood intervals, equal to lifelines), reported at time 0 and at each distinct event
+    time: columns ``group, time, at_risk, events, survival, ci_low, ci_high``. With more than
+    ``max_points`` event times in a group the curve is reported at ``max_points`` evenly spaced
+    times (the exact KM estimate there; ``events`` then counts events since the previous
+    reported time).
     """
     durations = np.asarray(durations, float)
     events = np.asarray(events, bool)
     if groups is None:
         groups = np.zeros(len(durations), dtype=np.int64)
-    z = zcrit(level)
+    groups = np.asarray(groups)
     frames = []
     for g in pd.unique(groups):
         sel = groups == g
-        t, e = durations[sel], events[sel]
-        order = np.argsort(t, kind="stable")
-        t, e = t[order], e[order]
-        times = np.unique(t[e])
-        n_at = len(t) - np.searchsorted(t, times, side="left")
-        te = t[e]
-        d = np.searchsorted(te, times, side="right") - np.searchsorted(te, times, side="left")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            surv = np.cumprod(1 - d / n_at)
-            gw = np.cumsum(d / (n_at * (n_at - d)))
-            logs = np.log(surv)
-            v = gw / logs**2
-            lo = np.exp(-np.exp(np.log(-logs) + z * np.sqrt(v)))
-            hi = np.exp(-np.exp(np.log(-logs) - z * np.sqrt(v)))
-        lo = np.where(surv > 0, lo, 0.0)
-        hi = np.where(surv > 0, hi, 0.0)
-        # the last step can reach S = 1 - 1 = 0 or have an undefined interval; keep the estimate
-        lo, hi = np.where(np.isfinite(lo), lo, surv), np.where(np.isfinite(hi), hi, surv)
-        cum_d = np.cumsum(d)
+        km = kaplan_meier(durations[sel], events[sel], level=level)
+        km = km[km["events"] > 0]
+        times = km["time"].to_numpy(float)
+        d = km["events"].to_numpy(float)
+        n_at = km["at_risk"].to_numpy(float)
+        surv, lo, hi = (km[c].to_numpy(float) for c in ("survival", "ci_low", "ci_high"))
         if len(times) > max_points:
+            t = np.sort(durations[sel])
+            cum_d = np.cumsum(d)
             grid = np.linspace(times[0], times[-1], max_points)
             pos = np.searchsorted(times, grid, side="right") - 1
             prev = np.concatenate([[0], cum_d[pos][:-1]])
@@ -333,44 +327,13 @@ def km_table(durations: np.ndarray, events: np.ndarray, groups: np.ndarray | Non
         frames.append(pd.DataFrame({
             "group": g,
             "time": np.concatenate([[0.0], times]),
-            "at_risk": np.concatenate([[len(t)], n_at]).astype(np.int64),
+            "at_risk": np.concatenate([[int(sel.sum())], n_at]).astype(np.int64),
             "events": np.concatenate([[0], d]).astype(np.int64),
             "survival": np.concatenate([[1.0], surv]),
             "ci_low": np.concatenate([[1.0], lo]),
             "ci_high": np.concatenate([[1.0], hi]),
         }))
     return pd.concat(frames, ignore_index=True)
-
-
-def logrank(durations: np.ndarray, events: np.ndarray, groups: np.ndarray) -> dict[str, float]:
-    """k-sample log-rank test (vectorized over distinct event times)."""
-    durations = np.asarray(durations, float)
-    events = np.asarray(events, bool)
-    labels = pd.unique(groups)
-    if len(labels) < 2:
-        return {"statistic": math.nan, "df": 0, "p_value": math.nan}
-    times = np.unique(durations[events])
-    n_g, d_g = [], []
-    for g in labels:
-        sel = groups == g
-        t = np.sort(durations[sel])
-        te = np.sort(durations[sel & events])
-        n_g.append(len(t) - np.searchsorted(t, times, side="left"))
-        d_g.append(np.searchsorted(te, times, side="right") - np.searchsorted(te, times, "left"))
-    n = np.array(n_g, float)        # (G, T)
-    d = np.array(d_g, float)
-    n_tot, d_tot = n.sum(0), d.sum(0)
-    expected = (n * d_tot / n_tot).sum(1)
-    observed = d.sum(1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = np.where(n_tot > 1, d_tot * (n_tot - d_tot) / (n_tot - 1), 0.0) / n_tot
-    share = n / n_tot
-    cov = -np.einsum("t,gt,ht->gh", f, share, n)
-    cov[np.diag_indices_from(cov)] += (f * n).sum(1)
-    diff = (observed - expected)[:-1]
-    stat = float(diff @ np.linalg.solve(cov[:-1, :-1], diff))
-    df = len(labels) - 1
-    return {"statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df))}
 
 
 def draw_km(ax: Any, grp: pd.DataFrame, offset: float, label: str) -> None:
