@@ -225,7 +225,9 @@ class ClaimsReport:
 
         cols = list(REPORT_COLUMNS)
         lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-        for _, row in self.table.iterrows():
+        shown = self.table.assign(claimed=self.table["claimed"].map(display_claimed)) \
+            if "claimed" in self.table else self.table
+        for _, row in shown.iterrows():
             lines.append("| " + " | ".join(fmt(row[c]) for c in cols) + " |")
         return "\n".join(lines)
 
@@ -255,6 +257,8 @@ class ClaimsReport:
         fig, ax = plt.subplots(figsize=(6.4, 3.8))
         self.results[claim_id].plot(ax=ax)
         fig.tight_layout()
+        # detached from pyplot: a notebook shows the returned figure once, not twice
+        plt.close(fig)
         return fig
 
     def to_html(self, path: str | Path | None = None) -> str:
@@ -312,8 +316,9 @@ class ClaimsReport:
     def _verdict_table_html(self) -> str:
         cols = ["id", "statement", "term", "estimate", "ci_low", "ci_high", "claimed", "margin",
                 "verdict", "holm_verdict", "n", "status"]
-        text = self.table[cols].to_html(index=False, na_rep="", escape=True,
-                                        float_format=lambda x: f"{x:.4g}")
+        shown = self.table[cols].assign(claimed=self.table["claimed"].map(display_claimed))
+        text = shown.to_html(index=False, na_rep="", escape=True,
+                             float_format=lambda x: f"{x:.4g}")
         for v in VERDICTS:
             text = text.replace(f"<td>{v}</td>", f"<td class='{v}'>{v}</td>")
         for cid in self.claim_results:
@@ -328,9 +333,41 @@ class ClaimsReport:
         import matplotlib.pyplot as plt
 
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=90)
+        fig.savefig(buf, format="png", dpi=150)
         plt.close(fig)
         return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def display_claimed(claimed: Any) -> str:
+    """A claim's claimed figures as a reader writes them: a region whose upper end sits just
+    below a whole number (the half-open ``[6, 8)`` stored as ``[6, 7.999999999]``) is shown
+    half-open, and the JSON quotes go.
+
+    Examples
+    --------
+    >>> display_claimed('{"meets needs": [6, 7.999999999], "easy": 8}')
+    'meets needs: [6, 8), easy: 8'
+    >>> display_claimed("")
+    ''
+    """
+    if claimed is None or (isinstance(claimed, float) and np.isnan(claimed)) or claimed == "":
+        return ""
+    value = json.loads(claimed) if isinstance(claimed, str) else claimed
+
+    def one(v: Any) -> str:
+        if isinstance(v, (list, tuple)) and len(v) == 2 and all(
+                isinstance(x, (int, float)) for x in v):
+            lo, hi = v
+            if 0 < round(hi) - hi < 1e-6:
+                return f"[{lo:g}, {round(hi):g})"
+            return f"[{lo:g}, {hi:g}]"
+        if isinstance(v, float):
+            return f"{v:g}"
+        return str(v)
+
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {one(v)}" for k, v in value.items())
+    return one(value)
 
 
 def nonfinite_deciding_terms(claim_id: str, claim: ClaimResult) -> str:
