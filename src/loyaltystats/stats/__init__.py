@@ -1,4 +1,8 @@
-"""Claim-agnostic estimation primitives: proportions, GLMs on cells, count bootstrap."""
+"""Claim-agnostic estimation primitives: proportions, GLMs on cells, count bootstrap.
+
+Kaplan-Meier lives in :mod:`loyaltystats.stats.survival` and is public as
+:func:`loyaltystats.nps.kaplan_meier` (one name on the reference pages).
+"""
 
 from .baseline import pool_periods
 from .bootstrap import BootstrapResult, multinomial_bootstrap
@@ -13,11 +17,11 @@ from .proportions import (
     wilson_ci,
 )
 from .seeds import make_rng
-from .survival import kaplan_meier, logrank
+from .survival import logrank
 
 __all__ = [
     "BinomialFit", "fit_binomial", "lr_test", "pool_periods",
     "BootstrapResult", "multinomial_bootstrap",
     "wilson_ci", "clopper_pearson_ci", "proportion_table", "binomial_test", "make_rng",
-    "newcombe_diff", "holm", "check_level", "z_value", "kaplan_meier", "logrank",
+    "newcombe_diff", "holm", "check_level", "z_value", "logrank",
 ]
