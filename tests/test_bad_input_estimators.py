@@ -46,12 +46,10 @@ def _honest(result) -> None:
         assert not nonfinite_deciding_terms(result.claim_id, result), result.verdict
 
 
-@pytest.mark.parametrize("kind", list(CORRUPTIONS))
-@pytest.mark.parametrize("name", list(CASES))
-def test_a_bad_table_gets_our_error_or_an_honest_result(base, name, kind):  # noqa: F811
+def _our_error_or_an_honest_result(tables0, name, kind, to_table=lambda d: d, where=""):
     table, column, call = CASES[name]
     corrupt, must_fail = CORRUPTIONS[kind]
-    tables = dict(base, **{table: corrupt(base[table], column)})
+    tables = dict(tables0, **{table: to_table(corrupt(tables0[table], column))})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -61,10 +59,16 @@ def test_a_bad_table_gets_our_error_or_an_honest_result(base, name, kind):  # no
             assert isinstance(exc, DataError) and column in str(exc), str(exc)
         return
     except Exception as exc:  # noqa: BLE001 - the point of the test
-        pytest.fail(f"{name} on a table with {kind} {table}.{column}: foreign "
+        pytest.fail(f"{name} on a{where} table with {kind} {table}.{column}: foreign "
                     f"{type(exc).__name__}: {exc}")
-    assert not must_fail, f"{name} gave a result on a table with {kind} {table}.{column}"
+    assert not must_fail, f"{name} gave a result on a{where} table with {kind} {table}.{column}"
     _honest(result)
+
+
+@pytest.mark.parametrize("kind", list(CORRUPTIONS))
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_bad_table_gets_our_error_or_an_honest_result(base, name, kind):  # noqa: F811
+    _our_error_or_an_honest_result(base, name, kind)
 
 
 @pytest.mark.parametrize("kind", ["empty", "one row", "missing column", "constant",
@@ -73,20 +77,4 @@ def test_a_bad_table_gets_our_error_or_an_honest_result(base, name, kind):  # no
 def test_the_same_bad_table_in_an_engine(base, name, kind):  # noqa: F811
     """The same corruptions through Polars: our error or an honest result, never foreign."""
     pl = pytest.importorskip("polars")
-    table, column, call = CASES[name]
-    corrupt, must_fail = CORRUPTIONS[kind]
-    bad = corrupt(base[table], column)
-    tables = dict(base, **{table: pl.from_pandas(bad)})
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = call(tables)
-    except LoyaltyStatsError as exc:
-        if kind == "missing column":
-            assert isinstance(exc, DataError) and column in str(exc), str(exc)
-        return
-    except Exception as exc:  # noqa: BLE001 - the point of the test
-        pytest.fail(f"{name} on a Polars table with {kind} {table}.{column}: foreign "
-                    f"{type(exc).__name__}: {exc}")
-    assert not must_fail, f"{name} gave a result on a Polars table with {kind}"
-    _honest(result)
+    _our_error_or_an_honest_result(base, name, kind, pl.from_pandas, where=" Polars")

@@ -9,6 +9,10 @@ Around each estimator that takes tables it applies, in one place:
    empty cell, nothing to estimate) raises :class:`~loyaltystats.errors.ModelError` with the
    reason, instead of carrying a verdict.
 
+(The package's own warnings are shown at the user's line by :func:`loyaltystats._warn.warn_user`,
+not by intercepting them here: ``warnings.catch_warnings`` is global state and not
+thread-safe.)
+
 Real survey exports always have blanks. By default (``"raise"``) a blank in a column an
 estimator reads is an error of the data contract naming the table, column and rows. With
 ``"drop"`` the rows missing a value in any column the estimator reads are left out first
@@ -30,10 +34,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-import sys
-import warnings
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -153,22 +154,6 @@ def record_dropped(result: Any, dropped: Mapping[str, Any]) -> Any:
     return result
 
 
-_PACKAGE = str(Path(__file__).resolve().parent)
-
-
-def _reemit(caught: list[warnings.WarningMessage]) -> None:
-    """Warn again what an estimator warned, at the first frame outside loyaltystats (the
-    user's call, past any wrappers of ours), through the user's filters."""
-    if not caught:
-        return
-    level, frame = 1, sys._getframe(1)
-    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
-            _PACKAGE):
-        level, frame = level + 1, frame.f_back
-    for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=level + 1)
-
-
 def _no_verdict_on_nan(result: Any, intervals: bool = True) -> Any:
     """``result``, unless it is a claim result whose deciding estimate or interval is not
     finite (then :class:`ModelError` with the reason, the same as the claims report's).
@@ -223,17 +208,6 @@ def reads(**tables: Sequence[str]) -> Callable[[_F], _F]:
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
             given = {t: bound.arguments.get(t) for t in tables}
-            caught: list[warnings.WarningMessage] = []
-            try:
-                with warnings.catch_warnings(record=True) as caught:
-                    # the estimator's warnings are shown at the user's call, not here
-                    warnings.simplefilter("always")
-                    return _run(bound, given, args, kwargs)
-            finally:
-                _reemit(caught)   # outside the recording block (it would record them again)
-
-        def _run(bound: inspect.BoundArguments, given: dict[str, Any], args: Any,
-                 kwargs: Any) -> Any:
             try:
                 intervals = bound.arguments.get("n_boot") != 0
                 if check_missing(bound.arguments["missing"]) == "raise":

@@ -7,10 +7,10 @@ for one of its words accepts the old name for one release and says which to use.
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from ._warn import warn_user
 from .errors import ParameterError
 
 __all__ = ["renamed_keywords"]
@@ -41,8 +41,8 @@ def renamed_keywords(**old_to_new: str) -> Callable[[_F], _F]:
                     if new in kwargs:
                         raise ParameterError(f"{fn.__name__}: give {new}= only ({old}= is its "
                                              "old name)")
-                    warnings.warn(f"{fn.__name__}: {old}= is now {new}= (the old name goes in "
-                                  "the next release)", DeprecationWarning, stacklevel=2)
+                    warn_user(f"{fn.__name__}: {old}= is now {new}= (the old name goes in "
+                              "the next release)", DeprecationWarning)
                     kwargs[new] = kwargs.pop(old)
             return fn(*args, **kwargs)
 

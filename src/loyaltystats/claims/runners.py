@@ -70,7 +70,6 @@ def _s2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
                    switched=cm["switched"], time=em["time"], kind_column=em["kind"],
                    recovered=em["recovered"], method="discrete", adjust=adjust,
                    helps_margin=_margin("S2"))
-
     return res.claim, res
 
 

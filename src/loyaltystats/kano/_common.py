@@ -18,6 +18,7 @@ import pandas as pd
 from pandas.api import types as pdt
 
 from .._validate import as_frame, require_frame  # noqa: F401  (re-exported)
+from .._warn import warn_user
 from ..errors import DataError, ModelError, ScaleError
 from ..scales import Scale, missing_error
 from ..stats.levels import check_level  # noqa: F401  (re-exported)
@@ -50,7 +51,7 @@ class NotEstimableWarning(UserWarning):
 
 
 def warn_not_estimable(message: str) -> None:
-    warnings.warn(message, NotEstimableWarning, stacklevel=3)
+    warn_user(message, NotEstimableWarning)
 
 
 # ---------------------------------------------------------------------------- validation

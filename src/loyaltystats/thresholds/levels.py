@@ -153,7 +153,8 @@ def _level_column_was_level(fn: Any) -> Any:
     """by_level's level column was ``level=`` (now ``by=``, ``level`` being the confidence
     level everywhere): a column name given as ``level=`` still works one release, warned."""
     import functools
-    import warnings
+
+    from .._warn import warn_user
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -161,9 +162,9 @@ def _level_column_was_level(fn: Any) -> Any:
             if "by" in kwargs or len(args) >= 3:
                 raise ParameterError("by_level: the level column is by=; level= is the "
                                      "confidence level")
-            warnings.warn("by_level: the level column is now by= (level= is the confidence "
-                          "level, as everywhere); level='column' goes in the next release",
-                          DeprecationWarning, stacklevel=2)
+            warn_user("by_level: the level column is now by= (level= is the confidence "
+                      "level, as everywhere); level='column' goes in the next release",
+                      DeprecationWarning)
             kwargs["by"] = kwargs.pop("level")
         return fn(*args, **kwargs)
 
