@@ -167,25 +167,43 @@ def test_a_refused_seed_is_one_error_everywhere(base):  # noqa: F811
 
 
 # options (not tables or column roles) still accepted positionally; the list may only shrink
-POSITIONAL_OPTIONS = {
-    "dose_response": {"cap", "claimed", "weights"}, "threshold": {"cap"},
-    "hazard": {"kind", "horizon", "method"}, "intent_vs_behavior": {"cap"},
-    "score": {"scale", "weights", "ci", "level", "seed"}, "compare": {"paired"},
-    "by_segment": {"adjust"}, "recency": {"lags"}, "band_table": {"scale", "weights"},
-    "by_level": {"scale", "claimed"}, "basics_ceiling": {"claimed"}, "loyalty_curve": {"scale"},
-    "questionnaire": {"pairs"},
+# The options that were positional before #17, in their old order: they are keyword-only
+# now and still accepted by position for one release, with a DeprecationWarning.
+OLD_POSITIONAL = {
+    "dose_response": ("cap", "claimed", "weights"), "threshold": ("cap",),
+    "hazard": ("kind", "period", "horizon", "method"), "intent_vs_behavior": ("cap",),
+    "score": ("scale", "weights", "ci", "level", "seed"), "compare": ("paired",),
+    "by_segment": ("adjust",), "recency": ("lags",), "band_table": ("scale", "weights"),
+    "by_level": ("scale", "claimed"), "basics_ceiling": ("claimed",),
+    "loyalty_curve": ("scale",),
 }
 OPTIONS = {"cap", "claimed", "kind", "horizon", "method", "scale", "weights", "ci",
-           "level", "seed", "paired", "adjust", "lags", "pairs", "n_boot", "margin",
+           "level", "seed", "paired", "adjust", "lags", "n_boot", "margin",
            "statistic", "missing", "tolerance", "window", "threshold"}
 
 
-def test_options_are_keyword_only_except_the_pinned_old_ones():
+def test_options_are_keyword_only():
     for name, fn in _estimators().items():
         params = inspect.signature(fn).parameters
         positional = {k for k, p in params.items()
                       if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and k in OPTIONS}
-        assert positional <= POSITIONAL_OPTIONS.get(name, set()), (name, positional)
+        assert not positional, (name, positional)
+
+
+def test_old_positional_options_still_work_with_a_warning(base):  # noqa: F811
+    c = base["customers"]
+    want = switching.dose_response(c, "negatives", "switched", cap=2)
+    with pytest.warns(DeprecationWarning, match=r"dose_response: pass cap= by keyword"):
+        old = switching.dose_response(c, "negatives", "switched", 2)
+    pd.testing.assert_frame_equal(old.estimates, want.estimates)
+    with pytest.raises(TypeError, match="multiple values for argument 'cap'"):
+        switching.dose_response(c, "negatives", "switched", 2, cap=3)
+    with pytest.raises(TypeError, match="positional arguments"):
+        switching.intent_vs_behavior(c, "negatives", "considering_switch", "switched", 3, 4)
+    for name, old_names in OLD_POSITIONAL.items():
+        fn = next(getattr(m, name) for m in MODULES if name in m.__all__)
+        params = inspect.signature(fn).parameters
+        assert all(params[n].kind is inspect.Parameter.KEYWORD_ONLY for n in old_names), name
 
 
 def test_the_score_column_is_score_everywhere_old_names_warn(base):  # noqa: F811

@@ -61,7 +61,7 @@ def test_segments_and_trend_same_from_every_engine(tmp_path, engine, weights):
     data = _engine(df, engine, tmp_path)
     calls = {
         "by_segment": lambda d: by_segment(d, "rec", "region", weights=weights),
-        "by_segment_bh_score": lambda d: by_segment(d, "rec", "region", "fdr_bh",
+        "by_segment_bh_score": lambda d: by_segment(d, "rec", "region", adjust="fdr_bh",
                                                     weights=weights, ci="score"),
         "by_segment_bootstrap": lambda d: by_segment(d, "rec", "region", weights=weights,
                                                      ci="bootstrap", n_boot=200, seed=4),

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._boundary import Missing, check_missing, drop_missing_values, record_dropped
+from .._deprecate import positional_options
 from ..errors import DataError, ParameterError
 from ..results import Result, estimates_frame
 from ..scales import RECOMMEND_0_10, Scale
@@ -73,11 +74,12 @@ def _triple(x: Any, scale: Scale, weights: Any, name: str
     return tot, n, ne, codes, w
 
 
+@positional_options("paired")
 def compare(
     a: Any,
     b: Any,
-    paired: bool = False,
     *,
+    paired: bool = False,
     scale: Scale = RECOMMEND_0_10,
     weights_a: Any = None,
     weights_b: Any = None,
@@ -165,7 +167,7 @@ def compare(
                     dropped[name] = counts
                 a, weights_a = (x, w) if name == "a" else (a, weights_a)
                 b, weights_b = (x, w) if name == "b" else (b, weights_b)
-        return record_dropped(compare(a, b, paired, scale=scale, weights_a=weights_a,
+        return record_dropped(compare(a, b, paired=paired, scale=scale, weights_a=weights_a,
                                       weights_b=weights_b, ci=ci, level=level, n_boot=n_boot,
                                       seed=seed), dropped)
     z = z_value(level)

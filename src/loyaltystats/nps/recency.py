@@ -18,7 +18,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from .._boundary import Missing, reads
-from .._deprecate import renamed_keywords
+from .._deprecate import positional_options, renamed_keywords
 from .._validate import FrameLike, as_frame
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
@@ -80,14 +80,15 @@ def _times(s: pd.Series, table: str) -> np.ndarray:
 @renamed_keywords(rating="score")
 @reads(transactions=("customer", "time", "score"),
                responses=("customer", "time", "recommend"))
+@positional_options("lags")
 def recency(
     transactions: FrameLike,
     responses: FrameLike,
     customer: str = "customer_id",
     score: str = "grade",
     recommend: str = "recommend",
-    lags: int = 4,
     *,
+    lags: int = 4,
     time: str = "time",
     rating_scale: Scale = GRADE_1_10,
     scale: Scale = RECOMMEND_0_10,

@@ -21,6 +21,7 @@ from .._boundary import (
     drop_missing_values,
     record_dropped,
 )
+from .._deprecate import positional_options
 from .._frames import is_table, read_columns
 from ..errors import DataError, ParameterError
 from ..results import Result, estimates_frame
@@ -292,14 +293,15 @@ def _result(totals: np.ndarray, n_rows: float, n_eff: float, *, method: CIMethod
     return NPSResult(estimates=estimates_frame(rows), title=title, level=level, info=info)
 
 
+@positional_options("scale", "weights", "ci", "level", "seed")
 def score(
     values: Any,
+    *,
     scale: Scale = RECOMMEND_0_10,
     weights: Any = None,
     ci: CIMethod = "wald",
     level: float = 0.95,
     seed: int | np.random.Generator = 0,
-    *,
     n_boot: int = 2000,
     column: str | None = None,
     cluster: Any = None,
@@ -421,8 +423,9 @@ def score(
             (values, weights, cluster), counts = drop_missing_values(
                 values, weights, cluster, names=[name, "weights", "cluster"])
             dropped = {name: counts} if counts else {}
-        return record_dropped(score(values, scale, weights, ci, level, seed, n_boot=n_boot,
-                                    column=column, cluster=cluster), dropped)
+        return record_dropped(score(values, scale=scale, weights=weights, ci=ci, level=level,
+                                    seed=seed, n_boot=n_boot, column=column,
+                                    cluster=cluster), dropped)
     if is_table(values):
         return _score_table(values, scale, weights, ci, level, seed, n_boot, column, cluster)
     name = column or (str(values.name) if isinstance(values, pd.Series) and values.name
@@ -457,8 +460,9 @@ def _score_table(data: Any, scale: Scale, weights: Any, ci: CIMethod, level: flo
         raise ParameterError("with a table, give column= (the answers' column)")
     if cluster is not None:
         rows = read_columns(data, [column, weights, cluster], "data")
-        return score(rows[column], scale, None if weights is None else rows[weights], ci,
-                     level, seed, n_boot=n_boot, column=column, cluster=rows[cluster])
+        return score(rows[column], scale=scale,
+                     weights=None if weights is None else rows[weights], ci=ci, level=level,
+                     seed=seed, n_boot=n_boot, column=column, cluster=rows[cluster])
     cells = count_scored_cells(data, [column], {column: scale}, weights=weights, table="data")
     values = check_cell_scores(cells, column, scale, "data")
     codes = categorize(values, scale, column=column, table="data")

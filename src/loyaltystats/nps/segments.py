@@ -17,6 +17,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from .._boundary import Missing, reads
+from .._deprecate import positional_options
 from .._validate import FrameLike, reword_missing, same_rows
 from ..errors import DataError, ParameterError, ScaleError
 from ..results import Result, estimates_frame
@@ -152,13 +153,14 @@ def _per_group_rows(labels: pd.Series, totals: np.ndarray, n_rows: np.ndarray,
     return rows, d, var
 
 
+@positional_options("adjust")
 @reads(data=("recommend", "by", "weights"))
 def by_segment(
     data: FrameLike,
     recommend: str,
     by: str,
-    adjust: Literal["holm", "fdr_bh"] = "holm",
     *,
+    adjust: Literal["holm", "fdr_bh"] = "holm",
     scale: Scale = RECOMMEND_0_10,
     weights: str | None = None,
     ci: CIMethod = "wald",

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._boundary import Missing, reads
+from .._deprecate import positional_options
 from .._plotting import get_ax
 from .._validate import FrameLike, check_unique_ids
 from ..errors import DataError, ModelError
@@ -179,15 +180,16 @@ def _level_cells(customers: pd.DataFrame, negatives: str, switched: str, cap: in
     return cells, bool(weights)
 
 
+@positional_options("cap", "claimed", "weights")
 @reads(customers=("id", "negatives", "switched", "weights"))
 def dose_response(
     customers: FrameLike,
     negatives: str = "negatives",
     switched: str = "switched",
+    *,
     cap: int = 3,
     claimed: Mapping[int, float] | None = None,
     weights: str | None = None,
-    *,
     tolerance: float = 0.05,
     level: float = 0.95,
     claim_id: str = "S1",

@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from .._boundary import Missing, reads
+from .._deprecate import positional_options
 from .._plotting import get_ax
 from .._validate import FrameLike
 from ..errors import ModelError, ParameterError
@@ -290,6 +291,7 @@ def _landmark_km(data: SurvivalData, *, landmark: float, horizon: int, cap: int,
 
 
 # ---------------------------------------------------------------------------- public
+@positional_options("kind", "period", "horizon", "method")
 @reads(customers=("id", "start", "end", "switched"), experiences=("id", "time", "kind_column", "recovered"))
 def hazard(
     customers: FrameLike,
@@ -298,11 +300,11 @@ def hazard(
     start: str = "start",
     end: str = "end",
     switched: str = "switched",
+    *,
     kind: str | Sequence[str] = "negative",
     period: str | float = "month",
     horizon: int = 12,
     method: Literal["discrete", "cox"] = "discrete",
-    *,
     time: str = "time",
     kind_column: str = "kind",
     recovered: str | None = None,

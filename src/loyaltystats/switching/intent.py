@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._boundary import Missing, reads
+from .._deprecate import positional_options
 from .._plotting import get_ax
 from .._validate import FrameLike, check_unique_ids
 from ..errors import ModelError, ParameterError
@@ -78,14 +79,15 @@ def _intent_cells(customers: Any, negatives: str, intent: str, switched: str,
     return cells
 
 
+@positional_options("cap")
 @reads(customers=("id", "negatives", "intent", "switched"))
 def intent_vs_behavior(
     customers: FrameLike,
     negatives: str = "negatives",
     intent: str = "considering_switch",
     switched: str = "switched",
-    cap: int = 3,
     *,
+    cap: int = 3,
     margin: float = 0.1,
     level: float = 0.95,
     claim_id: str = "S3",

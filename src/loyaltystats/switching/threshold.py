@@ -23,6 +23,7 @@ from scipy import stats
 from scipy.special import expit
 
 from .._boundary import Missing, reads
+from .._deprecate import positional_options
 from .._plotting import get_ax
 from .._validate import FrameLike, check_unique_ids
 from ..errors import ModelError, ParameterError
@@ -150,13 +151,14 @@ def _split_table(s: np.ndarray, n: np.ndarray, cap: int, level: float,
     return out
 
 
+@positional_options("cap")
 @reads(customers=("id", "negatives", "switched"))
 def threshold(
     customers: FrameLike,
     negatives: str = "negatives",
     switched: str = "switched",
-    cap: int = 3,
     *,
+    cap: int = 3,
     level: float = 0.95,
     n_boot: int = 1000,
     seed: int | np.random.Generator = 0,

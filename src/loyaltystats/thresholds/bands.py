@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._boundary import Missing, reads
-from .._deprecate import renamed_keywords
+from .._deprecate import positional_options, renamed_keywords
 from .._validate import FrameLike
 from ..results import Result, estimates_frame
 from ..scales import GRADE_1_10, Scale
@@ -78,15 +78,16 @@ def _lift(p_b: np.ndarray, n_b: np.ndarray, p_all: float, n_all: float,
     return lift, np.where(ok, lo, np.nan), np.where(ok, hi, np.nan)
 
 
+@positional_options("scale", "weights")
 @renamed_keywords(conf_level="level")
 @reads(data=("score", "outcome", "weights"))
 def band_table(
     data: FrameLike,
     score: str,
     outcome: str | None = None,
+    *,
     scale: Scale = GRADE_1_10,
     weights: str | None = None,
-    *,
     level: float = 0.95,
     missing: Missing = "raise",
 ) -> BandTable:

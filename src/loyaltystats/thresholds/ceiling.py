@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._boundary import Missing, reads
-from .._deprecate import renamed_keywords
+from .._deprecate import positional_options, renamed_keywords
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
@@ -185,6 +185,7 @@ def _group_stats(values: np.ndarray, counts: np.ndarray, claimed: float,
             "p_above_ci_high": float(a_hi)}
 
 
+@positional_options("claimed")
 @renamed_keywords(conf_level="level")
 @reads(data=("score", "basics", "delighters", "others", "cluster"))
 def basics_ceiling(
@@ -192,8 +193,8 @@ def basics_ceiling(
     score: str,
     basics: Sequence[str],
     delighters: Sequence[str] = (),
-    claimed: float = 8.5,
     *,
+    claimed: float = 8.5,
     others: Sequence[str] = (),
     at: Mapping[str, float] | None = None,
     scale: Scale = GRADE_1_10,

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from .._boundary import Missing, reads
-from .._deprecate import renamed_keywords
+from .._deprecate import positional_options, renamed_keywords
 from .._validate import FrameLike, check_unique_ids
 from ..errors import ModelError, ParameterError
 from ..results import ClaimResult, Verdict, estimates_frame
@@ -186,14 +186,15 @@ def _argmax_low(llf: np.ndarray) -> np.ndarray:
     return np.argmax(close, axis=-1)
 
 
+@positional_options("scale")
 @renamed_keywords(conf_level="level")
 @reads(data=("id", "score", "outcome"))
 def loyalty_curve(
     data: FrameLike,
     score: str,
     outcome: str,
-    scale: Scale = GRADE_1_10,
     *,
+    scale: Scale = GRADE_1_10,
     kind: Literal["step", "hinge"] = "step",
     top: float = 8,
     breakpoint_ci: Literal["profile", "bootstrap"] = "profile",

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._boundary import Missing, reads
-from .._deprecate import renamed_keywords
+from .._deprecate import positional_options, renamed_keywords
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, Verdict, estimates_frame, judge_interval
@@ -171,6 +171,7 @@ def _level_column_was_level(fn: Any) -> Any:
     return wrapper
 
 
+@positional_options("scale", "claimed")
 @renamed_keywords(conf_level="level")
 @_level_column_was_level
 @reads(data=("score", "by"))
@@ -178,9 +179,9 @@ def by_level(
     data: FrameLike,
     score: str,
     by: str,
+    *,
     scale: Scale = GRADE_1_10,
     claimed: Mapping[Any, float | Sequence[float]] | None = None,
-    *,
     statistic: Literal["median", "mean"] = "median",
     cutoffs: Sequence[float] = (8, 9),
     claim_id: str = "T1",
