@@ -216,3 +216,18 @@ def test_the_score_column_is_score_everywhere_old_names_warn(base):  # noqa: F81
     pd.testing.assert_frame_equal(old.estimates, want.estimates)
     with pytest.warns(DeprecationWarning, match="overall= is now score="):
         kano.prca(base["responses"], overall="grade", attributes=["B1", "D1"], n_boot=0)
+
+
+@pytest.mark.parametrize("module, name, new", [
+    ("loyaltystats.value", "rmst", "loyaltystats.stats"),
+    ("loyaltystats.thresholds", "fit_proportional_odds", "loyaltystats.stats"),
+    ("loyaltystats.thresholds", "OrdinalFit", "loyaltystats.stats"),
+])
+def test_generic_routines_moved_to_stats_old_names_warn(module, name, new):
+    import importlib
+    with pytest.warns(DeprecationWarning, match=rf"{module}.{name} moved to {new}.{name}"):
+        old = getattr(importlib.import_module(module), name)
+    assert old is getattr(importlib.import_module(new), name)
+    assert name not in importlib.import_module(module).__all__
+    with pytest.raises(AttributeError):
+        importlib.import_module(module).no_such_name  # noqa: B018

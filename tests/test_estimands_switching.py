@@ -117,7 +117,7 @@ def test_s3_falls_back_to_the_reference_world(small_reference: None) -> None:
 # -- V1 ---------------------------------------------------------------------------------
 def test_km_rmst_has_the_estimators_time_convention() -> None:
     # not a truth computation: it checks that sum_{j<12} S(j) is what the estimator reports
-    from loyaltystats.value import rmst
+    from loyaltystats.stats import rmst
 
     c = _customers(WorldParams())
     d, e = c["duration"].to_numpy(), c["switched"].to_numpy(bool)

@@ -10,7 +10,8 @@ from loyaltystats.errors import DataError, ScaleError
 from loyaltystats.market import convergence
 from loyaltystats.pyramid import gating, newcombe_diff_ci
 from loyaltystats.simulate import generate, world_where_false
-from loyaltystats.value import lifetime_by_band, rmst
+from loyaltystats.stats import rmst
+from loyaltystats.value import lifetime_by_band
 
 LEVELS = ["relevance", "trust", "satisfaction_level", "loyalty_level"]
 

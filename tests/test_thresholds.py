@@ -10,6 +10,7 @@ import pytest
 from loyaltystats.errors import DataError, ModelError, ScaleError
 from loyaltystats.results import ClaimResult, Result
 from loyaltystats.scales import GRADE_1_10, RECOMMEND_0_10
+from loyaltystats.stats import fit_proportional_odds
 from loyaltystats.thresholds import (
     BandTable,
     BasicsCeiling,
@@ -21,7 +22,6 @@ from loyaltystats.thresholds import (
     basics_ceiling,
     by_level,
     claim_region,
-    fit_proportional_odds,
     loyalty_curve,
     moments_of_truth,
     pava,

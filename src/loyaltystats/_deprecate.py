@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from ._warn import warn_user
 from .errors import ParameterError
 
-__all__ = ["renamed_keywords", "positional_options"]
+__all__ = ["renamed_keywords", "positional_options", "moved_name"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -99,3 +99,22 @@ def positional_options(*names: str) -> Callable[[_F], _F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def moved_name(old_module: str, name: str, new_module: str, value: Any) -> Any:
+    """Return ``value`` for a public name that moved modules, with a DeprecationWarning.
+
+    Called from the old module's ``__getattr__`` (PEP 562), so the old import keeps working
+    for one release and says where the name lives now.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     moved_name("pkg.old", "f", "pkg.new", 42), w[0].category.__name__
+    (42, 'DeprecationWarning')
+    """
+    warn_user(f"{old_module}.{name} moved to {new_module}.{name} (the old import goes in the "
+              "next release)", DeprecationWarning)
+    return value

@@ -10,58 +10,18 @@ import pandas as pd
 from scipy import stats
 
 from ._boundary import Missing, reads
-from ._deprecate import renamed_keywords
+from ._deprecate import moved_name, renamed_keywords
 from ._plotting import get_ax
 from ._validate import FrameLike, as_frame, check_unique_ids
 from .data import validate_column
 from .errors import DataError, ParameterError
 from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import GRADE_1_10, Scale
+from .stats.survival import rmst as _rmst
 
-__all__ = ["LifetimeResult", "lifetime_by_band", "rmst"]
+__all__ = ["LifetimeResult", "lifetime_by_band"]
 
 STATEMENT_V1 = "Customer lifetime value depends on the experiences at moments of truth."
-
-
-def rmst(durations: np.ndarray, events: np.ndarray, horizon: float) -> tuple[float, float, pd.DataFrame]:
-    """Kaplan-Meier restricted mean survival time up to ``horizon`` and its variance.
-
-    Returns ``(rmst, variance, curve)`` where ``curve`` has columns ``time, survival``.
-
-    Notes
-    -----
-    ``RMST = integral_0^tau S(t) dt`` of the Kaplan-Meier step function; the variance is the
-    Greenwood-type estimator ``sum_j A_j^2 d_j / (n_j (n_j - d_j))`` over event times
-    ``t_j <= tau`` with ``A_j = integral_{t_j}^tau S(u) du`` (Klein & Moeschberger 2003, 4.5).
-    Computed from the event table (deaths and numbers at risk per distinct time), so the cost
-    is one sort of the durations.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> m, v, _ = rmst(np.array([1.0, 2, 3, 4]), np.array([True, True, True, True]), 10)
-    >>> float(m), round(float(v), 4)
-    (2.5, 0.3125)
-    """
-    d = np.asarray(durations, dtype=float)
-    e = np.asarray(events, dtype=bool)
-    times, inv = np.unique(d, return_inverse=True)
-    deaths = np.bincount(inv, weights=e.astype(float))
-    leaving = np.bincount(inv).astype(float)
-    at_risk = len(d) - np.concatenate([[0.0], np.cumsum(leaving)[:-1]])
-    keep = (deaths > 0) & (times <= horizon)
-    t, dj, nj = times[keep], deaths[keep], at_risk[keep]
-    surv = np.cumprod(1 - dj / nj)
-    # step function: S = 1 on [0, t_1), surv[j] on [t_j, t_{j+1}), up to the horizon
-    edges = np.concatenate([[0.0], t, [horizon]])
-    levels = np.concatenate([[1.0], surv])
-    areas = levels * np.diff(edges)
-    total = float(areas.sum())
-    after = total - np.cumsum(areas)[:-1]  # A_j: area from t_j to the horizon
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(nj > dj, after**2 * dj / (nj * (nj - dj)), 0.0)
-    curve = pd.DataFrame({"time": np.concatenate([[0.0], t]), "survival": levels})
-    return total, float(terms.sum()), curve
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
@@ -124,7 +84,7 @@ def lifetime_by_band(customers: FrameLike, score: str = "grade", duration: str =
 
     Notes
     -----
-    RMST and its variance come from the Kaplan-Meier curve of each band (:func:`rmst`; the
+    RMST and its variance come from the Kaplan-Meier curve of each band (:func:`loyaltystats.stats.rmst`; the
     point estimate equals lifelines' ``restricted_mean_survival_time``, tested); bands are
     independent, so the difference's variance is the sum.
 
@@ -166,7 +126,7 @@ def lifetime_by_band(customers: FrameLike, score: str = "grade", duration: str =
             rows.append({"term": f"rmst[{b}]", "estimate": np.nan, "ci_low": np.nan,
                          "ci_high": np.nan, "n": 0, "method": "Kaplan-Meier RMST"})
             continue
-        mean, var, curve = rmst(d[m], ev[m], horizon)
+        mean, var, curve = _rmst(d[m], ev[m], horizon)
         rm[b] = (float(mean), float(var), int(m.sum()))
         se = np.sqrt(var)
         rows.append({"term": f"rmst[{b}]", "estimate": mean, "ci_low": mean - z * se,
@@ -205,3 +165,10 @@ def lifetime_by_band(customers: FrameLike, score: str = "grade", duration: str =
         tables={"km": pd.concat(km_rows, ignore_index=True)}, info={"horizon": horizon},
         claim_id="V1", statement=STATEMENT_V1, claimed=[float(margin), None], verdict=verdict,
         reason=reason + f" (restricted mean over {horizon:g} months)")
+
+
+def __getattr__(name: str) -> Any:
+    # value.rmst moved to stats.rmst (#17); the old name works for one release
+    if name == "rmst":
+        return moved_name("loyaltystats.value", name, "loyaltystats.stats", _rmst)
+    raise AttributeError(f"module 'loyaltystats.value' has no attribute {name!r}")

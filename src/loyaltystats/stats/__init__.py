@@ -1,4 +1,6 @@
-"""Claim-agnostic estimation primitives: proportions, GLMs on cells, count bootstrap.
+"""Claim-agnostic estimation primitives, each once: proportions and their differences,
+multiplicity, GLMs and the proportional-odds model on cells, survival (log-rank, RMST),
+the count bootstrap.
 
 Kaplan-Meier lives in :mod:`loyaltystats.stats.survival` and is public as
 :func:`loyaltystats.nps.kaplan_meier` (one name on the reference pages).
@@ -8,6 +10,12 @@ from .baseline import pool_periods
 from .bootstrap import BootstrapResult, multinomial_bootstrap
 from .glm import BinomialFit, fit_binomial, lr_test
 from .levels import check_level, z_value
+from .ordinal import (
+    OrdinalFit,
+    fit_proportional_odds,
+    fit_proportional_odds_cells,
+    saturated_loglik,
+)
 from .proportions import (
     binomial_test,
     clopper_pearson_ci,
@@ -17,11 +25,12 @@ from .proportions import (
     wilson_ci,
 )
 from .seeds import make_rng
-from .survival import logrank
+from .survival import logrank, rmst
 
 __all__ = [
     "BinomialFit", "fit_binomial", "lr_test", "pool_periods",
     "BootstrapResult", "multinomial_bootstrap",
     "wilson_ci", "clopper_pearson_ci", "proportion_table", "binomial_test", "make_rng",
-    "newcombe_diff", "holm", "check_level", "z_value", "logrank",
+    "newcombe_diff", "holm", "check_level", "z_value", "logrank", "rmst",
+    "OrdinalFit", "fit_proportional_odds", "fit_proportional_odds_cells", "saturated_loglik",
 ]

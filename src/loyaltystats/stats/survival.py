@@ -16,7 +16,7 @@ from scipy import stats
 
 from .levels import z_value
 
-__all__ = ["kaplan_meier", "logrank"]
+__all__ = ["kaplan_meier", "logrank", "rmst"]
 
 
 def kaplan_meier(time: Any, event: Any, group: Any = None, *, level: float = 0.95
@@ -109,3 +109,44 @@ def logrank(durations: np.ndarray, events: np.ndarray, groups: np.ndarray) -> di
     stat = float(diff @ np.linalg.solve(cov[:-1, :-1], diff))
     df = len(labels) - 1
     return {"statistic": stat, "df": df, "p_value": float(stats.chi2.sf(stat, df))}
+
+
+def rmst(durations: np.ndarray, events: np.ndarray, horizon: float) -> tuple[float, float, pd.DataFrame]:
+    """Kaplan-Meier restricted mean survival time up to ``horizon`` and its variance.
+
+    Returns ``(rmst, variance, curve)`` where ``curve`` has columns ``time, survival``.
+
+    Notes
+    -----
+    ``RMST = integral_0^tau S(t) dt`` of the Kaplan-Meier step function; the variance is the
+    Greenwood-type estimator ``sum_j A_j^2 d_j / (n_j (n_j - d_j))`` over event times
+    ``t_j <= tau`` with ``A_j = integral_{t_j}^tau S(u) du`` (Klein & Moeschberger 2003, 4.5).
+    Computed from the event table (deaths and numbers at risk per distinct time), so the cost
+    is one sort of the durations.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m, v, _ = rmst(np.array([1.0, 2, 3, 4]), np.array([True, True, True, True]), 10)
+    >>> float(m), round(float(v), 4)
+    (2.5, 0.3125)
+    """
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(events, dtype=bool)
+    times, inv = np.unique(d, return_inverse=True)
+    deaths = np.bincount(inv, weights=e.astype(float))
+    leaving = np.bincount(inv).astype(float)
+    at_risk = len(d) - np.concatenate([[0.0], np.cumsum(leaving)[:-1]])
+    keep = (deaths > 0) & (times <= horizon)
+    t, dj, nj = times[keep], deaths[keep], at_risk[keep]
+    surv = np.cumprod(1 - dj / nj)
+    # step function: S = 1 on [0, t_1), surv[j] on [t_j, t_{j+1}), up to the horizon
+    edges = np.concatenate([[0.0], t, [horizon]])
+    levels = np.concatenate([[1.0], surv])
+    areas = levels * np.diff(edges)
+    total = float(areas.sum())
+    after = total - np.cumsum(areas)[:-1]  # A_j: area from t_j to the horizon
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(nj > dj, after**2 * dj / (nj * (nj - dj)), 0.0)
+    curve = pd.DataFrame({"time": np.concatenate([[0.0], t]), "survival": levels})
+    return total, float(terms.sum()), curve

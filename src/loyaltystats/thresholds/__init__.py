@@ -25,22 +25,25 @@ Examples
 1       met     8.0
 """
 
+from .._deprecate import moved_name
+from ..stats import ordinal as _ordinal
 from .bands import BandTable, band_table
 from .ceiling import BasicsCeiling, basics_ceiling, fit_linear_cells
 from .curve import LoyaltyCurve, loyalty_curve, pava
 from .levels import LevelClaim, LevelTable, by_level, claim_region
 from .moments import MomentsOfTruth, moments_of_truth
-from .ordinal import (
-    OrdinalFit,
-    fit_proportional_odds,
-    fit_proportional_odds_cells,
-    saturated_loglik,
-)
 
 __all__ = [
     "band_table", "by_level", "basics_ceiling", "moments_of_truth", "loyalty_curve",
     "BandTable", "LevelTable", "LevelClaim", "BasicsCeiling", "MomentsOfTruth",
     "LoyaltyCurve",
-    "OrdinalFit", "fit_proportional_odds", "fit_proportional_odds_cells", "saturated_loglik",
     "fit_linear_cells", "claim_region", "pava",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # the proportional-odds model moved to loyaltystats.stats (#17); old names work one release
+    if name in _ordinal.__all__:
+        return moved_name("loyaltystats.thresholds", name, "loyaltystats.stats",
+                          getattr(_ordinal, name))
+    raise AttributeError(f"module 'loyaltystats.thresholds' has no attribute {name!r}")
