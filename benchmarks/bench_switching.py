@@ -36,7 +36,7 @@ from loyaltystats.switching import dose_response, hazard
 from loyaltystats.switching._survival import long_table, prepare
 
 P = np.array([0.10, 0.57, 0.78, 0.90])
-NOTE = ('Reading the lifelines rows: this world decides switches at month ends, so the long table has only 24 distinct event times, the best case for CoxTimeVaryingFitter, whose gradient loops over the distinct event times (cost about rows x distinct event times per Newton step). With continuous event times it is far slower; hazard(method="cox") also fits two Cox models (count linear and per level). The peak memory of the discrete hazard at 10^6 customers comes from `tables.person_period`, which materializes the 2*10^7 person-month rows as int64 arrays before counting.')
+NOTE = ('Reading the lifelines rows: this world decides switches at month ends, so the long table has only 24 distinct event times, the best case for CoxTimeVaryingFitter, whose gradient loops over the distinct event times (cost about rows x distinct event times per Newton step). With continuous event times it is far slower; hazard(method="cox") fits two Cox models (count linear and per level) on counts per (interval, covariate cell) since #17 (stats.fit_cox_counts), not on the lifelines rows. The peak memory of the discrete hazard at 10^6 customers comes from `tables.person_period`, which materializes the 2*10^7 person-month rows as int64 arrays before counting.')
 
 
 def customers_dose(n: int, seed: int) -> pd.DataFrame:
@@ -210,7 +210,7 @@ def main() -> None:
            lambda: lifelines_fit(long), 1, f"single run; {len(long):,} rows (prebuilt)")
     record("hazard", "loyaltystats hazard(method='discrete'), horizon 24", sizes["haz_ll"],
            lambda: hazard(cl, el, horizon=months), rep)
-    record("hazard", "loyaltystats hazard(method='cox') (2 lifelines fits)", sizes["haz_ll"],
+    record("hazard", "loyaltystats hazard(method='cox') (2 Cox fits on counts)", sizes["haz_ll"],
            lambda: hazard(cl, el, horizon=months, method="cox"), 1, "single run")
     long_big = lifelines_long(cust, exp, months)
     record("hazard", "lifelines CoxTimeVaryingFitter, long table, 3 dummies", sizes["haz"],

@@ -1,0 +1,292 @@
+"""The Cox model from counts: Efron's partial likelihood on (interval, covariate cell) counts.
+
+Rows that share an entry time, an exit time and a covariate pattern enter every risk set
+together and die together, so the partial likelihood, its score and its information depend on
+the rows only through how many there are per cell and how many of them end with the event.
+Fitting on those counts gives the row-level estimates (lifelines' ``CoxPHFitter`` and
+``CoxTimeVaryingFitter``, R's ``coxph``; pinned in tests/test_stats_cox.py) at a cost that
+grows with the cells and the events, not the rows.
+
+The Efron sum over the ``m`` tied events at a time only needs a few scalars per event (the
+``c`` sums in :func:`_efron_sums`), so the score and the information are assembled per event
+time from the risk-set sums ``S0, S1, S2`` and the death-set sums ``E0, E1, E2``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError, ModelError
+from .levels import z_value
+
+__all__ = ["CoxCountsFit", "fit_cox_counts"]
+
+
+@dataclass(frozen=True, eq=False)
+class CoxCountsFit:
+    """A Cox model fitted on counts per (entry, exit, covariate cell).
+
+    Attributes
+    ----------
+    params, bse : pandas.Series
+        Log hazard ratios and their standard errors (inverse observed information).
+    cov : pandas.DataFrame
+        Covariance matrix of ``params``.
+    llf : float
+        The partial log-likelihood at ``params`` (Efron or Breslow, as fitted).
+    n, n_events, n_cells : int
+        Rows (the sum of the counts), events and cells fitted.
+    n_iter : int
+        Newton-Raphson iterations.
+    ties : str
+        ``"efron"`` or ``"breslow"``.
+    level : float
+        Confidence level of :meth:`summary`.
+    """
+
+    params: pd.Series
+    bse: pd.Series
+    cov: pd.DataFrame
+    llf: float
+    n: int
+    n_events: int
+    n_cells: int
+    n_iter: int
+    ties: str
+    level: float = 0.95
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per covariate: ``coef, exp_coef, se, z, p, ci_low, ci_high``."""
+        z = z_value(self.level)
+        stat = self.params / self.bse
+        return pd.DataFrame({
+            "coef": self.params, "exp_coef": np.exp(self.params), "se": self.bse, "z": stat,
+            "p": 2 * stats.norm.sf(np.abs(stat)),
+            "ci_low": self.params - z * self.bse, "ci_high": self.params + z * self.bse})
+
+    def __repr__(self) -> str:
+        return (f"CoxCountsFit({self.ties}, n={self.n}, events={self.n_events}, "
+                f"cells={self.n_cells}, llf={self.llf:.4f})\n{self.summary().round(4)}")
+
+
+def _as_cells(X: Any, stop: Any, events: Any, counts: Any, start: Any,
+              names: Sequence[str] | None) -> tuple[np.ndarray, ...]:
+    """Check and convert the cell arrays; every check names the offending input."""
+    if isinstance(X, pd.DataFrame):
+        names = [str(c) for c in X.columns] if names is None else list(names)
+    x = np.asarray(X, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    n_cells, p = x.shape
+    names = [f"x{j}" for j in range(p)] if names is None else list(names)
+    if len(names) != p:
+        raise DataError(f"{len(names)} names for {p} covariates", column="names")
+    out = {"stop": stop, "events": events,
+           "counts": np.ones(n_cells) if counts is None else counts,
+           "start": np.full(n_cells, -np.inf) if start is None else start}
+    arrays = {}
+    for what, v in out.items():
+        a = np.asarray(v, dtype=float).ravel()
+        if a.shape != (n_cells,):
+            raise DataError(f"{what} has {a.size} values for {n_cells} cells", column=what)
+        arrays[what] = a
+    for what, a in {"X": x, **arrays}.items():
+        bad = np.isnan(a) if what == "start" else ~np.isfinite(a)
+        if bad.any():
+            raise DataError("missing or infinite values", column=what,
+                            n_rows=int(bad.any(axis=-1).sum() if a.ndim > 1 else bad.sum()))
+    t0, t1, d, n = arrays["start"], arrays["stop"], arrays["events"], arrays["counts"]
+    if np.any(t0 >= t1):
+        raise DataError("need start < stop", column="stop", n_rows=int(np.sum(t0 >= t1)),
+                        examples=list(t1[t0 >= t1][:5]))
+    if np.any(n < 0) or np.any(d < 0) or np.any(d > n):
+        bad = (n < 0) | (d < 0) | (d > n)
+        raise DataError("need 0 <= events <= counts", column="events",
+                        n_rows=int(bad.sum()), examples=list(d[bad][:5]))
+    return x, t0, t1, d, n, names
+
+
+def _efron_sums(m: np.ndarray, S0: np.ndarray, E0: np.ndarray, ties: str
+                ) -> tuple[np.ndarray, ...]:
+    """Per event time: sum of log(phi_l) and c_kq = sum_l a_l^k / phi_l^q for the m tied
+    events, phi_l = S0 - a_l E0 with a_l = l / m (Efron) or 0 (Breslow). Event counts may be
+    fractional only for Breslow (Efron's l runs over whole events)."""
+    if ties == "breslow":
+        zero = np.zeros_like(S0)
+        return m * np.log(S0), m / S0, zero, m / S0**2, zero, zero
+    mi = m.astype(np.int64)
+    j = np.repeat(np.arange(len(m)), mi)
+    start = np.concatenate([[0], np.cumsum(mi)[:-1]])
+    a = (np.arange(j.size) - start[j]) / m[j]
+    phi = S0[j] - a * E0[j]
+    sums = [np.add.reduceat(v, start) if j.size else np.zeros(0)
+            for v in (np.log(phi), 1 / phi, a / phi, 1 / phi**2, a / phi**2, a**2 / phi**2)]
+    return tuple(sums)
+
+
+def _partial_likelihood(beta: np.ndarray, x: np.ndarray, t0: np.ndarray, t1: np.ndarray,
+                        d: np.ndarray, n: np.ndarray, ties: str
+                        ) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log partial likelihood, score and observed information at ``beta``."""
+    eta = x @ beta
+    r = n * np.exp(eta)
+    p = x.shape[1]
+    xx = x[:, :, None] * x[:, None, :]
+    has = d > 0
+    times = np.unique(t1[has])
+    # risk set at tau: start < tau <= stop = (stop >= tau) minus (start >= tau)
+    by_stop, by_start = np.argsort(t1), np.argsort(t0)
+
+    def tail(order: np.ndarray, keys: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Sum of w over cells with key >= tau, for every event time tau."""
+        cum = np.concatenate([np.cumsum(w[order][::-1], axis=0)[::-1],
+                              np.zeros((1, *w.shape[1:]))])
+        return cum[np.searchsorted(keys[order], times, side="left")]
+
+    risk = [tail(by_stop, t1, w) - tail(by_start, t0, w)
+            for w in (r, r[:, None] * x, r[:, None, None] * xx)]
+    S0, S1, S2 = risk
+    at = np.searchsorted(times, t1[has])
+    dr = (d * np.exp(eta))[has]
+    E0 = np.bincount(at, dr, minlength=len(times))
+    T = len(times)
+
+    def per_time(w: np.ndarray) -> np.ndarray:
+        """Sum of dr * w over the death cells of each event time, one column per column of w."""
+        return np.stack([np.bincount(at, dr * w[:, k], minlength=T)
+                         for k in range(w.shape[1])], axis=1)
+
+    E1 = per_time(x[has])
+    E2 = per_time(xx[has].reshape(-1, p * p)).reshape(T, p, p)
+    m = np.bincount(at, d[has], minlength=len(times))
+    logphi, c01, c11, c02, c12, c22 = _efron_sums(m, S0, E0, ties)
+    dx = (d[:, None] * x).sum(axis=0)
+    llf = float((d * eta).sum() - logphi.sum())
+    score = dx - (S1 * c01[:, None] - E1 * c11[:, None]).sum(axis=0)
+    outer = (np.einsum("ti,tj->tij", S1, S1) * c02[:, None, None]
+             - (np.einsum("ti,tj->tij", S1, E1) + np.einsum("ti,tj->tij", E1, S1))
+             * c12[:, None, None]
+             + np.einsum("ti,tj->tij", E1, E1) * c22[:, None, None])
+    info = (S2 * c01[:, None, None] - E2 * c11[:, None, None] - outer).sum(axis=0)
+    return llf, score, info
+
+
+def fit_cox_counts(
+    X: Any,
+    stop: Any,
+    events: Any,
+    counts: Any = None,
+    *,
+    start: Any = None,
+    names: Sequence[str] | None = None,
+    ties: Literal["efron", "breslow"] = "efron",
+    level: float = 0.95,
+    max_iter: int = 50,
+    tol: float = 1e-10,
+) -> CoxCountsFit:
+    """Fit a Cox proportional-hazards model to counts per (entry, exit, covariate cell).
+
+    Parameters
+    ----------
+    X : array_like or pandas.DataFrame, shape (n_cells, p)
+        The covariate pattern of each cell (numeric; dummy-code categories yourself). A
+        DataFrame's column names name the coefficients.
+    stop : array_like
+        Exit time of the cell's rows.
+    events : array_like
+        How many of the cell's rows end with the event at ``stop``.
+    counts : array_like, optional
+        How many rows the cell holds (default 1: one cell per row).
+    start : array_like, optional
+        Entry time (at risk for event times ``start < t <= stop``; counting-process data for
+        time-varying covariates). Default: at risk from the beginning.
+    names : list of str, optional
+        Coefficient names (default the DataFrame's columns or ``x0, x1, ...``).
+    ties : {"efron", "breslow"}
+        Method for tied event times (Efron is the default of R's ``coxph`` and lifelines).
+    level : float
+        Confidence level of :meth:`CoxCountsFit.summary`.
+    max_iter, tol : int, float
+        Newton-Raphson limits: stop when the largest step is below ``tol``.
+
+    Returns
+    -------
+    CoxCountsFit
+
+    Raises
+    ------
+    DataError
+        Arrays of different lengths, missing values, ``start >= stop``, events outside
+        ``[0, counts]``.
+    ModelError
+        No events, a singular information matrix (a covariate constant over the risk sets)
+        or no convergence (a coefficient running off: perfect separation).
+
+    Notes
+    -----
+    Newton-Raphson from ``beta = 0`` with step halving when the partial likelihood does not
+    increase. The score and information are exact (no approximation beyond Efron's), so the
+    estimates equal row-level fits to the optimiser's tolerance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> # two groups, 3 cells each: (x, time, rows, events); statsmodels' PHReg on the 40
+    >>> # expanded rows gives 0.6463
+    >>> x = np.array([0, 0, 0, 1, 1, 1])
+    >>> t = np.array([1, 2, 3, 1, 2, 3])
+    >>> fit = fit_cox_counts(x, t, events=[5, 5, 5, 10, 6, 2], counts=[5, 5, 10, 10, 6, 4],
+    ...                      names=["x"])
+    >>> round(float(fit.params["x"]), 3), fit.n, fit.n_events
+    (0.646, 40, 33)
+    """
+    if ties not in ("efron", "breslow"):
+        raise ModelError(f"ties must be 'efron' or 'breslow', got {ties!r}")
+    x, t0, t1, d, n, names = _as_cells(X, stop, events, counts, start, names)
+    if ties == "efron" and np.any(d != np.round(d)):
+        raise DataError("Efron's ties need whole event counts (use ties='breslow' for "
+                        "weighted counts)", column="events")
+    keep = n > 0
+    x, t0, t1, d, n = x[keep], t0[keep], t1[keep], d[keep], n[keep]
+    if d.sum() == 0:
+        raise ModelError("no events: the Cox model cannot be fitted")
+    beta = np.zeros(x.shape[1])
+    llf, score, info = _partial_likelihood(beta, x, t0, t1, d, n, ties)
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):  # noqa: B007  (n_iter is reported in the fit)
+        try:
+            step = np.linalg.solve(info, score)
+        except np.linalg.LinAlgError as exc:
+            raise ModelError("singular information matrix: a covariate does not vary within "
+                             f"the risk sets ({names})") from exc
+        for _ in range(30):  # halve the step until the likelihood does not fall
+            new = _partial_likelihood(beta + step, x, t0, t1, d, n, ties)
+            if np.isfinite(new[0]) and new[0] >= llf - 1e-12 * abs(llf):
+                break
+            step = step / 2
+        beta = beta + step
+        llf, score, info = new
+        if np.max(np.abs(step)) < tol:
+            break
+    else:
+        raise ModelError(f"the Cox fit did not converge in {max_iter} iterations (largest step "
+                         f"{np.max(np.abs(step)):.2g}; perfect separation?)")
+    if np.max(np.abs(beta)) > 30:
+        raise ModelError(f"a coefficient runs off ({dict(zip(names, beta.round(1)))}): "
+                         "perfect separation, the model has no finite estimate")
+    try:
+        cov = np.linalg.inv(info)
+    except np.linalg.LinAlgError as exc:
+        raise ModelError("singular information matrix at the estimate") from exc
+    params = pd.Series(beta, index=names)
+    return CoxCountsFit(params=params, bse=pd.Series(np.sqrt(np.diag(cov)), index=names),
+                        cov=pd.DataFrame(cov, index=names, columns=names), llf=llf,
+                        n=int(round(n.sum())), n_events=int(round(d.sum())),
+                        n_cells=len(n), n_iter=n_iter, ties=ties, level=level)
