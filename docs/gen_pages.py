@@ -70,3 +70,11 @@ for result in sorted((ROOT / "benchmarks" / "results").glob("*.md")):
     with mkdocs_gen_files.open(path, "w") as f:
         f.write(title + "\n" + note + body)
     mkdocs_gen_files.set_edit_path(path, f"../benchmarks/results/{result.name}")
+
+# claims.md: the claims, their articles' words, sources and literature (issue #19), from the
+# claims registry and loyaltystats.claims.texts
+from loyaltystats.claims.texts import claims_page_markdown  # noqa: E402
+
+with mkdocs_gen_files.open("claims.md", "w") as f:
+    f.write(claims_page_markdown())
+mkdocs_gen_files.set_edit_path("claims.md", "../src/loyaltystats/claims/texts.py")

@@ -122,6 +122,8 @@ def _report(args: argparse.Namespace) -> int:
         tables = demo_tables(args.customers_n, seed=args.seed)
         tables.pop("truth")
         mapping: Any = DEMO_MAPPING
+        source = (f"the loyaltystats demo world: {args.customers_n:,} simulated customers "
+                  f"(seed {args.seed}); not real data")
     else:
         if not args.mapping:
             raise LoyaltyStatsError("--mapping is required unless --demo is given")
@@ -137,8 +139,10 @@ def _report(args: argparse.Namespace) -> int:
         for role in tables:
             if role not in mapping:
                 raise LoyaltyStatsError(f"the mapping has no [{role}] section for --{role}")
+        source = "files: " + ", ".join(f"--{role} {getattr(args, role)}" for role in tables) \
+            + f"; mapping {args.mapping}"
     report = check_claims(**tables, mapping=mapping, seed=args.seed, progress=progress,
-                          missing=args.missing)
+                          missing=args.missing, source=source, simulated=args.demo)
     print(report.to_text())
     special = args.allow_special_output
     if args.out:

@@ -34,6 +34,10 @@ class ConvergenceResult(ClaimResult):
         for company, g in cells.groupby("company", sort=True, observed=True):
             ax.errorbar(g["period"], g["mean"], yerr=1.96 * g["se"], marker="o", capsize=2,
                         label=str(company))
+        # periods are labels (years, waves), not a continuous axis
+        periods = sorted(cells["period"].unique())
+        ax.set_xticks(periods)
+        ax.set_xticklabels([str(p) for p in periods])
         ax.set_xlabel("period")
         ax.set_ylabel("mean score")
         ax.legend(fontsize=7, ncol=2)

@@ -310,7 +310,7 @@ class Result:
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
 class ClaimResult(Result):
-    """A result that tests one claim of CLAIMS.md.
+    """A result that tests one claim of the registry (:mod:`loyaltystats.claims.registry`).
 
     Parameters
     ----------

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 import sys
 import time
@@ -21,8 +19,10 @@ from .._progress import draw_bar
 from .._validate import FrameLike
 from .._version import __version__
 from ..errors import LoyaltyStatsError, ParameterError
-from ..results import VERDICTS, ClaimResult, Result, _json_scalar
+from ..results import ClaimResult, Result, _json_scalar
+from .context import count_rows, time_ranges
 from .contract import ColumnChecks, claim_roles, drop_missing
+from .deciding import deciding_row
 from .multiplicity import holm_verdicts
 from .registry import CLAIMS, Claim, get_claim
 from .runners import RUNNERS, headline
@@ -30,8 +30,12 @@ from .runners import RUNNERS, headline
 __all__ = ["ClaimsReport", "check_claims", "REPORT_COLUMNS", "validate_mapping", "known_roles"]
 
 REPORT_COLUMNS = ("id", "statement", "estimate", "ci_low", "ci_high", "term", "claimed",
-                  "margin", "verdict", "holm_verdict", "n", "method", "status", "rows_dropped")
-"""Columns of :attr:`ClaimsReport.table`, in order. ``margin`` is the claim's smallest
+                  "region_low", "region_high", "margin", "verdict", "holm_verdict", "n",
+                  "method", "status", "rows_dropped")
+"""Columns of :attr:`ClaimsReport.table`, in order. ``term`` is the estimate that decided the
+verdict (:func:`loyaltystats.claims.deciding.deciding_row`) and ``region_low, region_high``
+the region the claim puts it in (NaN when the claim's deciding terms are not among the
+estimates). ``margin`` is the claim's smallest
 effect of interest (registry), ``holm_verdict`` the verdict after Holm's adjustment over the
 claims of the report (:mod:`loyaltystats.claims.multiplicity`), ``rows_dropped`` the rows the
 claim's test left out for missing values (``missing="drop"``; 0 otherwise; which columns in
@@ -262,7 +266,13 @@ class ClaimsReport:
         return fig
 
     def to_html(self, path: str | Path | None = None) -> str:
-        """One self-contained HTML page (plots embedded as PNG), optionally written to ``path``.
+        """One self-contained HTML page, optionally written to ``path``.
+
+        The first screen holds the context (data source, tables and rows, time range,
+        mapping, version, seed), a figure of every claim's deciding estimate against its
+        claimed region, and the verdicts; then one section per claim
+        (:mod:`loyaltystats.claims.html`). No external requests: styles inline, figures
+        embedded.
 
         Examples
         --------
@@ -271,71 +281,28 @@ class ClaimsReport:
         >>> "<table" in r.to_html()
         True
         """
-        parts = [
-            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-            "<title>loyaltystats claims report</title><style>",
-            "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
-            "padding:0 1rem;color:#222}table{border-collapse:collapse;font-size:.85rem}"
-            "td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}"
-            ".supported{color:#176d2b;font-weight:bold}.contradicted{color:#a4161a;"
-            "font-weight:bold}.inconclusive{color:#8a6d00;font-weight:bold}"
-            ".descriptive{color:#555;font-style:italic}"
-            "img{max-width:100%}section{margin-top:2rem;border-top:1px solid #ddd}",
-            "</style></head><body>",
-            "<h1>loyaltystats claims report</h1>",
-            f"<p>loyaltystats {html.escape(__version__)}; "
-            + html.escape(", ".join(f"{k}: {v}" for k, v in self.info.items()
-                                    if not isinstance(v, Mapping) and k != "family_rule"))
-            + "</p>",
-            "<h2>Verdicts</h2>",
-            f"<p>{html.escape(FAMILY_RULE)}</p>",
-            self._verdict_table_html(),
-        ]
-        for cid, claim in self.claim_results.items():
-            parts.append(f"<section id='{html.escape(cid)}'><h2>{html.escape(cid)}: "
-                         f"{html.escape(claim.statement)}</h2>")
-            parts.append(f"<p>Verdict: <span class='{claim.verdict}'>{claim.verdict}</span> "
-                         f"(level {claim.level:g}). {html.escape(claim.reason)}</p>")
-            parts.append(claim.estimates.to_html(index=False, float_format=lambda x: f"{x:.4g}"))
-            try:
-                img = self._png(cid)
-            except Exception as exc:  # a broken plot must not cost the user the whole report
-                parts.append(f"<p class='contradicted'>The plot for {html.escape(cid)} failed: "
-                             f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</p>")
-                img = ""
-            if img:
-                parts.append(f"<p><img alt='plot for {html.escape(cid)}' "
-                             f"src='data:image/png;base64,{img}'></p>")
-            parts.append("</section>")
-        parts.append("</body></html>")
-        text = "\n".join(parts)
+        from .html import render_html
+
+        text = render_html(self, FAMILY_RULE)
         if path is not None:
             write_text_atomic(path, text)  # all or nothing; never through a link
         return text
 
-    def _verdict_table_html(self) -> str:
-        cols = ["id", "statement", "term", "estimate", "ci_low", "ci_high", "claimed", "margin",
-                "verdict", "holm_verdict", "n", "status"]
-        shown = self.table[cols].assign(claimed=self.table["claimed"].map(display_claimed))
-        text = shown.to_html(index=False, na_rep="", escape=True,
-                             float_format=lambda x: f"{x:.4g}")
-        for v in VERDICTS:
-            text = text.replace(f"<td>{v}</td>", f"<td class='{v}'>{v}</td>")
-        for cid in self.claim_results:
-            text = text.replace(f"<td>{cid}</td>", f"<td><a href='#{cid}'>{cid}</a></td>", 1)
-        return text
+    def forest_figure(self) -> Any:
+        """Every tested claim's deciding estimate against its claimed region (one figure).
 
-    def _png(self, claim_id: str) -> str:
-        try:
-            fig = self.figure(claim_id)
-        except LoyaltyStatsError:
-            return ""
-        import matplotlib.pyplot as plt
+        Examples
+        --------
+        >>> from loyaltystats.claims import check_claims, demo_tables, DEMO_MAPPING
+        >>> t = demo_tables(3000, seed=1)
+        >>> rep = check_claims(customers=t["customers"], mapping=DEMO_MAPPING,
+        ...                    claims=["S1", "S3"])
+        >>> len(rep.forest_figure().axes)
+        2
+        """
+        from .forest import forest_figure
 
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=150)
-        plt.close(fig)
-        return base64.b64encode(buf.getvalue()).decode("ascii")
+        return forest_figure(self.table[self.table["status"] == "tested"])
 
 
 def display_claimed(claimed: Any) -> str:
@@ -420,6 +387,8 @@ def check_claims(
     seed: int = 0,
     progress: bool = False,
     missing: Literal["raise", "drop"] = "raise",
+    source: str | None = None,
+    simulated: bool = False,
 ) -> ClaimsReport:
     """Test every claim whose columns the mapping provides.
 
@@ -446,6 +415,11 @@ def check_claims(
         rows that miss a value in any column it reads (a missing 12-month outcome stays:
         it means "unknown"), and says how many in ``rows_dropped`` and, per table and
         column, in ``info["dropped"]``.
+    source : str, optional
+        Where the data come from, in words (file names, an extract's date), shown first in
+        the report; ``simulated=True`` marks simulated data as such.
+    simulated : bool
+        The tables come from a simulated world (the report says so on its first screen).
 
     Returns
     -------
@@ -533,7 +507,7 @@ def check_claims(
                 # a verdict is never given on a NaN: the claim fails with the reason
                 row["status"] = f"failed: {problem}"
             elif "status" not in row:
-                row.update(headline(claim_res))
+                row.update(deciding_row(claim.id, claim_res))
                 row["verdict"] = claim_res.verdict
                 row["status"] = "tested"
                 claim_results[claim.id] = claim_res
@@ -559,8 +533,13 @@ def check_claims(
     table["method"] = table["method"].fillna("")
     table["n"] = pd.array(table["n"], dtype="Int64")
     table["rows_dropped"] = table["rows_dropped"].fillna(0).astype(np.int64)
-    info = {"seed": seed, "seconds": timings, "family_rule": FAMILY_RULE, "missing": "drop" if drop_rows else "raise",
-            "dropped": {k: v for k, v in dropped.items() if v}}
+    info = {"seed": seed, "seconds": timings, "family_rule": FAMILY_RULE,
+            "missing": "drop" if drop_rows else "raise",
+            "dropped": {k: v for k, v in dropped.items() if v},
+            "source": source or "data passed to check_claims", "simulated": bool(simulated),
+            "tables": {k: count_rows(v) for k, v in present.items()},
+            "time_range": time_ranges(present, mapping),
+            "mapping": {t: dict(r) for t, r in mapping.items() if t in present}}
     return ClaimsReport(table=table, claim_results=claim_results, results=results, info=info,
                         multiplicity=holm)
 

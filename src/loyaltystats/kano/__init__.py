@@ -1,4 +1,4 @@
-"""Kano classification and the delighter life cycle: claims K1-K4 of ``CLAIMS.md``.
+"""Kano classification and the delighter life cycle: claims K1-K4 (the claims page of the docs).
 
 - K1 "basics only hurt when missing, performance attributes are linear, delighters only help
   when present": :func:`questionnaire` (Kano answer pairs, Berger et al. 1993) and

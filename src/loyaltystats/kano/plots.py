@@ -142,7 +142,7 @@ def decay_curve(result: Decay, ax: Any = None) -> Any:
     >>> df = pd.DataFrame({"t": t, "x": x, "y": 7 + (x >= 4) * 2.0 ** (-t / 4)
     ...                    + rng.normal(0, 0.5, 3000)})
     >>> decay_curve(decay(df, "y", "x", "t", window=2, n_boot=0)).get_xlabel()
-    'time since origin'
+    'months since origin (the unit of the time column)'
     """
     ax = get_ax(ax)
     w = result.tables["windows"]
@@ -158,18 +158,22 @@ def decay_curve(result: Decay, ax: Any = None) -> Any:
                             lw=0)
     ax.axhline(0, color="k", lw=0.6)
     e = result.estimates.set_index("term")
-    for term, label in (("t_delighter_to_performance", "A -> O"),
-                        ("t_performance_to_basic", "O -> M")):
+    bottom, top = ax.get_ylim()
+    for i, (term, label) in enumerate((("t_delighter_to_performance", "A -> O"),
+                                       ("t_performance_to_basic", "O -> M"))):
         est, lo, hi = (float(e.loc[term, k]) for k in ("estimate", "ci_low", "ci_high"))
         if math.isfinite(est):
             ax.axvline(est, color="0.3", ls="--", lw=0.8)
-            ax.text(est, ax.get_ylim()[1], f" {label}", va="top", fontsize=8, color="0.3")
+            # staggered: the two transitions can be close together
+            ax.text(est, top - i * 0.1 * (top - bottom), f" {label} at {est:.3g} months",
+                    va="top", fontsize=7, color="0.3")
             if math.isfinite(lo) and math.isfinite(hi):
                 ax.axvspan(lo, hi, color="0.5", alpha=0.12, lw=0)
     h = float(e.loc["half_life", "estimate"])
     ax.set_title(f"{result.title} (half-life {h:.3g})" if math.isfinite(h)
                  else f"{result.title} (no finite half-life)")
-    ax.set_xlabel("time since origin")
+    # K2's claim ("six months", "a year") reads the time column in months
+    ax.set_xlabel("months since origin (the unit of the time column)")
     ax.set_ylabel("effect on the overall score vs neutral")
     ax.legend(loc="best", fontsize=8)
     return ax
@@ -233,6 +237,7 @@ def shift_chart(result: CategoryShift, ax: Any = None) -> Any:
     ax.set_yticks(ypos)
     ax.set_yticklabels(t["attribute"].tolist())
     ax.set_xlabel("asymmetry index (+1 delighter, -1 basic)")
-    ax.set_title(f"{result.title}: {result.verdict}")
+    # two lines: title and verdict do not fit in one beside the change labels
+    ax.set_title(f"{result.title}:\n{result.verdict}", fontsize=10)
     ax.legend(loc="best", fontsize=8)
     return ax

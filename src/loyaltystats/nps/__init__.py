@@ -1,4 +1,4 @@
-"""NPS versus retention: claims N1-N3 of ``CLAIMS.md``.
+"""NPS versus retention: claims N1-N3 (the claims page of the docs).
 
 - N1 "NPS is the number companies ask for": :func:`score` (NPS with trinomial variance, Wald,
   adjusted, score and count-bootstrap intervals, survey weights), :func:`compare` (two groups

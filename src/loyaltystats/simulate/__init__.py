@@ -1,4 +1,4 @@
-"""Simulated customer worlds with known truth, to test the claims of ``CLAIMS.md``.
+"""Simulated customer worlds with known truth, to test the claims (the claims page of the docs).
 
 :func:`generate` builds a world of customers, monthly transactions, surveys, notable
 experiences and switching from the parameters in :class:`WorldParams`; the returned

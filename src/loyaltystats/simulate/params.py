@@ -42,8 +42,8 @@ _DEFAULT_HAZARD_INTERCEPT = math.log(-math.log(1.0 - 0.02))  # 2% per month
 class WorldParams:
     """All parameters of the simulated customer world (frozen; hashable).
 
-    Calendar months are ``t = 0 .. months-1``. Each parameter names the claim of
-    ``CLAIMS.md`` it drives. Use :meth:`replace` or ``generate(..., name=value)`` to change
+    Calendar months are ``t = 0 .. months-1``. Each parameter names the claim (the
+    claims page of the docs) it drives. Use :meth:`replace` or ``generate(..., name=value)`` to change
     one; :func:`world_where_false` gives the overrides that make a claim false.
 
     Parameters
@@ -158,7 +158,7 @@ class WorldParams:
         customer's negative experiences while observed. The defaults follow Zendesk CX
         Trends 2020: about 50% after one bad experience, 80% after several. The article's
         57% / 78% figure (S1) has no traceable primary source and is deliberately NOT the
-        default truth (CLAIMS.md: treat it as a hypothesis): with enough data the default
+        default truth (the claims page: treat it as a hypothesis): with enough data the default
         world contradicts S1; ``claims_true_overrides("S1")`` sets (0.10, 0.57, 0.78, 0.90).
         Intent does not change behaviour: switching depends on the negatives only. (S1, S3)
     hazard_recommend_effect : tuple of 3 float, default (0.0, 0.0, 0.0)

@@ -1,4 +1,4 @@
-"""Switching after negative experiences: claims S1-S3 of CLAIMS.md.
+"""Switching after negative experiences: claims S1-S3 (the claims page of the docs).
 
 * :func:`dose_response` - P(switch | k negatives), logistic models, the "second strike", S1.
 * :func:`threshold` - where switching jumps ("k strikes"), step and hinge fits.

@@ -126,7 +126,8 @@ class LoyaltyCurve(ClaimResult):
         ax.set_xlabel(str(self.info["score"]))
         ax.set_ylabel(f"{self.info['outcome']} rate")
         ax.set_xlim(self.info["scale_low"] - 0.5, self.info["scale_high"] + 0.5)
-        ax.legend(loc="upper left", fontsize=7)
+        # outside the axes: inside, it hides the low grades' whiskers or the band labels
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7)
         ax.set_title(self.title)
         return ax
 
