@@ -222,6 +222,7 @@ def test_the_score_column_is_score_everywhere_old_names_warn(base):  # noqa: F81
     ("loyaltystats.value", "rmst", "loyaltystats.stats"),
     ("loyaltystats.thresholds", "fit_proportional_odds", "loyaltystats.stats"),
     ("loyaltystats.thresholds", "OrdinalFit", "loyaltystats.stats"),
+    ("loyaltystats.thresholds", "pava", "loyaltystats.stats"),
 ])
 def test_generic_routines_moved_to_stats_old_names_warn(module, name, new):
     import importlib

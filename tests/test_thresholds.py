@@ -10,7 +10,7 @@ import pytest
 from loyaltystats.errors import DataError, ModelError, ScaleError
 from loyaltystats.results import ClaimResult, Result
 from loyaltystats.scales import GRADE_1_10, RECOMMEND_0_10
-from loyaltystats.stats import fit_proportional_odds
+from loyaltystats.stats import fit_proportional_odds, pava
 from loyaltystats.thresholds import (
     BandTable,
     BasicsCeiling,
@@ -24,7 +24,6 @@ from loyaltystats.thresholds import (
     claim_region,
     loyalty_curve,
     moments_of_truth,
-    pava,
 )
 from loyaltystats.thresholds._common import quantile_from_counts
 from loyaltystats.thresholds.curve import _argmax_low

@@ -14,8 +14,8 @@ from ._version import __version__
 
 _SUBMODULES = (
     "claims", "data", "demo", "drivers", "errors", "kano", "market", "nps", "pyramid",
-    "results", "scales", "scoring", "simulate", "stats", "switching", "tables", "thresholds",
-    "value",
+    "results", "roles", "scales", "scoring", "simulate", "stats", "switching", "tables",
+    "thresholds", "value",
 )
 _NAMES = {
     "check_claims": "claims", "list_claims": "claims",
@@ -27,6 +27,7 @@ _NAMES = {
     "RECOMMEND_0_10": "scales", "Band": "scales", "Scale": "scales",
     "LoyaltyScorer": "scoring", "load_scorer": "scoring",
     "count_cells": "tables", "person_period": "tables",
+    "SurvivalColumns": "roles",
 }
 
 __all__ = [
@@ -37,7 +38,7 @@ __all__ = [
     "NotFittedError", "ParameterError", "OutputError", "InputFileError",
     "Result", "ClaimResult",
     "Scale", "Band", "GRADE_1_10", "RECOMMEND_0_10", "LIKERT_1_5", "LIKERT_1_7",
-    "count_cells", "person_period",
+    "count_cells", "person_period", "SurvivalColumns",
 ]
 
 
@@ -69,6 +70,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the names as if imported eagerl
         nps,
         pyramid,
         results,
+        roles,
         scales,
         scoring,
         simulate,

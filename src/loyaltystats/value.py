@@ -16,6 +16,7 @@ from ._validate import FrameLike, as_frame, check_unique_ids
 from .data import validate_column
 from .errors import DataError, ParameterError
 from .results import ClaimResult, estimates_frame, judge_interval
+from .roles import ROLE_PARAMS, takes_survival_columns
 from .scales import GRADE_1_10, Scale
 from .stats.survival import rmst as _rmst
 
@@ -42,6 +43,7 @@ class LifetimeResult(ClaimResult):
 
 
 @renamed_keywords(grade="score")
+@takes_survival_columns(**ROLE_PARAMS["lifetime_by_band"])
 @reads(customers=("id", "score", "duration", "event", "value"))
 def lifetime_by_band(customers: FrameLike, score: str = "grade", duration: str = "duration",
                      event: str = "switched", *, horizon: float = 24, scale: Scale = GRADE_1_10,
@@ -74,6 +76,11 @@ def lifetime_by_band(customers: FrameLike, score: str = "grade", duration: str =
         What to do with rows missing a value in a column this function reads: raise
         :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
         ``result.info["rows_dropped"]`` says how many rows per table and column.
+    columns : SurvivalColumns, optional
+        The customers table's columns named once for every survival estimator
+        (:class:`loyaltystats.SurvivalColumns`); its roles fill ``id``, ``start``/``end`` or
+        ``duration`` and the event column of this function. Giving a role both ways raises
+        :class:`~loyaltystats.errors.ParameterError`.
 
     Returns
     -------

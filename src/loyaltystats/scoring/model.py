@@ -13,9 +13,8 @@ import pandas as pd
 
 from .._validate import FrameLike
 from ..errors import DataError, NotFittedError, ParameterError
-from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale, missing_error
-from ..stats import fit_binomial
-from ..tables import person_period
+from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale
+from ._fit import count_person_months, fit_hazard, person_table, read_customers, read_negatives
 from .records import BASE_FIELDS, RecordSpec, check_records, raise_first, to_frame
 
 __all__ = ["LoyaltyScorer", "OUTPUT_COLUMNS", "RISK_TIERS"]
@@ -185,6 +184,7 @@ class LoyaltyScorer:
 
     # ------------------------------------------------------------------ fit
     def _validate_settings(self) -> None:
+        """Raise :class:`ParameterError` for a setting given to ``__init__`` that is invalid."""
         if not isinstance(self.horizon_months, int) or self.horizon_months < 1:
             raise ParameterError(f"horizon_months must be a positive int, got {self.horizon_months!r}")
         if not isinstance(self.cap, int) or self.cap < 1:
@@ -244,90 +244,29 @@ class LoyaltyScorer:
         cols = {**_DEFAULT_COLUMNS, **(self.columns or {})}
         customers, experiences, responses = self._collect(cols, customers, experiences,
                                                           responses)
-        c = customers
-        if responses is not None:
-            need = [cols["id"], cols["time"], cols["grade"], cols["recommend"]]
-            missing = [x for x in need if x not in responses.columns]
-            if missing:
-                raise DataError(f"missing column(s) {missing}", table="responses")
-            first = (responses.sort_values([cols["id"], cols["time"]], kind="stable")
-                     .drop_duplicates(cols["id"])[[cols["id"], cols["grade"], cols["recommend"]]])
-            c = customers.drop(columns=[cols["grade"], cols["recommend"]], errors="ignore").merge(
-                first, on=cols["id"], how="left", validate="one_to_one")
-        need = [cols[k] for k in ("id", "start", "duration", "switched", "grade", "recommend")]
-        missing = [x for x in need + list(self.features) if x not in c.columns]
-        if missing:
-            raise DataError(f"missing column(s) {missing}; available: {list(c.columns)[:20]}",
-                            table="customers")
-        band = self.scale.band(self.scale.check(c[cols["grade"]], column=cols["grade"],
-                                                table="customers"))
-        nps = self.recommend_scale.band(self.recommend_scale.check(
-            c[cols["recommend"]], column=cols["recommend"], table="customers"))
-        work = pd.DataFrame({
-            "customer_id": c[cols["id"]].to_numpy(), "start": c[cols["start"]].to_numpy(),
-            "duration": c[cols["duration"]].to_numpy(), "switched": c[cols["switched"]].to_numpy(),
-            "band": band, "nps_category": nps,
-        })
-        feature_levels: dict[str, tuple[str, ...]] = {}
-        for f in self.features:
-            s = c[f]
-            error = missing_error(s, column=f, table="customers", cls=DataError)
-            if error is not None:
-                raise error
-            cat = pd.Categorical(s.astype(str))
-            if len(cat.categories) < 2:
-                raise DataError("a feature needs at least two levels", table="customers",
-                                column=f, n_rows=len(s), examples=list(cat.categories))
-            work[f] = cat
-            feature_levels[f] = tuple(str(x) for x in cat.categories)
-        count = None
-        if experiences is not None:
-            e = experiences
-            for x in (cols["id"], cols["time"], cols["kind"]):
-                if x not in e.columns:
-                    raise DataError(f"missing column {x!r}", table="experiences", column=x)
-            mask = (e[cols["kind"]] == "negative").to_numpy()
-            if cols["recovered"] in e.columns:
-                mask &= ~e[cols["recovered"]].to_numpy(bool)
-            count = {"negatives": mask}
-            e = e.rename(columns={cols["id"]: "customer_id", cols["time"]: "time"})
-        else:
-            e = None
-        cells = person_period(work, e, count=count or {}, by=["band", "nps_category",
-                                                             *self.features], cap=self.cap)
-        last = self.baseline_months - 1
-        cells["period"] = np.minimum(cells["period"], last)
-        keys = [k for k in cells.columns if k not in ("at_risk", "events")]
-        cells = cells.groupby(keys, observed=True, sort=True)[["at_risk", "events"]].sum().reset_index()
-        terms = ["C(period)", "C(band)", "C(nps_category)"]
-        if count:
-            terms.append("C(negatives)")
-        terms += [f"C({f})" for f in self.features]
-        fit = fit_binomial(cells, " + ".join(terms), successes="events", trials="at_risk",
-                           link="cloglog")
-        params = fit.params
-        periods = sorted(cells["period"].unique())
-        if periods != list(range(len(periods))):
-            raise DataError("some months of tenure have nobody at risk", table="customers",
-                            column=cols["duration"])
-        base = np.array([params["Intercept"] + (params.get(f"C(period)[T.{p}]", 0.0) if p else 0.0)
-                         for p in periods])
-
-        def coefs(term: str, levels: Sequence[Any]) -> dict[str, float]:
-            return {str(lv): float(params.get(f"C({term})[T.{lv}]", 0.0)) if i else 0.0
-                    for i, lv in enumerate(levels)}
-
-        coefficients = {"band": coefs("band", self.scale.band_names),
-                        "nps_category": coefs("nps_category", self.recommend_scale.band_names)}
-        if count:
-            coefficients["negatives"] = coefs("negatives", list(range(self.cap + 1)))
-        for f, levels in feature_levels.items():
-            coefficients[f] = coefs(f, levels)
+        c = read_customers(cols, customers, responses, self.features)
+        work, feature_levels = person_table(cols, c, self.scale, self.recommend_scale,
+                                            self.features)
+        e, count = read_negatives(cols, experiences)
+        cells = count_person_months(work, e, count, self.features, self.cap,
+                                    self.baseline_months)
+        fit, base, coefficients = fit_hazard(cols, cells, bool(count), self.features,
+                                             feature_levels, self.scale, self.recommend_scale,
+                                             self.cap)
         training = {"n_customers": int(len(work)), "n_person_months": int(cells["at_risk"].sum()),
                     "n_events": int(cells["events"].sum()), "period": "month",
                     "fitted_on": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")}
         # provisional thresholds so the training customers can be scored to set the real ones
         self._set_state(base, coefficients, feature_levels, bool(count), training, (0.0, 1.0))
+        thresholds = self._infer_risk_thresholds(cols, c)
+        object.__setattr__(self, "risk_thresholds_", thresholds)
+        object.__setattr__(self, "fit_", fit)
+        object.__setattr__(self, "_fitted", True)
+        return self
+
+    def _infer_risk_thresholds(self, cols: Mapping[str, str],
+                               c: pd.DataFrame) -> tuple[float, ...]:
+        """The given risk thresholds, or the tertiles of the customers' p_switch at onboarding."""
         if self.risk_thresholds is None:
             recs = pd.DataFrame({"grade": self.scale.check(c[cols["grade"]]),
                                  "recommend": self.recommend_scale.check(c[cols["recommend"]]),
@@ -335,13 +274,8 @@ class LoyaltyScorer:
             for f in self.features:
                 recs[f] = c[f].astype(str).to_numpy()
             p = self._score_frame(recs, errors="raise")["p_switch"].to_numpy()
-            thresholds = tuple(float(x) for x in np.quantile(p, [1 / 3, 2 / 3]))
-        else:
-            thresholds = tuple(float(x) for x in self.risk_thresholds)
-        object.__setattr__(self, "risk_thresholds_", thresholds)
-        object.__setattr__(self, "fit_", fit)
-        object.__setattr__(self, "_fitted", True)
-        return self
+            return tuple(float(x) for x in np.quantile(p, [1 / 3, 2 / 3]))
+        return tuple(float(x) for x in self.risk_thresholds)
 
     # ------------------------------------------------------------------ state
     def _set_state(self, base: np.ndarray, coefficients: Mapping[str, Mapping[str, float]],

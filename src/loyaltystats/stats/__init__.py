@@ -1,6 +1,6 @@
 """Claim-agnostic estimation primitives, each once: proportions and their differences,
-multiplicity, GLMs, the proportional-odds and Cox models on cells, survival (log-rank,
-RMST), the count bootstrap.
+multiplicity, GLMs, the proportional-odds and Cox models on cells, isotonic regression,
+survival (log-rank, RMST), the count bootstrap.
 
 Kaplan-Meier lives in :mod:`loyaltystats.stats.survival` and is public as
 :func:`loyaltystats.nps.kaplan_meier` (one name on the reference pages).
@@ -10,6 +10,7 @@ from .baseline import pool_periods
 from .bootstrap import BootstrapResult, multinomial_bootstrap
 from .cox import CoxCountsFit, fit_cox_counts
 from .glm import BinomialFit, fit_binomial, lr_test
+from .isotonic import pava
 from .levels import check_level, z_value
 from .ordinal import (
     OrdinalFit,
@@ -33,6 +34,6 @@ __all__ = [
     "BootstrapResult", "multinomial_bootstrap",
     "wilson_ci", "clopper_pearson_ci", "proportion_table", "binomial_test", "make_rng",
     "newcombe_diff", "holm", "check_level", "z_value", "logrank", "rmst",
-    "CoxCountsFit", "fit_cox_counts",
+    "CoxCountsFit", "fit_cox_counts", "pava",
     "OrdinalFit", "fit_proportional_odds", "fit_proportional_odds_cells", "saturated_loglik",
 ]

@@ -23,6 +23,7 @@ from .._plotting import get_ax
 from .._validate import FrameLike
 from ..errors import ModelError, ParameterError
 from ..results import ClaimResult, Result
+from ..roles import ROLE_PARAMS, takes_survival_columns
 from ..stats import fit_binomial, lr_test
 from ..stats.glm import BinomialFit
 from ..tables import person_period
@@ -292,6 +293,7 @@ def _landmark_km(data: SurvivalData, *, landmark: float, horizon: int, cap: int,
 
 # ---------------------------------------------------------------------------- public
 @positional_options("kind", "period", "horizon", "method")
+@takes_survival_columns(**ROLE_PARAMS["hazard"])
 @reads(customers=("id", "start", "end", "switched"), experiences=("id", "time", "kind_column", "recovered"))
 def hazard(
     customers: FrameLike,
@@ -372,6 +374,11 @@ def hazard(
         What to do with rows missing a value in a column this function reads: raise
         :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
         ``result.info["rows_dropped"]`` says how many rows per table and column.
+    columns : SurvivalColumns, optional
+        The customers table's columns named once for every survival estimator
+        (:class:`loyaltystats.SurvivalColumns`); its roles fill ``id``, ``start``/``end`` or
+        ``duration`` and the event column of this function. Giving a role both ways raises
+        :class:`~loyaltystats.errors.ParameterError`.
 
     Returns
     -------

@@ -29,7 +29,7 @@ from .._deprecate import moved_name
 from ..stats import ordinal as _ordinal
 from .bands import BandTable, band_table
 from .ceiling import BasicsCeiling, basics_ceiling, fit_linear_cells
-from .curve import LoyaltyCurve, loyalty_curve, pava
+from .curve import LoyaltyCurve, loyalty_curve
 from .levels import LevelClaim, LevelTable, by_level, claim_region
 from .moments import MomentsOfTruth, moments_of_truth
 
@@ -37,7 +37,7 @@ __all__ = [
     "band_table", "by_level", "basics_ceiling", "moments_of_truth", "loyalty_curve",
     "BandTable", "LevelTable", "LevelClaim", "BasicsCeiling", "MomentsOfTruth",
     "LoyaltyCurve",
-    "fit_linear_cells", "claim_region", "pava",
+    "fit_linear_cells", "claim_region",
 ]
 
 
@@ -46,4 +46,8 @@ def __getattr__(name: str) -> object:
     if name in _ordinal.__all__:
         return moved_name("loyaltystats.thresholds", name, "loyaltystats.stats",
                           getattr(_ordinal, name))
+    if name == "pava":  # the isotonic fit moved to loyaltystats.stats too
+        from ..stats.isotonic import pava
+
+        return moved_name("loyaltystats.thresholds", name, "loyaltystats.stats", pava)
     raise AttributeError(f"module 'loyaltystats.thresholds' has no attribute {name!r}")

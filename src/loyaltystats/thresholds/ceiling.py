@@ -174,6 +174,7 @@ def fit_linear_cells(cells: pd.DataFrame, formula: str, *, n: str = "n", sum_y: 
 
 def _group_stats(values: np.ndarray, counts: np.ndarray, claimed: float,
                  conf: float) -> dict[str, Any]:
+    """Mean, 90th percentile and P(score > claimed) with intervals of one subgroup's counts."""
     n = int(counts.sum())
     mean, m_lo, m_hi, sd = mean_from_counts(values, counts, conf)
     p90, q_lo, q_hi = quantile_from_counts(values, counts, 0.9, conf)
@@ -183,6 +184,186 @@ def _group_stats(values: np.ndarray, counts: np.ndarray, claimed: float,
             "p90": p90, "p90_ci_low": q_lo, "p90_ci_high": q_hi,
             "p_above": above / n if n else np.nan, "p_above_ci_low": float(a_lo),
             "p_above_ci_high": float(a_hi)}
+
+
+def _check_options(level: float, scale: Scale, basis: str, score: str, basics: Sequence[str],
+                   delighters: Sequence[str], others: Sequence[str], cluster: str | None,
+                   ) -> tuple[float, list[str], list[str], list[str]]:
+    """Check the level, the scale, the basis and the attribute lists.
+
+    Returns the confidence level and the basics, delighters and others as lists.
+    """
+    conf = check_level(level)
+    require_bands(scale)
+    if basis not in ("model", "subgroup"):
+        raise ParameterError(f"basis must be 'model' or 'subgroup', got {basis!r}")
+    basics, delighters, others = list(basics), list(delighters), list(others)
+    if not basics:
+        raise ParameterError("give at least one basic attribute")
+    attrs = basics + delighters + others
+    if len(set(attrs)) != len(attrs) or score in attrs:
+        raise ParameterError(f"an attribute is listed twice or equals the score: {attrs}")
+    if cluster is not None and cluster in attrs + [score]:
+        raise ParameterError(f"cluster {cluster!r} is also the score or an attribute")
+    return conf, basics, delighters, others
+
+
+def _count_attribute_cells(data: FrameLike, score: str, attrs: list[str], cluster: str | None,
+                           scale: Scale, attribute_scale: Scale) -> pd.DataFrame:
+    """Rows per (attributes..., score[, cluster]) cell, ratings and scores checked on the cells."""
+    # Counted where the data live (pandas or an engine), which checks the columns and
+    # missing values (the cluster ids too); the ratings and scores are checked on the cells.
+    scales = dict.fromkeys(attrs, attribute_scale)
+    scales[score] = scale
+    keys = attrs + [score] + ([cluster] if cluster is not None else [])
+    cells = count_scored_cells(data, keys, scales, table="data")
+    for a in attrs:
+        cells[a] = check_cell_scores(cells, a, attribute_scale, "data")
+    cells[score] = check_cell_scores(cells, score, scale, "data")
+    return cells
+
+
+def _prediction_points(basics: list[str], delighters: list[str], others: list[str],
+                       at: Mapping[str, float] | None, attribute_scale: Scale,
+                       present_from: float | None,
+                       ) -> tuple[float, float, dict[str, float], dict[str, float]]:
+    """The best rating, the delighter threshold and the attribute values predicted at.
+
+    Returns ``best``, ``present_from``, the point without a delighter and the one with every
+    delighter at its best.
+    """
+    best = float(attribute_scale.high)
+    if present_from is None:
+        present_from = float(attribute_scale.bands[-1].low) if attribute_scale.bands \
+            else best
+    mid = float(np.floor((attribute_scale.low + attribute_scale.high) / 2))
+    at = dict(at or {})
+    bad_at = [k for k in at if k not in delighters + others]
+    if bad_at:
+        raise ParameterError(f"'at' names attributes that are not delighters or others: {bad_at}")
+    x0: dict[str, float] = {a: best for a in basics}
+    for a in delighters:
+        x0[a] = float(at.get(a, min(mid, present_from - 1)))
+    for a in others:
+        x0[a] = float(at.get(a, mid))
+    x1 = dict(x0, **{a: best for a in delighters})
+    return best, present_from, x0, x1
+
+
+def _describe_subgroups(cells: pd.DataFrame, score: str, basics: list[str],
+                        delighters: list[str], best: float, present_from: float,
+                        claimed: float, conf: float,
+                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Statistics and score distribution of perfect basics without and with a delighter."""
+    s = cells[score].to_numpy(float)
+    nn = cells["n"].to_numpy(float)
+    basics_best = np.all(cells[basics].to_numpy(float) == best, axis=1)
+    if delighters:
+        present = np.any(cells[delighters].to_numpy(float) >= present_from, axis=1)
+    else:
+        present = np.zeros(len(cells), dtype=bool)
+    if not basics_best.any():
+        raise DataError(f"no respondent has every basic at its best ({best:g})", table="data",
+                        column=",".join(basics), n_rows=0)
+    values = np.sort(pd.unique(s))
+    groups, dist_rows = [], []
+    for grp, sel in zip(GROUPS, (basics_best & ~present, basics_best & present)):
+        if grp == GROUPS[1] and not delighters:
+            continue
+        counts = np.zeros(len(values))
+        np.add.at(counts, np.searchsorted(values, s[sel]), nn[sel])
+        groups.append({"group": grp, **_group_stats(values, counts, claimed, conf)})
+        for v, c in zip(values, counts):
+            if c > 0:
+                dist_rows.append({"group": grp, "score": float(v), "n": int(c)})
+    return groups, dist_rows
+
+
+def _fit_model(cells: pd.DataFrame, score: str, attrs: list[str], cluster: str | None,
+               ) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The linear model of the score on every attribute, from sums per attribute cell.
+
+    Returns the fit (:func:`fit_linear_cells`) and the cells it was fitted on.
+    """
+    s = cells[score].to_numpy(float)
+    nn = cells["n"].to_numpy(float)
+    by = attrs + ([cluster] if cluster is not None else [])
+    agg = cells.assign(sum_y=s * nn, sum_y2=s * s * nn).groupby(by, observed=True)[
+        ["n", "sum_y", "sum_y2"]].sum().reset_index()
+    formula = " + ".join(f"C(Q('{a}'))" for a in attrs)
+    return fit_linear_cells(agg, formula, groups=cluster), agg
+
+
+def _predict(fit: dict[str, Any], agg: pd.DataFrame, attrs: list[str], delighters: list[str],
+             points: tuple[dict[str, float], dict[str, float]], t_crit: float,
+             scale: Scale) -> list[dict[str, Any]]:
+    """Predicted mean with confidence and prediction intervals at each prediction point."""
+    import patsy
+
+    preds = []
+    for grp, x in zip(GROUPS, points):
+        if grp == GROUPS[1] and not delighters:
+            continue
+        unseen = [a for a in attrs if x[a] not in set(agg[a])]
+        if unseen:
+            raise DataError(f"cannot predict at {x}: no respondent has that rating",
+                            table="data", column=",".join(unseen), n_rows=0,
+                            examples=[x[a] for a in unseen])
+        new = pd.DataFrame({a: pd.Categorical([x[a]], categories=sorted(set(agg[a])))
+                            for a in attrs})
+        X0 = np.asarray(patsy.build_design_matrices([fit["design_info"]], new)[0])[0]
+        est = float(X0 @ fit["params"].to_numpy())
+        se = float(np.sqrt(X0 @ fit["cov"].to_numpy() @ X0))
+        pi = t_crit * np.sqrt(fit["sigma2"] + se**2)
+        preds.append({"group": grp, "estimate": est, "ci_low": est - t_crit * se,
+                      "ci_high": est + t_crit * se,
+                      "pi_low": max(est - pi, float(scale.low)),
+                      "pi_high": min(est + pi, float(scale.high)),
+                      "std_err": se, **{a: x[a] for a in attrs}})
+    return preds
+
+
+def _model_table(fit: dict[str, Any], t_crit: float, df_t: float) -> pd.DataFrame:
+    """The linear model's coefficients with t intervals and p-values."""
+    tval = fit["params"] / fit["bse"]
+    return pd.DataFrame({
+        "term": [str(t).replace("C(Q('", "").replace("'))", "") for t in fit["params"].index],
+        "estimate": fit["params"].to_numpy(), "std_err": fit["bse"].to_numpy(),
+        "ci_low": (fit["params"] - t_crit * fit["bse"]).to_numpy(),
+        "ci_high": (fit["params"] + t_crit * fit["bse"]).to_numpy(),
+        "t": tval.to_numpy(),
+        "p_value": 2 * stats.t.sf(np.abs(tval.to_numpy()), df_t),
+    })
+
+
+def _estimate_rows(groups: list[dict[str, Any]], preds: list[dict[str, Any]], claimed: float,
+                   n_tot: int, cluster: str | None) -> list[dict[str, Any]]:
+    """The ``estimates`` rows: subgroup mean, p90 and P(> claimed), then the predictions."""
+    rows: list[dict[str, Any]] = []
+    for g in groups:
+        grp = g["group"]
+        rows += [
+            {"term": f"mean[{grp}]", "estimate": g["mean"], "ci_low": g["mean_ci_low"],
+             "ci_high": g["mean_ci_high"], "n": g["n"], "method": "t", "group": grp},
+            {"term": f"p90[{grp}]", "estimate": g["p90"], "ci_low": g["p90_ci_low"],
+             "ci_high": g["p90_ci_high"], "n": g["n"], "method": "order statistics",
+             "group": grp},
+            {"term": f"P(>{claimed:g})[{grp}]", "estimate": g["p_above"],
+             "ci_low": g["p_above_ci_low"], "ci_high": g["p_above_ci_high"], "n": g["n"],
+             "method": "wilson", "group": grp},
+        ]
+    for p in preds:
+        rows += [
+            {"term": f"predicted mean[{p['group']}]", "estimate": p["estimate"],
+             "ci_low": p["ci_low"], "ci_high": p["ci_high"], "n": n_tot,
+             "method": "OLS on cells (confidence interval" + (
+                 f", cluster-robust by {cluster})" if cluster is not None else ")"),
+             "group": p["group"]},
+            {"term": f"prediction interval[{p['group']}]", "estimate": p["estimate"],
+             "ci_low": p["pi_low"], "ci_high": p["pi_high"], "n": n_tot,
+             "method": "OLS on cells (prediction interval)", "group": p["group"]},
+        ]
+    return rows
 
 
 @positional_options("claimed")
@@ -302,134 +483,22 @@ def basics_ceiling(
     >>> res.verdict, round(res.info["ceiling"], 1)
     ('supported', 8.0)
     """
-    conf = check_level(level)
-    require_bands(scale)
-    if basis not in ("model", "subgroup"):
-        raise ParameterError(f"basis must be 'model' or 'subgroup', got {basis!r}")
-    basics, delighters, others = list(basics), list(delighters), list(others)
-    if not basics:
-        raise ParameterError("give at least one basic attribute")
+    conf, basics, delighters, others = _check_options(level, scale, basis, score, basics,
+                                                      delighters, others, cluster)
     attrs = basics + delighters + others
-    if len(set(attrs)) != len(attrs) or score in attrs:
-        raise ParameterError(f"an attribute is listed twice or equals the score: {attrs}")
-    # Counted where the data live (pandas or an engine), which checks the columns and
-    # missing values (the cluster ids too); the ratings and scores are checked on the cells.
-    scales = dict.fromkeys(attrs, attribute_scale)
-    scales[score] = scale
-    if cluster is not None and cluster in attrs + [score]:
-        raise ParameterError(f"cluster {cluster!r} is also the score or an attribute")
-    keys = attrs + [score] + ([cluster] if cluster is not None else [])
-    cells = count_scored_cells(data, keys, scales, table="data")
-    for a in attrs:
-        cells[a] = check_cell_scores(cells, a, attribute_scale, "data")
-    cells[score] = check_cell_scores(cells, score, scale, "data")
-
-    best = float(attribute_scale.high)
-    if present_from is None:
-        present_from = float(attribute_scale.bands[-1].low) if attribute_scale.bands \
-            else best
-    mid = float(np.floor((attribute_scale.low + attribute_scale.high) / 2))
-    at = dict(at or {})
-    bad_at = [k for k in at if k not in delighters + others]
-    if bad_at:
-        raise ParameterError(f"'at' names attributes that are not delighters or others: {bad_at}")
-    x0: dict[str, float] = {a: best for a in basics}
-    for a in delighters:
-        x0[a] = float(at.get(a, min(mid, present_from - 1)))
-    for a in others:
-        x0[a] = float(at.get(a, mid))
-    x1 = dict(x0, **{a: best for a in delighters})
-
-    s = cells[score].to_numpy(float)
-    nn = cells["n"].to_numpy(float)
-    basics_best = np.all(cells[basics].to_numpy(float) == best, axis=1)
-    if delighters:
-        present = np.any(cells[delighters].to_numpy(float) >= present_from, axis=1)
-    else:
-        present = np.zeros(len(cells), dtype=bool)
-    if not basics_best.any():
-        raise DataError(f"no respondent has every basic at its best ({best:g})", table="data",
-                        column=",".join(basics), n_rows=0)
-    values = np.sort(pd.unique(s))
-    groups, dist_rows = [], []
-    for grp, sel in zip(GROUPS, (basics_best & ~present, basics_best & present)):
-        if grp == GROUPS[1] and not delighters:
-            continue
-        counts = np.zeros(len(values))
-        np.add.at(counts, np.searchsorted(values, s[sel]), nn[sel])
-        groups.append({"group": grp, **_group_stats(values, counts, claimed, conf)})
-        for v, c in zip(values, counts):
-            if c > 0:
-                dist_rows.append({"group": grp, "score": float(v), "n": int(c)})
-
-    # --- the linear model on the attribute cells ---------------------------------------
-    by = attrs + ([cluster] if cluster is not None else [])
-    agg = cells.assign(sum_y=s * nn, sum_y2=s * s * nn).groupby(by, observed=True)[
-        ["n", "sum_y", "sum_y2"]].sum().reset_index()
-    formula = " + ".join(f"C(Q('{a}'))" for a in attrs)
-    fit = fit_linear_cells(agg, formula, groups=cluster)
-    import patsy
-
+    cells = _count_attribute_cells(data, score, attrs, cluster, scale, attribute_scale)
+    best, present_from, x0, x1 = _prediction_points(basics, delighters, others, at,
+                                                    attribute_scale, present_from)
+    groups, dist_rows = _describe_subgroups(cells, score, basics, delighters, best,
+                                            present_from, claimed, conf)
+    fit, agg = _fit_model(cells, score, attrs, cluster)
     # cluster-robust: t with (clusters - 1) degrees of freedom, as statsmodels and Stata
     df_t = fit["df_resid"] if cluster is None else fit["n_groups"] - 1
     t_crit = float(stats.t.ppf(0.5 + conf / 2, df_t))
-    preds = []
-    for grp, x in zip(GROUPS, (x0, x1)):
-        if grp == GROUPS[1] and not delighters:
-            continue
-        missing = [a for a in attrs if x[a] not in set(agg[a])]
-        if missing:
-            raise DataError(f"cannot predict at {x}: no respondent has that rating",
-                            table="data", column=",".join(missing), n_rows=0,
-                            examples=[x[a] for a in missing])
-        new = pd.DataFrame({a: pd.Categorical([x[a]], categories=sorted(set(agg[a])))
-                            for a in attrs})
-        X0 = np.asarray(patsy.build_design_matrices([fit["design_info"]], new)[0])[0]
-        est = float(X0 @ fit["params"].to_numpy())
-        se = float(np.sqrt(X0 @ fit["cov"].to_numpy() @ X0))
-        pi = t_crit * np.sqrt(fit["sigma2"] + se**2)
-        preds.append({"group": grp, "estimate": est, "ci_low": est - t_crit * se,
-                      "ci_high": est + t_crit * se,
-                      "pi_low": max(est - pi, float(scale.low)),
-                      "pi_high": min(est + pi, float(scale.high)),
-                      "std_err": se, **{a: x[a] for a in attrs}})
-    tval = fit["params"] / fit["bse"]
-    model = pd.DataFrame({
-        "term": [str(t).replace("C(Q('", "").replace("'))", "") for t in fit["params"].index],
-        "estimate": fit["params"].to_numpy(), "std_err": fit["bse"].to_numpy(),
-        "ci_low": (fit["params"] - t_crit * fit["bse"]).to_numpy(),
-        "ci_high": (fit["params"] + t_crit * fit["bse"]).to_numpy(),
-        "t": tval.to_numpy(),
-        "p_value": 2 * stats.t.sf(np.abs(tval.to_numpy()), df_t),
-    })
-
-    g_tab = pd.DataFrame(groups)
-    p_tab = pd.DataFrame(preds)
-    rows: list[dict[str, Any]] = []
-    for g in groups:
-        grp = g["group"]
-        rows += [
-            {"term": f"mean[{grp}]", "estimate": g["mean"], "ci_low": g["mean_ci_low"],
-             "ci_high": g["mean_ci_high"], "n": g["n"], "method": "t", "group": grp},
-            {"term": f"p90[{grp}]", "estimate": g["p90"], "ci_low": g["p90_ci_low"],
-             "ci_high": g["p90_ci_high"], "n": g["n"], "method": "order statistics",
-             "group": grp},
-            {"term": f"P(>{claimed:g})[{grp}]", "estimate": g["p_above"],
-             "ci_low": g["p_above_ci_low"], "ci_high": g["p_above_ci_high"], "n": g["n"],
-             "method": "wilson", "group": grp},
-        ]
-    n_tot = int(nn.sum())
-    for p in preds:
-        rows += [
-            {"term": f"predicted mean[{p['group']}]", "estimate": p["estimate"],
-             "ci_low": p["ci_low"], "ci_high": p["ci_high"], "n": n_tot,
-             "method": "OLS on cells (confidence interval" + (
-                 f", cluster-robust by {cluster})" if cluster is not None else ")"),
-             "group": p["group"]},
-            {"term": f"prediction interval[{p['group']}]", "estimate": p["estimate"],
-             "ci_low": p["pi_low"], "ci_high": p["pi_high"], "n": n_tot,
-             "method": "OLS on cells (prediction interval)", "group": p["group"]},
-        ]
+    preds = _predict(fit, agg, attrs, delighters, (x0, x1), t_crit, scale)
+    model = _model_table(fit, t_crit, df_t)
+    n_tot = int(cells["n"].to_numpy(float).sum())
+    rows = _estimate_rows(groups, preds, claimed, n_tot, cluster)
     if basis == "model":
         est, lo, hi = preds[0]["estimate"], preds[0]["ci_low"], preds[0]["ci_high"]
     else:
@@ -447,8 +516,8 @@ def basics_ceiling(
             "scale_high": float(scale.high), "bands": bands_info(scale)}
     return BasicsCeiling(
         estimates=estimates_frame(rows), title=f"{score} with perfect basics", level=conf,
-        tables={"groups": g_tab, "predictions": p_tab, "model": model,
-                "distribution": pd.DataFrame(dist_rows)},
+        tables={"groups": pd.DataFrame(groups), "predictions": pd.DataFrame(preds),
+                "model": model, "distribution": pd.DataFrame(dist_rows)},
         info=info, claim_id="T2", statement=STATEMENT, claimed=float(claimed),
         verdict=verdict, reason=reason,
     )

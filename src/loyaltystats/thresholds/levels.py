@@ -171,6 +171,176 @@ def _level_column_was_level(fn: Any) -> Any:
     return wrapper
 
 
+def _check_options(level: float, scale: Scale, statistic: str) -> float:
+    """Check the level, the scale and the statistic; return the confidence level."""
+    conf = check_level(level)
+    require_bands(scale)
+    if statistic not in ("median", "mean"):
+        raise ParameterError(f"statistic must be 'median' or 'mean', got {statistic!r}")
+    return conf
+
+
+def _count_levels(data: FrameLike, score: str, by: str, scale: Scale,
+                  levels: Sequence[Any] | None,
+                  ) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Levels, score values and the (level, score) count matrix; refuse fewer than two levels.
+
+    Returns the levels, the sorted score values, the counts, the rows per level and the
+    indices of the levels with data.
+    """
+    cells = score_cells(data, score, scale, by=[by], table="data")
+    # pandas: the column's own order (all categories, even empty ones); engines: the levels
+    # found in the cells
+    if levels is not None:
+        levels = list(levels)
+        if len(set(levels)) != len(levels):
+            raise ParameterError(f"levels must not repeat, got {levels!r}")
+        cells = cells[cells[by].isin(levels).to_numpy()]
+    else:
+        levels = level_order(data[by] if isinstance(data, pd.DataFrame) else cells[by])
+    values = np.sort(pd.unique(cells[score].to_numpy(float)))
+    li = pd.Index(levels).get_indexer(cells[by])
+    vi = np.searchsorted(values, cells[score].to_numpy(float))
+    counts = np.zeros((len(levels), len(values)))
+    np.add.at(counts, (li, vi), cells["n"].to_numpy(float))
+    n_level = counts.sum(axis=1)
+    with_data = np.flatnonzero(n_level > 0)
+    if len(with_data) < 2:
+        only = [levels[i] for i in with_data]
+        raise DataError("the level column needs at least two levels with data to compare",
+                        table="data", column=by, n_rows=int(cells["n"].sum()), examples=only)
+    return levels, values, counts, n_level, with_data
+
+
+def _describe_levels(levels: list[Any], values: np.ndarray, counts: np.ndarray,
+                     n_level: np.ndarray, scale: Scale, cutoffs: Sequence[float],
+                     conf: float) -> tuple[list[dict[str, Any]], ...]:
+    """Per level: mean, median, P(score >= cutoff) and band shares, as table and estimate rows.
+
+    Returns the rows of the ``levels``, ``exceedance`` and ``bands`` tables and the
+    estimate rows.
+    """
+    lv_rows, ex_rows, band_rows, est_rows = [], [], [], []
+    band_codes = scale.band_codes(values)
+    nb = len(scale.bands)
+    for i, lv in enumerate(levels):
+        c = counts[i]
+        n = int(n_level[i])
+        mean, m_lo, m_hi, sd = mean_from_counts(values, c, conf)
+        med, q_lo, q_hi = quantile_from_counts(values, c, 0.5, conf)
+        lv_rows.append({"level": lv, "n": n, "mean": mean, "mean_ci_low": m_lo,
+                        "mean_ci_high": m_hi, "sd": sd, "median": med,
+                        "median_ci_low": q_lo, "median_ci_high": q_hi})
+        est_rows.append({"term": f"mean[{lv}]", "estimate": mean, "ci_low": m_lo,
+                         "ci_high": m_hi, "n": n, "method": "t", "level": lv,
+                         "quantity": "mean"})
+        est_rows.append({"term": f"median[{lv}]", "estimate": med, "ci_low": q_lo,
+                         "ci_high": q_hi, "n": n, "method": "order statistics", "level": lv,
+                         "quantity": "median"})
+        for cut in cutoffs:
+            s = float(c[values >= cut].sum())
+            lo, hi = wilson_ci(s, n, conf)
+            p = s / n if n else np.nan
+            ex_rows.append({"level": lv, "cutoff": float(cut), "n": n, "successes": int(s),
+                            "p": p, "ci_low": float(lo), "ci_high": float(hi)})
+            est_rows.append({"term": f"P(>={cut:g})[{lv}]", "estimate": p, "ci_low": float(lo),
+                             "ci_high": float(hi), "n": n, "method": "wilson", "level": lv,
+                             "quantity": f"P(>={cut:g})"})
+        per_band = np.bincount(band_codes, weights=c, minlength=nb)
+        b_lo, b_hi = wilson_ci(per_band, np.full(nb, n), conf)
+        for j, b in enumerate(scale.band_names):
+            share = per_band[j] / n if n else np.nan
+            band_rows.append({"level": lv, "band": b, "n": int(per_band[j]), "share": share,
+                              "ci_low": b_lo[j], "ci_high": b_hi[j]})
+            est_rows.append({"term": f"share {b}[{lv}]", "estimate": share, "ci_low": b_lo[j],
+                             "ci_high": b_hi[j], "n": n, "method": "wilson", "level": lv,
+                             "quantity": f"share {b}"})
+    return lv_rows, ex_rows, band_rows, est_rows
+
+
+def _fit_ordinal(levels: list[Any], values: np.ndarray, counts: np.ndarray,
+                 with_data: np.ndarray, conf: float,
+                 ) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[str, Any],
+                            list[dict[str, Any]]]:
+    """Proportional odds on the (level, score) counts and its test against the saturated model.
+
+    Returns the model table, the test rows, the ``info`` entries (the fit's log-likelihood
+    and test p-value, or the reason it failed) and the odds-ratio estimate rows.
+    """
+    model_table = pd.DataFrame()
+    tests: list[dict[str, Any]] = []
+    info: dict[str, Any] = {}
+    or_rows: list[dict[str, Any]] = []
+    sub = counts[with_data]
+    keep_cat = sub.sum(axis=0) > 0
+    sub = sub[:, keep_cat]
+    cats = values[keep_cat]
+    L, K = sub.shape
+    li_g, ki_g = np.nonzero(sub > 0)
+    X = np.zeros((len(li_g), L - 1))
+    has = li_g > 0
+    X[np.flatnonzero(has), li_g[has] - 1] = 1.0
+    names = [f"{levels[with_data[g]]} vs {levels[with_data[0]]}" for g in range(1, L)]
+    try:
+        if K < 2:
+            raise ModelError("every response has the same score")
+        fit = fit_proportional_odds(X, ki_g, sub[li_g, ki_g], exog_names=names,
+                                    categories=[f"{v:g}" for v in cats])
+    except ModelError as exc:
+        info["model_error"] = str(exc)
+    else:
+        model_table = fit.table(conf)
+        info["po_loglik"] = fit.llf
+        for g, name in enumerate(names, start=1):
+            row = model_table.iloc[g - 1]
+            or_rows.append({"term": f"OR[{name}]", "estimate": row["odds_ratio"],
+                            "ci_low": row["or_ci_low"], "ci_high": row["or_ci_high"],
+                            "n": int(fit.nobs), "method": "proportional odds (Wald)",
+                            "level": levels[with_data[g]], "quantity": "odds ratio"})
+        df = (L - 1) * (K - 2)
+        if df > 0:
+            stat = max(2 * (saturated_loglik(sub) - fit.llf), 0.0)
+            tests.append({"test": "proportional odds vs saturated multinomial (LR)",
+                          "statistic": stat, "df": df,
+                          "p_value": float(stats.chi2.sf(stat, df))})
+            info["po_test_p_value"] = tests[-1]["p_value"]
+    return model_table, tests, info, or_rows
+
+
+def _judge_claim(claimed: Mapping[Any, float | Sequence[float]], levels_table: pd.DataFrame,
+                 levels: list[Any], by: str, scale: Scale,
+                 statistic: str) -> tuple[list[dict[str, Any]], Verdict, str]:
+    """Each claimed level's interval against its region, and the overall verdict and reason."""
+    if not isinstance(claimed, Mapping) or not claimed:
+        raise ParameterError("claimed must be a non-empty mapping level -> grade or (low, high)")
+    lv_table = levels_table.set_index(levels_table["level"].astype(str))
+    unknown = [k for k in claimed if str(k) not in lv_table.index]
+    if unknown:
+        raise DataError(f"claimed levels not found; levels are {[str(v) for v in levels]}",
+                        table="data", column=by, n_rows=0, examples=unknown)
+    v_rows = []
+    for key, value in claimed.items():
+        lo, hi = claim_region(value, scale)
+        row = lv_table.loc[str(key)]
+        est, c_lo, c_hi = (float(row[statistic]), float(row[f"{statistic}_ci_low"]),
+                           float(row[f"{statistic}_ci_high"]))
+        v_rows.append({"level": key, "statistic": statistic, "estimate": est, "ci_low": c_lo,
+                       "ci_high": c_hi, "claim_low": lo, "claim_high": hi,
+                       "verdict": judge_interval(c_lo, c_hi, lo, hi)})
+    verdicts = [r["verdict"] for r in v_rows]
+    verdict: Verdict
+    if "contradicted" in verdicts:
+        verdict = "contradicted"
+    elif all(v == "supported" for v in verdicts):
+        verdict = "supported"
+    else:
+        verdict = "inconclusive"
+    parts = [f"{r['level']}: {statistic} {r['estimate']:.3g} [{r['ci_low']:.3g}, "
+             f"{r['ci_high']:.3g}] vs [{r['claim_low']:.3g}, {r['claim_high']:.3g}] "
+             f"{r['verdict']}" for r in v_rows]
+    return v_rows, verdict, "; ".join(parts)
+
+
 @positional_options("scale", "claimed")
 @renamed_keywords(conf_level="level")
 @_level_column_was_level
@@ -286,109 +456,19 @@ def by_level(
     >>> res.verdict
     'inconclusive'
     """
-    conf = check_level(level)
-    require_bands(scale)
-    if statistic not in ("median", "mean"):
-        raise ParameterError(f"statistic must be 'median' or 'mean', got {statistic!r}")
-    cells = score_cells(data, score, scale, by=[by], table="data")
-    # pandas: the column's own order (all categories, even empty ones); engines: the levels
-    # found in the cells
-    if levels is not None:
-        levels = list(levels)
-        if len(set(levels)) != len(levels):
-            raise ParameterError(f"levels must not repeat, got {levels!r}")
-        cells = cells[cells[by].isin(levels).to_numpy()]
-    else:
-        levels = level_order(data[by] if isinstance(data, pd.DataFrame) else cells[by])
-    values = np.sort(pd.unique(cells[score].to_numpy(float)))
-    li = pd.Index(levels).get_indexer(cells[by])
-    vi = np.searchsorted(values, cells[score].to_numpy(float))
-    counts = np.zeros((len(levels), len(values)))
-    np.add.at(counts, (li, vi), cells["n"].to_numpy(float))
-    n_level = counts.sum(axis=1)
-    with_data = np.flatnonzero(n_level > 0)
-    if len(with_data) < 2:
-        only = [levels[i] for i in with_data]
-        raise DataError("the level column needs at least two levels with data to compare",
-                        table="data", column=by, n_rows=int(cells["n"].sum()), examples=only)
-
-    lv_rows, ex_rows, band_rows, est_rows = [], [], [], []
-    band_codes = scale.band_codes(values)
-    nb = len(scale.bands)
-    for i, lv in enumerate(levels):
-        c = counts[i]
-        n = int(n_level[i])
-        mean, m_lo, m_hi, sd = mean_from_counts(values, c, conf)
-        med, q_lo, q_hi = quantile_from_counts(values, c, 0.5, conf)
-        lv_rows.append({"level": lv, "n": n, "mean": mean, "mean_ci_low": m_lo,
-                        "mean_ci_high": m_hi, "sd": sd, "median": med,
-                        "median_ci_low": q_lo, "median_ci_high": q_hi})
-        est_rows.append({"term": f"mean[{lv}]", "estimate": mean, "ci_low": m_lo,
-                         "ci_high": m_hi, "n": n, "method": "t", "level": lv,
-                         "quantity": "mean"})
-        est_rows.append({"term": f"median[{lv}]", "estimate": med, "ci_low": q_lo,
-                         "ci_high": q_hi, "n": n, "method": "order statistics", "level": lv,
-                         "quantity": "median"})
-        for cut in cutoffs:
-            s = float(c[values >= cut].sum())
-            lo, hi = wilson_ci(s, n, conf)
-            p = s / n if n else np.nan
-            ex_rows.append({"level": lv, "cutoff": float(cut), "n": n, "successes": int(s),
-                            "p": p, "ci_low": float(lo), "ci_high": float(hi)})
-            est_rows.append({"term": f"P(>={cut:g})[{lv}]", "estimate": p, "ci_low": float(lo),
-                             "ci_high": float(hi), "n": n, "method": "wilson", "level": lv,
-                             "quantity": f"P(>={cut:g})"})
-        per_band = np.bincount(band_codes, weights=c, minlength=nb)
-        b_lo, b_hi = wilson_ci(per_band, np.full(nb, n), conf)
-        for j, b in enumerate(scale.band_names):
-            share = per_band[j] / n if n else np.nan
-            band_rows.append({"level": lv, "band": b, "n": int(per_band[j]), "share": share,
-                              "ci_low": b_lo[j], "ci_high": b_hi[j]})
-            est_rows.append({"term": f"share {b}[{lv}]", "estimate": share, "ci_low": b_lo[j],
-                             "ci_high": b_hi[j], "n": n, "method": "wilson", "level": lv,
-                             "quantity": f"share {b}"})
-
+    conf = _check_options(level, scale, statistic)
+    levels, values, counts, n_level, with_data = _count_levels(data, score, by, scale, levels)
+    lv_rows, ex_rows, band_rows, est_rows = _describe_levels(levels, values, counts, n_level,
+                                                             scale, cutoffs, conf)
     info: dict[str, Any] = {"score": score, "level_column": by, "scale": scale.name,
                             "scale_low": float(scale.low), "scale_high": float(scale.high),
                             "bands": bands_info(scale), "n": int(n_level.sum()),
                             "statistic": statistic,
                             "reference": str(levels[with_data[0]])}
-    model_table = pd.DataFrame()
-    tests = []
-    # --- proportional odds on the (level, score) counts --------------------------------
-    sub = counts[with_data]
-    keep_cat = sub.sum(axis=0) > 0
-    sub = sub[:, keep_cat]
-    cats = values[keep_cat]
-    L, K = sub.shape
-    li_g, ki_g = np.nonzero(sub > 0)
-    X = np.zeros((len(li_g), L - 1))
-    has = li_g > 0
-    X[np.flatnonzero(has), li_g[has] - 1] = 1.0
-    names = [f"{levels[with_data[g]]} vs {levels[with_data[0]]}" for g in range(1, L)]
-    try:
-        if K < 2:
-            raise ModelError("every response has the same score")
-        fit = fit_proportional_odds(X, ki_g, sub[li_g, ki_g], exog_names=names,
-                                    categories=[f"{v:g}" for v in cats])
-    except ModelError as exc:
-        info["model_error"] = str(exc)
-    else:
-        model_table = fit.table(conf)
-        info["po_loglik"] = fit.llf
-        for g, name in enumerate(names, start=1):
-            row = model_table.iloc[g - 1]
-            est_rows.append({"term": f"OR[{name}]", "estimate": row["odds_ratio"],
-                             "ci_low": row["or_ci_low"], "ci_high": row["or_ci_high"],
-                             "n": int(fit.nobs), "method": "proportional odds (Wald)",
-                             "level": levels[with_data[g]], "quantity": "odds ratio"})
-        df = (L - 1) * (K - 2)
-        if df > 0:
-            stat = max(2 * (saturated_loglik(sub) - fit.llf), 0.0)
-            tests.append({"test": "proportional odds vs saturated multinomial (LR)",
-                          "statistic": stat, "df": df,
-                          "p_value": float(stats.chi2.sf(stat, df))})
-            info["po_test_p_value"] = tests[-1]["p_value"]
+    model_table, tests, model_info, or_rows = _fit_ordinal(levels, values, counts, with_data,
+                                                           conf)
+    info.update(model_info)
+    est_rows += or_rows
     tables = {
         "levels": pd.DataFrame(lv_rows),
         "exceedance": pd.DataFrame(ex_rows),
@@ -404,36 +484,8 @@ def by_level(
     title = f"{score} by {by}"
     if claimed is None:
         return LevelTable(estimates=estimates, title=title, level=conf, tables=tables, info=info)
-
-    # --- claim ---------------------------------------------------------------------------
-    if not isinstance(claimed, Mapping) or not claimed:
-        raise ParameterError("claimed must be a non-empty mapping level -> grade or (low, high)")
-    lv_table = tables["levels"].set_index(tables["levels"]["level"].astype(str))
-    unknown = [k for k in claimed if str(k) not in lv_table.index]
-    if unknown:
-        raise DataError(f"claimed levels not found; levels are {[str(v) for v in levels]}",
-                        table="data", column=by, n_rows=0, examples=unknown)
-    v_rows = []
-    for key, value in claimed.items():
-        lo, hi = claim_region(value, scale)
-        row = lv_table.loc[str(key)]
-        est, c_lo, c_hi = (float(row[statistic]), float(row[f"{statistic}_ci_low"]),
-                           float(row[f"{statistic}_ci_high"]))
-        v_rows.append({"level": key, "statistic": statistic, "estimate": est, "ci_low": c_lo,
-                       "ci_high": c_hi, "claim_low": lo, "claim_high": hi,
-                       "verdict": judge_interval(c_lo, c_hi, lo, hi)})
-    verdicts = [r["verdict"] for r in v_rows]
-    verdict: Verdict
-    if "contradicted" in verdicts:
-        verdict = "contradicted"
-    elif all(v == "supported" for v in verdicts):
-        verdict = "supported"
-    else:
-        verdict = "inconclusive"
-    parts = [f"{r['level']}: {statistic} {r['estimate']:.3g} [{r['ci_low']:.3g}, "
-             f"{r['ci_high']:.3g}] vs [{r['claim_low']:.3g}, {r['claim_high']:.3g}] "
-             f"{r['verdict']}" for r in v_rows]
-    reason = "; ".join(parts)
+    v_rows, verdict, reason = _judge_claim(claimed, tables["levels"], levels, by, scale,
+                                           statistic)
     tables["verdicts"] = pd.DataFrame(v_rows)
     claimed_json = {str(k): (list(v) if isinstance(v, (list, tuple)) else float(v))
                     for k, v in claimed.items()}
