@@ -12,6 +12,7 @@ import statsmodels.formula.api as smf
 from loyaltystats.errors import DataError, ParameterError
 from loyaltystats.kano import A_YEAR, SIX_MONTHS, Decay, NotEstimableWarning, decay
 from loyaltystats.results import ClaimResult
+from loyaltystats.scales import LIKERT_1_7
 from loyaltystats.simulate import generate, world_where_false
 
 ADJUST = ["B1", "B2", "P1", "company"]
@@ -165,3 +166,24 @@ def test_too_few_estimable_windows_raise():
 def test_decay_needs_a_seed_to_bootstrap():
     with pytest.raises(ParameterError, match="seed"):   # the default is 0; None is refused
         decay(_toy(), "y", "x", "t", window=2, seed=None)
+
+
+def test_old_scale_keyword_warns_and_gives_the_same_numbers():
+    # scale= is the attributes' scale here, the score's everywhere else: it still works for
+    # one release, with a FutureWarning, and becomes the score's scale in the next
+    df = _toy(2000).assign(x=lambda d: d["x"] + 1)  # ratings 2-6 on a 1-7 scale
+    new = decay(df, "y", "x", "t", window=2, attribute_scale=LIKERT_1_7, low=3, high=5,
+                n_boot=30, seed=1)
+    with pytest.warns(FutureWarning, match=r"kano\.decay: scale= is the attributes' scale; "
+                      r"pass attribute_scale=.*next release scale= becomes the score's scale"):
+        old = decay(df, "y", "x", "t", window=2, scale=LIKERT_1_7, low=3, high=5, n_boot=30,
+                    seed=1)
+    pd.testing.assert_frame_equal(old.estimates, new.estimates, check_exact=True)
+    for name in new.tables:
+        pd.testing.assert_frame_equal(old.tables[name], new.tables[name], check_exact=True)
+    assert json.dumps(old.info, default=str) == json.dumps(new.info, default=str)
+    with pytest.raises(ParameterError, match="attribute_scale= only"):
+        decay(df, "y", "x", "t", scale=LIKERT_1_7, attribute_scale=LIKERT_1_7, n_boot=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the new spelling and the default do not warn
+        decay(_toy(2000), "y", "x", "t", window=2, n_boot=0)

@@ -1,6 +1,7 @@
 """K1, regression route: penalty-reward contrast analysis."""
 
 import json
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -100,9 +101,30 @@ def test_low_high_cuts_and_other_scales():
     rng = np.random.default_rng(1)
     df = pd.DataFrame({"x": rng.integers(1, 8, 3000)})
     df["y"] = 7 + 1.0 * (df["x"] >= 6) + rng.normal(0, 0.5, 3000)
-    r = prca(df, "y", ["x"], scale=LIKERT_1_7, low=3, high=6, n_boot=0)
+    r = prca(df, "y", ["x"], attribute_scale=LIKERT_1_7, low=3, high=6, n_boot=0)
     assert r.table.loc[0, "n_high"] == int((df["x"] >= 6).sum())
     assert r.categories.iloc[0] == "A"
+
+
+def test_old_scale_keyword_warns_and_gives_the_same_numbers():
+    # scale= is the attributes' scale here, the score's everywhere else: it still works for
+    # one release, with a FutureWarning, and becomes the score's scale in the next
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"x": rng.integers(1, 8, 3000)})
+    df["y"] = 7 + 1.0 * (df["x"] >= 6) + rng.normal(0, 0.5, 3000)
+    new = prca(df, "y", ["x"], attribute_scale=LIKERT_1_7, low=3, high=6, n_boot=50, seed=2)
+    with pytest.warns(FutureWarning, match=r"kano\.prca: scale= is the attributes' scale; "
+                      r"pass attribute_scale=.*next release scale= becomes the score's scale"):
+        old = prca(df, "y", ["x"], scale=LIKERT_1_7, low=3, high=6, n_boot=50, seed=2)
+    pd.testing.assert_frame_equal(old.estimates, new.estimates, check_exact=True)
+    for name in new.tables:
+        pd.testing.assert_frame_equal(old.tables[name], new.tables[name], check_exact=True)
+    assert old.info == new.info
+    with pytest.raises(ParameterError, match="attribute_scale= only"):
+        prca(df, "y", ["x"], scale=LIKERT_1_7, attribute_scale=LIKERT_1_7, n_boot=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the new spelling and the default do not warn
+        prca(df.assign(x=df["x"].clip(1, 5)), "y", ["x"], n_boot=0)
 
 
 def test_result_round_trip_and_plot(early_world):

@@ -8,10 +8,11 @@ row-level OLS estimates and classical standard errors.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
-from collections.abc import Hashable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from pandas.api import types as pdt
 
 from .._validate import as_frame, require_frame  # noqa: F401  (re-exported)
 from .._warn import warn_user
-from ..errors import DataError, ModelError, ScaleError
+from ..errors import DataError, ModelError, ParameterError, ScaleError
 from ..scales import Scale, missing_error
 from ..stats.levels import check_level  # noqa: F401  (re-exported)
 
@@ -44,6 +45,8 @@ MONTH_DAYS = 30.4375
 
 CHUNK = 1 << 18
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 
 class NotEstimableWarning(UserWarning):
     """A time window (or attribute) had too few responses to be estimated; it is reported
@@ -52,6 +55,30 @@ class NotEstimableWarning(UserWarning):
 
 def warn_not_estimable(message: str) -> None:
     warn_user(message, NotEstimableWarning)
+
+
+def attribute_scale_keyword(fn: _F) -> _F:
+    """Accept the old ``scale=`` (the attributes' scale) as ``attribute_scale=`` for one release.
+
+    Elsewhere ``scale`` is the score's scale; in the next release it becomes that here too,
+    so the old spelling warns with a FutureWarning (its meaning, not only its name, changes)
+    and giving both is a :class:`~loyaltystats.errors.ParameterError`.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if "scale" in kwargs:
+            what = f"kano.{fn.__name__}"
+            if "attribute_scale" in kwargs:
+                raise ParameterError(f"{what}: give attribute_scale= only (scale= is its old "
+                                     "name here)")
+            warn_user(f"{what}: scale= is the attributes' scale; pass attribute_scale= (in the "
+                      "next release scale= becomes the score's scale, today overall_scale=)",
+                      FutureWarning)
+            kwargs["attribute_scale"] = kwargs.pop("scale")
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------- validation

@@ -35,10 +35,10 @@ from ..errors import DataError, ModelError, ParameterError
 from ..results import Result, estimates_frame
 from ..scales import GRADE_1_10, LIKERT_1_5, Scale, missing_error
 from ._common import (
-    CHUNK,
     IMPACT_CATEGORIES,
     as_frame,
     asymmetry,
+    attribute_scale_keyword,
     band_codes,
     check_level,
     check_seed,
@@ -51,6 +51,7 @@ from ._common import (
     t_interval,
     varying,
 )
+from ._prca_rows import bootstrap_groups, grouped_gram, solve_replicates
 
 __all__ = ["PenaltyReward", "prca", "classify_impact", "impact_asymmetry"]
 
@@ -149,90 +150,229 @@ class PenaltyReward(Result):
         return penalty_reward_bars(self, ax=ax)
 
 
-# ------------------------------------------------------------------------------- rows
-def grouped_gram(codes: np.ndarray, y: np.ndarray, groups: np.ndarray | None,
-                 n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per-group ``X'X``, ``X'y``, ``y'y``, ``n`` of the dummy design (one pass, in blocks).
+# ---------------------------------------------------------------------------- steps
+@dataclass
+class _PrcaFit:
+    """The pooled OLS fit and the per-group cross-products the bootstrap resamples."""
 
-    ``codes`` is (rows, attributes) int8 in Fortran order (0 low, 1 neutral, 2 high); the
-    design is the intercept and a low and a high dummy per attribute. ``X'X`` holds counts
-    of 0/1 products, computed exactly in float32 by ``ssyrk`` per block of at most 2^18
-    rows (integers below 2^24 are exact) and accumulated in float64; ``X'y`` and ``y'y``
-    are float64 sums per band.
-    """
-    from scipy.linalg import blas
-
-    k = codes.shape[1]
-    p = 1 + 2 * k
-    xtx = np.zeros((n_groups, p, p))
-    xty = np.zeros((n_groups, p))
-    n_rows = len(y)
-    for lo in range(0, n_rows, CHUNK):
-        hi = min(lo + CHUNK, n_rows)
-        yy = y[lo:hi]
-        if groups is None:
-            order: Any = slice(None)
-            gs = np.zeros(hi - lo, dtype=np.int64)
-            bounds = np.array([0, hi - lo])
-        else:
-            # sort the block by group: the gathers stay inside the block (cache-friendly)
-            gch = groups[lo:hi]
-            order = np.argsort(gch, kind="stable")
-            gs = gch[order].astype(np.int64)
-            bounds = np.searchsorted(gs, np.arange(n_groups + 1))
-            yy = yy[order]
-        m = hi - lo
-        x = np.empty((m, p), dtype=np.float32, order="F")
-        x[:, 0] = 1.0
-        g3 = gs * 3
-        for j in range(k):
-            cj = codes[lo:hi, j][order]
-            x[:, 1 + 2 * j] = cj == 0
-            x[:, 2 + 2 * j] = cj == 2
-            sums = np.bincount(g3 + cj, weights=yy, minlength=3 * n_groups).reshape(-1, 3)
-            xty[:, 1 + 2 * j] += sums[:, 0]
-            xty[:, 2 + 2 * j] += sums[:, 2]
-        for g in range(len(bounds) - 1):
-            b0, b1 = bounds[g], bounds[g + 1]
-            if b1 > b0:
-                upper = blas.ssyrk(1.0, x[b0:b1], trans=1).astype(np.float64)
-                xtx[g] += upper + np.triu(upper, 1).T
-    g_all = np.zeros(n_rows, dtype=np.int64) if groups is None else groups
-    xty[:, 0] = np.bincount(g_all, weights=y, minlength=n_groups)
-    yty = np.bincount(g_all, weights=y * y, minlength=n_groups)
-    nn = np.bincount(g_all, minlength=n_groups).astype(float)
-    return xtx, xty, yty, nn
+    beta: np.ndarray
+    cov: np.ndarray
+    df: float
+    sigma2: float
+    r_squared: float
+    n: int
+    xtx_g: np.ndarray
+    xty_g: np.ndarray
+    n_groups: int
 
 
-def bootstrap_groups(n_rows: int, cluster: np.ndarray | None, n_groups: int,
-                     rng: np.random.Generator) -> tuple[np.ndarray, int]:
-    """Balanced random assignment of rows (or of whole clusters) to ``n_groups`` groups."""
-    if cluster is None:
-        g = min(n_groups, n_rows)
-        return (rng.permutation(n_rows) % g).astype(np.int32), g
-    codes, uniques = pd.factorize(cluster, sort=False)
-    k = len(uniques)
-    g = min(n_groups, k)
-    assign = np.empty(k, dtype=np.int32)
-    assign[rng.permutation(k)] = np.arange(k) % g
-    return assign[codes], g
+@dataclass
+class _PrcaEstimates:
+    """Penalty, reward and asymmetry per attribute with their intervals and stability."""
+
+    pen: np.ndarray
+    rew: np.ndarray
+    pen_se: np.ndarray
+    rew_se: np.ndarray
+    cov_pr: np.ndarray
+    ia: np.ndarray
+    ia_se: np.ndarray
+    cats: np.ndarray
+    pen_lo: np.ndarray
+    pen_hi: np.ndarray
+    rew_lo: np.ndarray
+    rew_hi: np.ndarray
+    ia_lo: np.ndarray
+    ia_hi: np.ndarray
+    shares: np.ndarray
+    stability: np.ndarray
+    ia_method: str = "delta"
+    pr_method: str = "ols"
+    n_failed: int = 0
 
 
-def solve_replicates(xtx_b: np.ndarray, xty_b: np.ndarray) -> np.ndarray:
-    """Batched ``solve``; singular replicates give NaN."""
-    try:
-        return np.linalg.solve(xtx_b, xty_b[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        out = np.full(xty_b.shape, np.nan)
-        for b in range(xtx_b.shape[0]):
-            try:
-                out[b] = np.linalg.solve(xtx_b[b], xty_b[b])
-            except np.linalg.LinAlgError:
-                pass
-        return out
+def _check_prca_options(score: Hashable, attributes: Any, *, ci: str, level: float,
+                        n_boot: Any, n_groups: Any, seed: Any
+                        ) -> tuple[list[Hashable], float, np.random.Generator | None]:
+    """Validate the attribute list and the options; the generator when bootstrapping."""
+    if isinstance(attributes, str) or not isinstance(attributes, Sequence) or not attributes:
+        raise DataError("attributes must be a non-empty list of column names",
+                        table="data")
+    attrs = list(attributes)
+    if len(set(attrs)) != len(attrs):
+        raise DataError("attributes are listed twice", table="data",
+                        examples=[a for a in attrs if attrs.count(a) > 1])
+    if score in attrs:
+        raise DataError("the overall score is also listed as an attribute", table="data",
+                        column=str(score))
+    if ci not in ("ols", "bootstrap"):
+        raise ParameterError(f"ci must be 'ols' or 'bootstrap', got {ci!r}")
+    level = check_level(level)
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 0:
+        raise ParameterError(f"n_boot must be an int >= 0, got {n_boot!r}")
+    if ci == "bootstrap" and n_boot == 0:
+        raise ParameterError("ci='bootstrap' needs n_boot > 0")
+    if isinstance(n_groups, bool) or not isinstance(n_groups, int | np.integer) or n_groups < 2:
+        raise ParameterError(f"n_groups must be an int >= 2, got {n_groups!r}")
+    rng = check_seed(seed, "prca (n_boot > 0)") if n_boot else None
+    return attrs, level, rng
+
+
+def _read_prca(data: FrameLike, score: Hashable, attrs: list[Hashable],
+               cluster: Hashable | None, overall_scale: Scale | None
+               ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The columns as a pandas frame and the checked, varying overall score."""
+    cols = [score, *attrs] + ([cluster] if cluster is not None else [])
+    data = as_frame(data, cols, "data")
+    require_frame(data, cols, "data")
+    y = varying(numeric_column(data, score, "data", overall_scale), score, "data")
+    return data, y
+
+
+def _count_bands(data: pd.DataFrame, attrs: list[Hashable], scale: Scale, lo_cut: float,
+                 hi_cut: float) -> tuple[np.ndarray, np.ndarray]:
+    """Band codes (rows x attributes) and low / neutral / high counts; none may be empty."""
+    n = len(data)
+    k = len(attrs)
+    codes = np.empty((n, k), dtype=np.int8, order="F")
+    band_n = np.zeros((k, 3), dtype=np.int64)
+    for j, a in enumerate(attrs):
+        c = band_codes(data, a, scale, lo_cut, hi_cut, "data")
+        codes[:, j] = c
+        band_n[j] = np.bincount(c, minlength=3)
+        if (band_n[j] == 0).any():
+            empty = [b for b, m in zip(("low", "neutral", "high"), band_n[j]) if m == 0]
+            raise DataError(
+                f"no {' or '.join(empty)} ratings (low <= {lo_cut:g} < neutral < {hi_cut:g} "
+                f"<= high; counts low/neutral/high = {band_n[j].tolist()}): penalty and reward "
+                "relative to neutral are not estimable", table="data", column=str(a),
+                n_rows=n,
+            )
+    return codes, band_n
+
+
+def _fit_prca(data: pd.DataFrame, codes: np.ndarray, yc: np.ndarray,
+              cluster: Hashable | None, n_groups: int,
+              rng: np.random.Generator | None) -> _PrcaFit:
+    """OLS from the cross-products, kept per random group when bootstrapping."""
+    n = len(yc)
+    if rng is not None:
+        clus = data[cluster].to_numpy() if cluster is not None else None
+        if clus is not None:
+            error = missing_error(data[cluster], column=cluster, table="data", cls=DataError)
+            if error is not None:
+                raise error
+        groups, g = bootstrap_groups(n, clus, n_groups, rng)
+        xtx_g, xty_g, yty_g, n_g = grouped_gram(codes, yc, groups, g)
+    else:
+        g = 1
+        xtx_g, xty_g, yty_g, n_g = grouped_gram(codes, yc, None, 1)
+    fit = ols_from_gram(xtx_g.sum(0), xty_g.sum(0), float(yty_g.sum()), float(n_g.sum()),
+                        "prca")
+    tss = float(yc @ yc)
+    return _PrcaFit(beta=fit["beta"], cov=fit["cov"], df=fit["df"], sigma2=fit["sigma2"],
+                    r_squared=1 - fit["rss"] / tss if tss > 0 else float("nan"), n=n,
+                    xtx_g=xtx_g, xty_g=xty_g, n_groups=g)
+
+
+def _infer_prca(fit: _PrcaFit, *, ia_cut: float, min_impact: float,
+                level: float) -> _PrcaEstimates:
+    """Penalty, reward, asymmetry (delta method) and categories from the pooled fit."""
+    beta, cov, df = fit.beta, fit.cov, fit.df
+    k = (len(beta) - 1) // 2
+    se = np.sqrt(np.diag(cov))
+    pen, rew = beta[1::2], beta[2::2]
+    pen_se, rew_se = se[1::2], se[2::2]
+    cov_pr = cov[np.arange(1, 2 * k, 2), np.arange(2, 2 * k + 1, 2)]
+    ia = asymmetry(pen, rew)
+    # delta method for IA through the smooth form (rew + pen) / (rew - pen), equal to IA when
+    # rew >= 0 >= pen; it keeps a non-zero standard error at the boundaries IA = +-1
+    rng_pr = rew - pen
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d_rew = -2 * pen / rng_pr**2
+        d_pen = 2 * rew / rng_pr**2
+        ia_se = np.sqrt(d_pen**2 * pen_se**2 + d_rew**2 * rew_se**2 + 2 * d_pen * d_rew * cov_pr)
+    ia_se = np.where(rng_pr > 0, ia_se, np.nan)
+    cats = classify(pen, rew, ia_cut=ia_cut, min_impact=min_impact)
+
+    pen_lo, pen_hi = t_interval(pen, pen_se, df, level)
+    rew_lo, rew_hi = t_interval(rew, rew_se, df, level)
+    ia_lo, ia_hi = np.clip(ia - stats.norm.ppf(0.5 + level / 2) * ia_se, -1, 1), np.clip(
+        ia + stats.norm.ppf(0.5 + level / 2) * ia_se, -1, 1)
+    return _PrcaEstimates(
+        pen=pen, rew=rew, pen_se=pen_se, rew_se=rew_se, cov_pr=cov_pr, ia=ia, ia_se=ia_se,
+        cats=cats, pen_lo=pen_lo, pen_hi=pen_hi, rew_lo=rew_lo, rew_hi=rew_hi, ia_lo=ia_lo,
+        ia_hi=ia_hi, shares=np.full((k, len(IMPACT_CATEGORIES)), np.nan),
+        stability=np.full(k, np.nan),
+    )
+
+
+def _bootstrap_prca(est: _PrcaEstimates, fit: _PrcaFit, rng: np.random.Generator, *,
+                    n_boot: int, ci: str, ia_cut: float, min_impact: float,
+                    level: float) -> None:
+    """Category shares, stability and bootstrap intervals, written into ``est``."""
+    g = fit.n_groups
+    w = rng.multinomial(g, np.full(g, 1.0 / g), size=n_boot).astype(float)
+    beta_b = solve_replicates(np.tensordot(w, fit.xtx_g, axes=(1, 0)), w @ fit.xty_g)
+    est.n_failed = int(np.isnan(beta_b).any(axis=1).sum())
+    if est.n_failed > n_boot // 10:
+        raise ModelError(f"prca: {est.n_failed} of {n_boot} bootstrap replicates were "
+                         "singular; use fewer n_groups or more data")
+    pen_b, rew_b = beta_b[:, 1::2], beta_b[:, 2::2]
+    ok = ~np.isnan(beta_b).any(axis=1)
+    cat_b = classify(pen_b[ok], rew_b[ok], ia_cut=ia_cut, min_impact=min_impact)
+    for c_i, c in enumerate(IMPACT_CATEGORIES):
+        est.shares[:, c_i] = (cat_b == c).mean(axis=0)
+    est.stability = (cat_b == est.cats[None, :]).mean(axis=0)
+    est.ia_lo, est.ia_hi = quantile_ci(asymmetry(pen_b[ok], rew_b[ok]), level)
+    est.ia_method = "bootstrap"
+    if ci == "bootstrap":
+        est.pen_lo, est.pen_hi = quantile_ci(pen_b[ok], level)
+        est.rew_lo, est.rew_hi = quantile_ci(rew_b[ok], level)
+        est.pr_method = "bootstrap"
+
+
+def _assemble_prca(attrs: list[Hashable], band_n: np.ndarray, fit: _PrcaFit,
+                   est: _PrcaEstimates, *, ybar: float, level: float,
+                   info: dict[str, Any]) -> PenaltyReward:
+    """The result: estimates, the per-attribute table and the whole regression."""
+    names = [str(a) for a in attrs]
+    table = pd.DataFrame({
+        "attribute": names,
+        "n_low": band_n[:, 0], "n_neutral": band_n[:, 1], "n_high": band_n[:, 2],
+        "penalty": est.pen, "penalty_se": est.pen_se, "reward": est.rew,
+        "reward_se": est.rew_se, "cov_penalty_reward": est.cov_pr, "asymmetry": est.ia,
+        "asymmetry_se": est.ia_se, "range": est.rew - est.pen, "category": est.cats,
+        "stability": est.stability,
+    })
+    for c_i, c in enumerate(IMPACT_CATEGORIES):
+        table[f"share_{c}"] = est.shares[:, c_i]
+    rows = []
+    for j, a in enumerate(names):
+        for q, e, lo_, hi_, m in (
+                ("penalty", est.pen[j], est.pen_lo[j], est.pen_hi[j], est.pr_method),
+                ("reward", est.rew[j], est.rew_lo[j], est.rew_hi[j], est.pr_method),
+                ("asymmetry", est.ia[j], est.ia_lo[j], est.ia_hi[j], est.ia_method)):
+            rows.append({"term": f"{a}: {q}", "estimate": e, "ci_low": lo_, "ci_high": hi_,
+                         "n": fit.n, "method": m, "attribute": a, "quantity": q})
+    terms = ["intercept"] + [f"{a}: {q}" for a in names for q in ("low", "high")]
+    se = np.sqrt(np.diag(fit.cov))
+    b_full = fit.beta.copy()
+    b_full[0] += ybar
+    tvals = b_full / se
+    t_lo, t_hi = t_interval(b_full, se, fit.df, level)
+    coefficients = pd.DataFrame({
+        "term": terms, "estimate": b_full, "se": se, "t": tvals,
+        "p_value": 2 * stats.t.sf(np.abs(tvals), fit.df), "ci_low": t_lo, "ci_high": t_hi,
+    })
+    return PenaltyReward(
+        estimates=estimates_frame(rows), title="Penalty-reward contrast analysis (K1)",
+        level=level, tables={"attributes": table, "coefficients": coefficients}, info=info,
+    )
 
 
 @renamed_keywords(overall="score")
+@attribute_scale_keyword
 @reads(data=("score", "attributes", "cluster"))
 def prca(
     data: FrameLike,
@@ -241,7 +381,8 @@ def prca(
     *,
     low: float | None = None,
     high: float | None = None,
-    scale: Scale = LIKERT_1_5,
+    attribute_scale: Scale = LIKERT_1_5,
+    scale: Scale | None = None,
     overall_scale: Scale | None = GRADE_1_10,
     cluster: Hashable | None = None,
     ci: Literal["ols", "bootstrap"] = "ols",
@@ -263,13 +404,18 @@ def prca(
     score : column name
         Overall score (numbers; validated against ``overall_scale`` if given).
     attributes : list of column names
-        Attribute ratings on ``scale``.
+        Attribute ratings on ``attribute_scale``.
     low, high : float, optional
         A rating at or below ``low`` is low, at or above ``high`` is high, anything in
         between neutral (the reference). Default: the edges of the scale's three bands
         (``LIKERT_1_5``: low 1-2, neutral 3, high 4-5).
-    scale : Scale
+    attribute_scale : Scale, default LIKERT_1_5
         Scale of the attribute ratings.
+    scale : Scale, optional
+        Old spelling of ``attribute_scale``, accepted for this release with a
+        :class:`FutureWarning`: in the next release ``scale`` becomes the overall score's
+        scale (today ``overall_scale``), as everywhere else. Giving both is a
+        :class:`~loyaltystats.errors.ParameterError`.
     overall_scale : Scale or None, default GRADE_1_10
         Scale of the overall score: a score off it (or text, a boolean, NaN) raises
         :class:`~loyaltystats.errors.ScaleError`. ``None`` accepts any finite number.
@@ -311,7 +457,7 @@ def prca(
         Missing columns, non-numeric or missing overall scores, an attribute without any
         low, neutral or high rating.
     ScaleError
-        Ratings outside ``scale`` (or overall scores outside ``overall_scale``).
+        Ratings outside ``attribute_scale`` (or overall scores outside ``overall_scale``).
     ModelError
         Collinear attributes (for example two copies of the same rating).
 
@@ -345,147 +491,28 @@ def prca(
     >>> r.categories.to_dict(), bool(r.table["stability"].iloc[0] > 0.9)
     ({'speed': 'O'}, True)
     """
-    if isinstance(attributes, str) or not isinstance(attributes, Sequence) or not attributes:
-        raise DataError("attributes must be a non-empty list of column names",
-                        table="data")
-    attrs = list(attributes)
-    if len(set(attrs)) != len(attrs):
-        raise DataError("attributes are listed twice", table="data",
-                        examples=[a for a in attrs if attrs.count(a) > 1])
-    if score in attrs:
-        raise DataError("the overall score is also listed as an attribute", table="data",
-                        column=str(score))
-    if ci not in ("ols", "bootstrap"):
-        raise ParameterError(f"ci must be 'ols' or 'bootstrap', got {ci!r}")
-    level = check_level(level)
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 0:
-        raise ParameterError(f"n_boot must be an int >= 0, got {n_boot!r}")
-    if ci == "bootstrap" and n_boot == 0:
-        raise ParameterError("ci='bootstrap' needs n_boot > 0")
-    if isinstance(n_groups, bool) or not isinstance(n_groups, int | np.integer) or n_groups < 2:
-        raise ParameterError(f"n_groups must be an int >= 2, got {n_groups!r}")
-    rng = check_seed(seed, "prca (n_boot > 0)") if n_boot else None
-    cols = [score, *attrs] + ([cluster] if cluster is not None else [])
-    data = as_frame(data, cols, "data")
-    require_frame(data, cols, "data")
-    y = varying(numeric_column(data, score, "data", overall_scale), score, "data")
-    lo_cut, hi_cut = resolve_cuts(scale, low, high)
-    n = len(y)
-    k = len(attrs)
-    codes = np.empty((n, k), dtype=np.int8, order="F")
-    band_n = np.zeros((k, 3), dtype=np.int64)
-    for j, a in enumerate(attrs):
-        c = band_codes(data, a, scale, lo_cut, hi_cut, "data")
-        codes[:, j] = c
-        band_n[j] = np.bincount(c, minlength=3)
-        if (band_n[j] == 0).any():
-            empty = [b for b, m in zip(("low", "neutral", "high"), band_n[j]) if m == 0]
-            raise DataError(
-                f"no {' or '.join(empty)} ratings (low <= {lo_cut:g} < neutral < {hi_cut:g} "
-                f"<= high; counts low/neutral/high = {band_n[j].tolist()}): penalty and reward "
-                "relative to neutral are not estimable", table="data", column=str(a),
-                n_rows=n,
-            )
+    # ``scale`` never arrives here: attribute_scale_keyword turns it into attribute_scale
+    attrs, level, rng = _check_prca_options(score, attributes, ci=ci, level=level,
+                                            n_boot=n_boot, n_groups=n_groups, seed=seed)
+    data, y = _read_prca(data, score, attrs, cluster, overall_scale)
+    lo_cut, hi_cut = resolve_cuts(attribute_scale, low, high)
+    codes, band_n = _count_bands(data, attrs, attribute_scale, lo_cut, hi_cut)
     ybar = float(y.mean())
     yc = y - ybar
-    sd = float(np.sqrt(yc @ yc / max(n - 1, 1)))
+    sd = float(np.sqrt(yc @ yc / max(len(y) - 1, 1)))
     if min_impact is None:
         min_impact = 0.2 * sd
-
+    fit = _fit_prca(data, codes, yc, cluster, n_groups, rng)
+    est = _infer_prca(fit, ia_cut=ia_cut, min_impact=min_impact, level=level)
     if rng is not None:
-        clus = data[cluster].to_numpy() if cluster is not None else None
-        if clus is not None:
-            error = missing_error(data[cluster], column=cluster, table="data", cls=DataError)
-            if error is not None:
-                raise error
-        groups, g = bootstrap_groups(n, clus, n_groups, rng)
-        xtx_g, xty_g, yty_g, n_g = grouped_gram(codes, yc, groups, g)
-    else:
-        g = 1
-        xtx_g, xty_g, yty_g, n_g = grouped_gram(codes, yc, None, 1)
-    fit = ols_from_gram(xtx_g.sum(0), xty_g.sum(0), float(yty_g.sum()), float(n_g.sum()),
-                        "prca")
-    beta, cov, df = fit["beta"], fit["cov"], fit["df"]
-    se = np.sqrt(np.diag(cov))
-    pen, rew = beta[1::2], beta[2::2]
-    pen_se, rew_se = se[1::2], se[2::2]
-    cov_pr = cov[np.arange(1, 2 * k, 2), np.arange(2, 2 * k + 1, 2)]
-    ia = asymmetry(pen, rew)
-    # delta method for IA through the smooth form (rew + pen) / (rew - pen), equal to IA when
-    # rew >= 0 >= pen; it keeps a non-zero standard error at the boundaries IA = +-1
-    rng_pr = rew - pen
-    with np.errstate(invalid="ignore", divide="ignore"):
-        d_rew = -2 * pen / rng_pr**2
-        d_pen = 2 * rew / rng_pr**2
-        ia_se = np.sqrt(d_pen**2 * pen_se**2 + d_rew**2 * rew_se**2 + 2 * d_pen * d_rew * cov_pr)
-    ia_se = np.where(rng_pr > 0, ia_se, np.nan)
-    cats = classify(pen, rew, ia_cut=ia_cut, min_impact=min_impact)
-
-    pen_lo, pen_hi = t_interval(pen, pen_se, df, level)
-    rew_lo, rew_hi = t_interval(rew, rew_se, df, level)
-    ia_lo, ia_hi = np.clip(ia - stats.norm.ppf(0.5 + level / 2) * ia_se, -1, 1), np.clip(
-        ia + stats.norm.ppf(0.5 + level / 2) * ia_se, -1, 1)
-    ia_method = "delta"
-    pr_method = "ols"
-    shares = np.full((k, len(IMPACT_CATEGORIES)), np.nan)
-    stability = np.full(k, np.nan)
-    n_failed = 0
-    if rng is not None:
-        w = rng.multinomial(g, np.full(g, 1.0 / g), size=n_boot).astype(float)
-        beta_b = solve_replicates(np.tensordot(w, xtx_g, axes=(1, 0)), w @ xty_g)
-        n_failed = int(np.isnan(beta_b).any(axis=1).sum())
-        if n_failed > n_boot // 10:
-            raise ModelError(f"prca: {n_failed} of {n_boot} bootstrap replicates were "
-                             "singular; use fewer n_groups or more data")
-        pen_b, rew_b = beta_b[:, 1::2], beta_b[:, 2::2]
-        ok = ~np.isnan(beta_b).any(axis=1)
-        cat_b = classify(pen_b[ok], rew_b[ok], ia_cut=ia_cut, min_impact=min_impact)
-        for c_i, c in enumerate(IMPACT_CATEGORIES):
-            shares[:, c_i] = (cat_b == c).mean(axis=0)
-        stability = (cat_b == cats[None, :]).mean(axis=0)
-        ia_lo, ia_hi = quantile_ci(asymmetry(pen_b[ok], rew_b[ok]), level)
-        ia_method = "bootstrap"
-        if ci == "bootstrap":
-            pen_lo, pen_hi = quantile_ci(pen_b[ok], level)
-            rew_lo, rew_hi = quantile_ci(rew_b[ok], level)
-            pr_method = "bootstrap"
-
-    names = [str(a) for a in attrs]
-    table = pd.DataFrame({
-        "attribute": names,
-        "n_low": band_n[:, 0], "n_neutral": band_n[:, 1], "n_high": band_n[:, 2],
-        "penalty": pen, "penalty_se": pen_se, "reward": rew, "reward_se": rew_se,
-        "cov_penalty_reward": cov_pr, "asymmetry": ia, "asymmetry_se": ia_se,
-        "range": rew - pen, "category": cats, "stability": stability,
-    })
-    for c_i, c in enumerate(IMPACT_CATEGORIES):
-        table[f"share_{c}"] = shares[:, c_i]
-    rows = []
-    for j, a in enumerate(names):
-        for q, est, lo_, hi_, m in (("penalty", pen[j], pen_lo[j], pen_hi[j], pr_method),
-                                    ("reward", rew[j], rew_lo[j], rew_hi[j], pr_method),
-                                    ("asymmetry", ia[j], ia_lo[j], ia_hi[j], ia_method)):
-            rows.append({"term": f"{a}: {q}", "estimate": est, "ci_low": lo_, "ci_high": hi_,
-                         "n": n, "method": m, "attribute": a, "quantity": q})
-    terms = ["intercept"] + [f"{a}: {q}" for a in names for q in ("low", "high")]
-    b_full = beta.copy()
-    b_full[0] += ybar
-    tvals = b_full / se
-    t_lo, t_hi = t_interval(b_full, se, df, level)
-    coefficients = pd.DataFrame({
-        "term": terms, "estimate": b_full, "se": se, "t": tvals,
-        "p_value": 2 * stats.t.sf(np.abs(tvals), df), "ci_low": t_lo, "ci_high": t_hi,
-    })
-    tss = float(yc @ yc)
+        _bootstrap_prca(est, fit, rng, n_boot=n_boot, ci=ci, ia_cut=ia_cut,
+                        min_impact=min_impact, level=level)
     info = {
-        "route": "prca", "n": n, "n_attributes": k, "df_resid": float(df),
-        "sigma": float(np.sqrt(fit["sigma2"])), "r_squared": 1 - fit["rss"] / tss if tss > 0
-        else float("nan"), "low": lo_cut, "high": hi_cut, "scale": scale.name,
-        "ia_cut": float(ia_cut), "min_impact": float(min_impact), "ci": ci, "n_boot": int(n_boot),
-        "n_groups": int(g) if n_boot else 0, "n_failed_replicates": n_failed,
+        "route": "prca", "n": len(y), "n_attributes": len(attrs), "df_resid": float(fit.df),
+        "sigma": float(np.sqrt(fit.sigma2)), "r_squared": fit.r_squared, "low": lo_cut,
+        "high": hi_cut, "scale": attribute_scale.name, "ia_cut": float(ia_cut),
+        "min_impact": float(min_impact), "ci": ci, "n_boot": int(n_boot),
+        "n_groups": int(fit.n_groups) if n_boot else 0, "n_failed_replicates": est.n_failed,
         "cluster": None if cluster is None else str(cluster),
     }
-    return PenaltyReward(
-        estimates=estimates_frame(rows), title="Penalty-reward contrast analysis (K1)",
-        level=level, tables={"attributes": table, "coefficients": coefficients}, info=info,
-    )
+    return _assemble_prca(attrs, band_n, fit, est, ybar=ybar, level=level, info=info)
