@@ -152,115 +152,164 @@ def compare(
     (25.0, True)
     """
     if check_missing(missing) == "drop":
-        dropped: dict[str, dict[str, int]] = {}
-        if paired:
-            (a, b, weights_a), counts = drop_missing_values(a, b, weights_a,
-                                                            names=["a", "b", "weights"])
-            dropped = {"pairs": counts} if counts else {}
-        else:
-            for name in ("a", "b"):
-                x, w = (a, weights_a) if name == "a" else (b, weights_b)
-                if isinstance(x, NPSResult):
-                    continue
-                (x, w), counts = drop_missing_values(x, w, names=[name, f"weights_{name}"])
-                if counts:
-                    dropped[name] = counts
-                a, weights_a = (x, w) if name == "a" else (a, weights_a)
-                b, weights_b = (x, w) if name == "b" else (b, weights_b)
+        a, b, weights_a, weights_b, dropped = _drop_missing(a, b, weights_a, weights_b, paired)
         return record_dropped(compare(a, b, paired=paired, scale=scale, weights_a=weights_a,
                                       weights_b=weights_b, ci=ci, level=level, n_boot=n_boot,
                                       seed=seed), dropped)
     z = z_value(level)
     if ci not in ("wald", "adjusted", "bootstrap"):
         raise ParameterError(f"ci must be 'wald', 'adjusted' or 'bootstrap', got {ci!r}")
-    tables: dict[str, pd.DataFrame] = {}
     if not paired:
-        ta, na, nea, _, _ = _triple(a, scale, weights_a, "a")
-        tb, nb, neb, _, _ = _triple(b, scale, weights_b, "b")
-        pa, pb = ta / ta.sum(), tb / tb.sum()
-        da, db = pa[2] - pa[0], pb[2] - pb[0]
-        va, vb = variance(pa[2], pa[0], nea), variance(pb[2], pb[0], neb)
-        diff = float(da - db)
-        se = float(np.sqrt(va + vb))
-        if ci == "wald":
-            lo, hi = diff - z * se, diff + z * se
-        elif ci == "adjusted":
-            qa = (pa * nea + ADJUST_PSEUDO) / (nea + 3)
-            qb = (pb * neb + ADJUST_PSEUDO) / (neb + 3)
-            dd = (qa[2] - qa[0]) - (qb[2] - qb[0])
-            s2 = np.sqrt(variance(qa[2], qa[0], nea + 3) + variance(qb[2], qb[0], neb + 3))
-            lo, hi = float(dd - z * s2), float(dd + z * s2)
-        else:
-            rng = rng_from(seed, "the bootstrap interval")
-            ma, mb = int(max(round(nea), 1)), int(max(round(neb), 1))
-            ra = rng.multinomial(ma, pa, size=n_boot)
-            rb = rng.multinomial(mb, pb, size=n_boot)
-            stat = (ra[:, 2] - ra[:, 0]) / ma - (rb[:, 2] - rb[:, 0]) / mb
-            lo, hi = np.quantile(stat, [(1 - level) / 2, (1 + level) / 2])
-        n_a, n_b = int(round(na)), int(round(nb))
-        n_pairs = n_a + n_b
+        d = _independent_difference(a, b, scale, weights_a, weights_b, ci, level, z, n_boot,
+                                    seed)
     else:
-        if ci == "adjusted":
-            raise ParameterError("the adjusted interval is not implemented for paired data; "
-                             "use ci='wald' or ci='bootstrap'")
-        if isinstance(a, NPSResult) or isinstance(b, NPSResult):
-            raise DataError("paired=True needs the answers of both waves, not NPSResult objects")
-        ca = categorize(a, scale, column="a", table=None)
-        cb = categorize(b, scale, column="b", table=None)
-        if len(ca) != len(cb):
-            raise DataError(f"paired answers must align: {len(ca)} in a, {len(cb)} in b",
-                            column="b")
-        if weights_b is not None:
-            raise DataError("paired: give one weight per respondent in weights_a",
-                            column="weights_b")
-        w = None if weights_a is None else check_weights(weights_a, len(ca),
-                                                           column="weights_a", table=None)
-        cell = ca.astype(np.int64) * 3 + cb
-        if w is None:
-            tab = np.bincount(cell, minlength=9).astype(float)
-            n_eff = float(len(ca))
-        else:
-            tab = np.bincount(cell, weights=w, minlength=9)
-            n_eff = float(w.sum() ** 2 / np.sum(w**2))
-        p = (tab / tab.sum()).reshape(3, 3)
-        dmat = _S[:, None] - _S[None, :]
-        diff = float(np.sum(p * dmat))
-        var = (float(np.sum(p * dmat**2)) - diff**2) / n_eff
-        se = float(np.sqrt(max(var, 0.0)))
-        pa, pb = p.sum(axis=1), p.sum(axis=0)
-        nea = neb = n_eff
-        va, vb = variance(pa[2], pa[0], n_eff), variance(pb[2], pb[0], n_eff)
-        if ci == "wald":
-            lo, hi = diff - z * se, diff + z * se
-        else:
-            rng = rng_from(seed, "the bootstrap interval")
-            m = int(max(round(n_eff), 1))
-            reps = rng.multinomial(m, p.ravel(), size=n_boot)
-            stat = reps @ dmat.ravel() / m
-            lo, hi = np.quantile(stat, [(1 - level) / 2, (1 + level) / 2])
-        trans = pd.DataFrame(tab.reshape(3, 3), index=pd.Index(CATEGORIES, name="wave_a"),
-                             columns=list(CATEGORIES)).reset_index()
-        tables["transitions"] = trans
-        n_a = n_b = n_pairs = len(ca)
+        d = _paired_difference(a, b, scale, weights_a, weights_b, ci, level, z, n_boot, seed)
+    return _assemble_comparison(d, paired=paired, ci=ci, level=level, z=z)
+
+
+@dataclass(frozen=True)
+class _Difference:
+    """The two NPS (as shares), their variances and the difference with its interval."""
+
+    diff: float
+    se: float
+    lo: Any
+    hi: Any
+    pa: np.ndarray
+    pb: np.ndarray
+    va: float
+    vb: float
+    nea: float
+    neb: float
+    n_a: int
+    n_b: int
+    n_pairs: int
+    tables: dict[str, pd.DataFrame]
+
+
+def _drop_missing(a: Any, b: Any, weights_a: Any, weights_b: Any, paired: bool
+                  ) -> tuple[Any, Any, Any, Any, dict[str, dict[str, int]]]:
+    """Leave out answers (paired: pairs) missing a value; what was dropped, per input."""
+    dropped: dict[str, dict[str, int]] = {}
+    if paired:
+        (a, b, weights_a), counts = drop_missing_values(a, b, weights_a,
+                                                        names=["a", "b", "weights"])
+        dropped = {"pairs": counts} if counts else {}
+    else:
+        for name in ("a", "b"):
+            x, w = (a, weights_a) if name == "a" else (b, weights_b)
+            if isinstance(x, NPSResult):
+                continue
+            (x, w), counts = drop_missing_values(x, w, names=[name, f"weights_{name}"])
+            if counts:
+                dropped[name] = counts
+            a, weights_a = (x, w) if name == "a" else (a, weights_a)
+            b, weights_b = (x, w) if name == "b" else (b, weights_b)
+    return a, b, weights_a, weights_b, dropped
+
+
+def _independent_difference(a: Any, b: Any, scale: Scale, weights_a: Any, weights_b: Any,
+                            ci: str, level: float, z: float, n_boot: int,
+                            seed: int | np.random.Generator) -> _Difference:
+    """Difference of two independent NPS: trinomial variances, Wald, adjusted or bootstrap."""
+    ta, na, nea, _, _ = _triple(a, scale, weights_a, "a")
+    tb, nb, neb, _, _ = _triple(b, scale, weights_b, "b")
+    pa, pb = ta / ta.sum(), tb / tb.sum()
+    da, db = pa[2] - pa[0], pb[2] - pb[0]
+    va, vb = variance(pa[2], pa[0], nea), variance(pb[2], pb[0], neb)
+    diff = float(da - db)
+    se = float(np.sqrt(va + vb))
+    if ci == "wald":
+        lo, hi = diff - z * se, diff + z * se
+    elif ci == "adjusted":
+        qa = (pa * nea + ADJUST_PSEUDO) / (nea + 3)
+        qb = (pb * neb + ADJUST_PSEUDO) / (neb + 3)
+        dd = (qa[2] - qa[0]) - (qb[2] - qb[0])
+        s2 = np.sqrt(variance(qa[2], qa[0], nea + 3) + variance(qb[2], qb[0], neb + 3))
+        lo, hi = float(dd - z * s2), float(dd + z * s2)
+    else:
+        rng = rng_from(seed, "the bootstrap interval")
+        ma, mb = int(max(round(nea), 1)), int(max(round(neb), 1))
+        ra = rng.multinomial(ma, pa, size=n_boot)
+        rb = rng.multinomial(mb, pb, size=n_boot)
+        stat = (ra[:, 2] - ra[:, 0]) / ma - (rb[:, 2] - rb[:, 0]) / mb
+        lo, hi = np.quantile(stat, [(1 - level) / 2, (1 + level) / 2])
+    n_a, n_b = int(round(na)), int(round(nb))
+    return _Difference(diff=diff, se=se, lo=lo, hi=hi, pa=pa, pb=pb, va=va, vb=vb, nea=nea,
+                       neb=neb, n_a=n_a, n_b=n_b, n_pairs=n_a + n_b, tables={})
+
+
+def _paired_difference(a: Any, b: Any, scale: Scale, weights_a: Any, weights_b: Any,
+                       ci: str, level: float, z: float, n_boot: int,
+                       seed: int | np.random.Generator) -> _Difference:
+    """Difference of two waves of the same respondents, from the 3x3 transition table."""
+    if ci == "adjusted":
+        raise ParameterError("the adjusted interval is not implemented for paired data; "
+                         "use ci='wald' or ci='bootstrap'")
+    if isinstance(a, NPSResult) or isinstance(b, NPSResult):
+        raise DataError("paired=True needs the answers of both waves, not NPSResult objects")
+    ca = categorize(a, scale, column="a", table=None)
+    cb = categorize(b, scale, column="b", table=None)
+    if len(ca) != len(cb):
+        raise DataError(f"paired answers must align: {len(ca)} in a, {len(cb)} in b",
+                        column="b")
+    if weights_b is not None:
+        raise DataError("paired: give one weight per respondent in weights_a",
+                        column="weights_b")
+    w = None if weights_a is None else check_weights(weights_a, len(ca),
+                                                       column="weights_a", table=None)
+    cell = ca.astype(np.int64) * 3 + cb
+    if w is None:
+        tab = np.bincount(cell, minlength=9).astype(float)
+        n_eff = float(len(ca))
+    else:
+        tab = np.bincount(cell, weights=w, minlength=9)
+        n_eff = float(w.sum() ** 2 / np.sum(w**2))
+    p = (tab / tab.sum()).reshape(3, 3)
+    dmat = _S[:, None] - _S[None, :]
+    diff = float(np.sum(p * dmat))
+    var = (float(np.sum(p * dmat**2)) - diff**2) / n_eff
+    se = float(np.sqrt(max(var, 0.0)))
+    pa, pb = p.sum(axis=1), p.sum(axis=0)
+    va, vb = variance(pa[2], pa[0], n_eff), variance(pb[2], pb[0], n_eff)
+    if ci == "wald":
+        lo, hi = diff - z * se, diff + z * se
+    else:
+        rng = rng_from(seed, "the bootstrap interval")
+        m = int(max(round(n_eff), 1))
+        reps = rng.multinomial(m, p.ravel(), size=n_boot)
+        stat = reps @ dmat.ravel() / m
+        lo, hi = np.quantile(stat, [(1 - level) / 2, (1 + level) / 2])
+    trans = pd.DataFrame(tab.reshape(3, 3), index=pd.Index(CATEGORIES, name="wave_a"),
+                         columns=list(CATEGORIES)).reset_index()
+    return _Difference(diff=diff, se=se, lo=lo, hi=hi, pa=pa, pb=pb, va=va, vb=vb, nea=n_eff,
+                       neb=n_eff, n_a=len(ca), n_b=len(ca), n_pairs=len(ca),
+                       tables={"transitions": trans})
+
+
+def _assemble_comparison(d: _Difference, *, paired: bool, ci: str, level: float, z: float
+                         ) -> NPSComparison:
+    """The z-test of no difference and the result: both NPS and their difference."""
+    diff, se, pa, pb, va, vb = d.diff, d.se, d.pa, d.pb, d.va, d.vb
     with np.errstate(divide="ignore", invalid="ignore"):
         zstat = diff / se if se > 0 else (0.0 if diff == 0 else np.inf * np.sign(diff))
     p_value = float(2 * stats.norm.sf(abs(zstat)))
     d_a, d_b = float(pa[2] - pa[0]), float(pb[2] - pb[0])
     rows = [
         {"term": "nps_a", "estimate": 100 * d_a, "ci_low": 100 * (d_a - z * np.sqrt(va)),
-         "ci_high": 100 * (d_a + z * np.sqrt(va)), "n": n_a, "method": "wald",
+         "ci_high": 100 * (d_a + z * np.sqrt(va)), "n": d.n_a, "method": "wald",
          "std_err": 100 * float(np.sqrt(va)), "z": np.nan, "p_value": np.nan},
         {"term": "nps_b", "estimate": 100 * d_b, "ci_low": 100 * (d_b - z * np.sqrt(vb)),
-         "ci_high": 100 * (d_b + z * np.sqrt(vb)), "n": n_b, "method": "wald",
+         "ci_high": 100 * (d_b + z * np.sqrt(vb)), "n": d.n_b, "method": "wald",
          "std_err": 100 * float(np.sqrt(vb)), "z": np.nan, "p_value": np.nan},
-        {"term": "difference", "estimate": 100 * diff, "ci_low": 100 * float(lo),
-         "ci_high": 100 * float(hi), "n": n_pairs,
+        {"term": "difference", "estimate": 100 * diff, "ci_low": 100 * float(d.lo),
+         "ci_high": 100 * float(d.hi), "n": d.n_pairs,
          "method": f"{ci}, {'paired' if paired else 'independent'}",
          "std_err": 100 * se, "z": float(zstat), "p_value": p_value},
     ]
     info = {"difference": 100 * diff, "std_err": 100 * se, "z": float(zstat),
             "p_value": p_value, "paired": bool(paired), "ci": ci,
-            "n_eff_a": float(nea), "n_eff_b": float(neb)}
+            "n_eff_a": float(d.nea), "n_eff_b": float(d.neb)}
     kind = "paired waves" if paired else "independent groups"
-    return NPSComparison(estimates=estimates_frame(rows), level=level, tables=tables, info=info,
-                         title=f"NPS a - NPS b ({kind}, {ci} interval)")
+    return NPSComparison(estimates=estimates_frame(rows), level=level, tables=d.tables,
+                         info=info, title=f"NPS a - NPS b ({kind}, {ci} interval)")

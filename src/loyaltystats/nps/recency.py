@@ -178,6 +178,35 @@ def recency(
     if not isinstance(lags, (int, np.integer)) or lags < 1:
         raise ParameterError(f"lags must be a positive integer, got {lags!r}")
     z = z_value(level)
+    tc, rc, t_time, r_time, t_rating, r_rec = _read_recency(
+        transactions, responses, customer=customer, time=time, score=score,
+        recommend=recommend, rating_scale=rating_scale, scale=scale)
+    X, y, groups, n_drop = _lagged_ratings(tc, rc, t_time, r_time, t_rating, r_rec, lags,
+                                           include_current)
+    params, cov, label, r_squared = _fit_lags(X, y, groups, model, scale)
+    rows, w, se_w, B, se_B = _infer_weights(params, cov, lags, z, len(y), label)
+    est = estimates_frame(rows)
+    verdict, reason, lo1, hi1 = _judge_recency(w, se_w, B, se_B, z, threshold, level)
+    lag_tab = est.iloc[:lags].copy()
+    lag_tab.insert(0, "lag", np.arange(1, lags + 1))
+    p_sum = float(2 * stats.norm.sf(abs(B / se_B))) if se_B > 0 else float("nan")
+    info = {"share_last": float(w[0]), "share_last_ci_low": lo1, "share_last_ci_high": hi1,
+            "lags": int(lags), "n_answers": len(y), "n_customers": int(len(np.unique(groups))),
+            "n_dropped_short_history": n_drop, "coef_sum_p_value": p_sum,
+            "r_squared": r_squared, "include_current": bool(include_current),
+            "model": model}
+    return RecencyResult(
+        estimates=est, level=level, info=info, tables={"lag_weights": lag_tab},
+        title=f"N2: weight of the last {lags} transactions in {recommend}",
+        claim_id="N2", statement=STATEMENT_N2, claimed={"share_last_above": threshold},
+        verdict=verdict, reason=reason)
+
+
+def _read_recency(transactions: FrameLike, responses: FrameLike, *, customer: str, time: str,
+                  score: str, recommend: str, rating_scale: Scale, scale: Scale
+                  ) -> tuple[pd.Series, pd.Series, np.ndarray, np.ndarray, np.ndarray,
+                             np.ndarray]:
+    """Read and check customers, times, transaction ratings and recommend answers."""
     transactions = as_frame(transactions, [customer, time, score], "transactions")
     responses = as_frame(responses, [customer, time, recommend], "responses")
     tc = column(transactions, customer, "transactions")
@@ -192,7 +221,17 @@ def recency(
                         table="responses")
     if len(t_rating) == 0 or len(r_rec) == 0:
         raise DataError("no rows", table="transactions" if len(t_rating) == 0 else "responses")
+    return tc, rc, t_time, r_time, t_rating, r_rec
 
+
+def _lagged_ratings(tc: pd.Series, rc: pd.Series, t_time: np.ndarray, r_time: np.ndarray,
+                    t_rating: np.ndarray, r_rec: np.ndarray, lags: int, include_current: bool
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Match each answer to its last ``lags`` transactions; short histories are left out.
+
+    Returns the lagged ratings (lag 1 = most recent first), the answers kept, their customer
+    codes (the clusters) and how many answers were left out.
+    """
     # common integer customer codes, transactions sorted by (customer, time)
     codes, uniques = pd.factorize(pd.concat([tc, rc], ignore_index=True), sort=False)
     t_code = codes[: len(tc)].astype(np.int64)
@@ -221,8 +260,12 @@ def recency(
                          "need more data or fewer lags")
     p_ok = pos[ok]
     X = np.column_stack([t_rating[p_ok - j] for j in range(lags)])
-    y = r_rec[ok]
-    groups = r_code[ok]
+    return X, r_rec[ok], r_code[ok], n_drop
+
+
+def _fit_lags(X: np.ndarray, y: np.ndarray, groups: np.ndarray, model: str, scale: Scale
+              ) -> tuple[np.ndarray, np.ndarray, str, float]:
+    """Fit the distributed-lag model: coefficients, cluster-robust covariance, label, R^2."""
     design = sm.add_constant(X, has_constant="add")
     if np.linalg.matrix_rank(design) < design.shape[1]:
         raise ModelError("the lagged ratings are collinear (e.g. constant); cannot separate "
@@ -237,6 +280,13 @@ def recency(
         params, cov = _interval_regression(design, y, float(scale.low), float(scale.high),
                                            groups, np.asarray(fit.params))
         label = "distributed-lag interval regression, cluster-robust"
+    return params, cov, label, float(fit.rsquared)
+
+
+def _infer_weights(params: np.ndarray, cov: np.ndarray, lags: int, z: float, n: int,
+                   label: str) -> tuple[list[dict[str, Any]], np.ndarray, np.ndarray, float,
+                                    float]:
+    """Lag weights by the delta method; estimate rows, weights, their SEs, coef sum, its SE."""
     b = params[1:]
     V = cov[1:, 1:]
     B = float(b.sum())
@@ -245,7 +295,6 @@ def recency(
     Vw = J @ V @ J.T
     w = b / B
     se_w = np.sqrt(np.maximum(np.diag(Vw), 0.0))
-    n = int(ok.sum())
     rows: list[dict[str, Any]] = []
     meth_w = f"{label}, delta method"
     for j in range(lags):
@@ -264,7 +313,12 @@ def recency(
     rows.append({"term": "intercept", "estimate": a, "ci_low": a - z * se_a,
                  "ci_high": a + z * se_a, "n": n, "method": label,
                  "std_err": se_a})
-    est = estimates_frame(rows)
+    return rows, w, se_w, B, se_B
+
+
+def _judge_recency(w: np.ndarray, se_w: np.ndarray, B: float, se_B: float, z: float,
+                   threshold: float, level: float) -> tuple[str, str, float, float]:
+    """Verdict on the weight of the most recent transaction, its reason and its limits."""
     lo1, hi1 = float(w[0] - z * se_w[0]), float(w[0] + z * se_w[0])
     if abs(B) <= z * se_B or B <= 0:
         verdict = "inconclusive"
@@ -276,19 +330,7 @@ def recency(
                  "inconclusive": "around"}[verdict]
         reason = (f"the most recent transaction carries {w[0]:.0%} of the weight "
                   f"({level:.0%} CI {lo1:.0%} to {hi1:.0%}), {where} {threshold:.0%}")
-    lag_tab = est.iloc[:lags].copy()
-    lag_tab.insert(0, "lag", np.arange(1, lags + 1))
-    p_sum = float(2 * stats.norm.sf(abs(B / se_B))) if se_B > 0 else float("nan")
-    info = {"share_last": float(w[0]), "share_last_ci_low": lo1, "share_last_ci_high": hi1,
-            "lags": int(lags), "n_answers": n, "n_customers": int(len(np.unique(groups))),
-            "n_dropped_short_history": n_drop, "coef_sum_p_value": p_sum,
-            "r_squared": float(fit.rsquared), "include_current": bool(include_current),
-            "model": model}
-    return RecencyResult(
-        estimates=est, level=level, info=info, tables={"lag_weights": lag_tab},
-        title=f"N2: weight of the last {lags} transactions in {recommend}",
-        claim_id="N2", statement=STATEMENT_N2, claimed={"share_last_above": threshold},
-        verdict=verdict, reason=reason)
+    return verdict, reason, lo1, hi1
 
 
 def _interval_regression(design: np.ndarray, y: np.ndarray, low: float, high: float,

@@ -10,7 +10,6 @@ by cutting 0-10 into three NPS groups is a nested likelihood-ratio test (11 leve
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -18,260 +17,31 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import stats
 
 from .._boundary import Missing, reads
 from .._validate import FrameLike, as_frame, check_unique_ids
-from ..data import validate_column
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
-from ..scales import RECOMMEND_0_10, Scale, missing_error
-from ..stats import fit_binomial, lr_test, wilson_ci
+from ..roles import ROLE_PARAMS, takes_survival_columns
+from ..scales import RECOMMEND_0_10, Scale
+from ..stats import fit_binomial, lr_test
+from ..stats.concordance import _auc_from_cells, _bootstrap_c, harrell_c
 from ..stats.survival import kaplan_meier
-from ..tables import count_cells
 from ._common import CATEGORIES, binary, categorize, column, numeric, rng_from, z_value
+from ._retention_models import (
+    NPS_CATEGORY,
+    _build_predictors,
+    _calibration,
+    _cox,
+    _logit_cells,
+    _pool_scores,
+    _Predictor,
+)
 
 __all__ = ["RetentionResult", "versus_retention", "harrell_c", "kaplan_meier"]
 
 STATEMENT_N3 = "Satisfaction and NPS are not loyalty"
-NPS_CATEGORY = "nps_category"
-
-
-# ------------------------------------------------------------------ concordance from counts
-def _c_from_tables(D: np.ndarray, Cn: np.ndarray) -> np.ndarray:
-    """Harrell's C from event and censoring weights per (time, risk rank); leading axes kept.
-
-    ``D[..., k, r]`` events at the k-th time with risk rank r, ``Cn`` the censored ones.
-    A pair (i, j) is comparable when i has the event and j leaves later (or is censored at
-    the same time); it is concordant when i's risk is higher, tied counts one half (the
-    convention of Harrell 1996 as implemented by lifelines ``concordance_index``).
-    """
-    tot = D + Cn
-    later = np.flip(np.cumsum(np.flip(tot, axis=-2), axis=-2), axis=-2) - tot  # T_j > t_k
-    A = later + Cn
-    A_below = np.cumsum(A, axis=-1) - A  # risk rank strictly lower
-    concordant = (D * A_below).sum(axis=(-2, -1))
-    tied = (D * A).sum(axis=(-2, -1))
-    pairs = (D.sum(axis=-1) * A.sum(axis=-1)).sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (concordant + 0.5 * tied) / pairs
-
-
-def harrell_c(time: Any, event: Any, risk: Any, weights: Any = None) -> float:
-    """Harrell's concordance index of a risk score (higher = leaves sooner), from counts.
-
-    Parameters
-    ----------
-    time, event : array_like
-        Follow-up time and event indicator (1 = switched / churned).
-    risk : array_like
-        Risk score; only its order matters.
-    weights : array_like, optional
-        Frequency weights (e.g. bootstrap counts).
-
-    Returns
-    -------
-    float
-        ``(concordant + ties / 2) / comparable pairs``.
-
-    Notes
-    -----
-    Computed on the table of (distinct time, event, risk rank) counts in
-    ``O(n + times x ranks)``; equal to :func:`lifelines.utils.concordance_index` with
-    ``-risk`` as the predicted time.
-
-    Examples
-    --------
-    >>> harrell_c([1, 2, 3, 4], [1, 1, 1, 0], [4, 3, 2, 1])
-    1.0
-    >>> harrell_c([1, 2, 3, 4], [1, 1, 1, 0], [1, 1, 1, 1])
-    0.5
-    """
-    t = np.asarray(time, dtype=float)
-    e = np.asarray(event, dtype=float)
-    w = np.ones_like(t) if weights is None else np.asarray(weights, dtype=float)
-    _, ti = np.unique(t, return_inverse=True)
-    _, ri = np.unique(np.asarray(risk, dtype=float), return_inverse=True)
-    nt, nr = int(ti.max()) + 1, int(ri.max()) + 1
-    code = ti * nr + ri
-    D = np.bincount(code, weights=w * e, minlength=nt * nr).reshape(nt, nr)
-    Cn = np.bincount(code, weights=w * (1 - e), minlength=nt * nr).reshape(nt, nr)
-    return float(_c_from_tables(D, Cn))
-
-
-# ------------------------------------------------------------------ Kaplan-Meier from counts
-# ------------------------------------------------------------------ predictors
-@dataclass(frozen=True)
-class _Predictor:
-    label: str
-    kind: str  # "linear" or "categorical"
-    values: np.ndarray  # float values (linear) or integer level codes (categorical)
-    levels: tuple[Any, ...] = ()
-
-    def design(self) -> pd.DataFrame:
-        if self.kind == "linear":
-            return pd.DataFrame({self.label: self.values})
-        cols = {f"{self.label}[{lev}]": (self.values == i).astype(float)
-                for i, lev in enumerate(self.levels) if i > 0}
-        return pd.DataFrame(cols)
-
-    @property
-    def df(self) -> int:
-        return 1 if self.kind == "linear" else len(self.levels) - 1
-
-
-def _categorical(label: str, s: pd.Series | np.ndarray, order: Sequence[Any] | None = None
-                 ) -> _Predictor:
-    s = pd.Series(s)
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        present = [c for c in s.cat.categories if (s == c).any()]
-        levels = present
-    else:
-        levels = sorted(s.unique().tolist(), key=lambda v: (str(type(v)), v)) \
-            if order is None else [v for v in order if (s == v).any()]
-    codes = pd.Categorical(s, categories=levels).codes.astype(np.int64)
-    return _Predictor(label, "categorical", codes, tuple(levels))
-
-
-def _build_predictors(customers: pd.DataFrame, predictors: Sequence[str], recommend: str | None,
-                      categorical: Sequence[str], scale: Scale) -> list[_Predictor]:
-    out: list[_Predictor] = []
-    if recommend is not None:
-        cat = categorize(column(customers, recommend, "customers"), scale, column=recommend,
-                         table="customers")
-        names = np.array(CATEGORIES, dtype=object)[cat]
-        out.append(_categorical(NPS_CATEGORY, names, order=CATEGORIES))
-        rec = scale.check(customers[recommend], column=recommend, table="customers")
-        if np.ptp(rec) == 0:
-            # one recommend score: neither the score nor its category can rank anyone
-            raise DataError("a predictor is constant", table="customers", column=recommend,
-                            n_rows=len(rec), examples=[rec[0]])
-        out.append(_Predictor(recommend, "linear", rec))
-    for name in predictors:
-        if name == NPS_CATEGORY or (name == recommend and name not in categorical):
-            continue
-        s = column(customers, name, "customers")
-        error = missing_error(s, column=name, table="customers", cls=DataError)
-        if error is not None:
-            raise error
-        if name in categorical or s.dtype.kind not in "iuf":
-            # a mix of numbers and text is a column read wrongly, not a category
-            validate_column(customers, name, "category", table="customers")
-            p = _categorical(name, s)
-            if len(p.levels) < 2:
-                raise DataError("a categorical predictor needs at least two levels",
-                                table="customers", column=name, examples=list(p.levels))
-            out.append(p)
-        else:
-            x = numeric(s, table="customers")
-            if np.ptp(x) == 0:
-                raise DataError("a predictor is constant", table="customers", column=name,
-                                n_rows=len(x), examples=[x[0]])
-            out.append(_Predictor(name, "linear", x))
-    if not out:
-        raise DataError("no predictors: give recommend= and/or predictors=[...]",
-                        table="customers")
-    labels = [p.label for p in out]
-    if len(set(labels)) != len(labels):
-        raise DataError(f"duplicate predictors {labels}", table="customers")
-    return out
-
-
-# ------------------------------------------------------------------ model fits
-def _cox(pred: _Predictor | None, T: np.ndarray, E: np.ndarray, X: pd.DataFrame | None = None
-         ) -> Any:
-    """lifelines CoxPHFitter (Efron ties) on the rows; warnings from lifelines become notes."""
-    from lifelines import CoxPHFitter
-
-    X = pred.design() if X is None else X
-    df = X.copy()
-    df["_T"], df["_E"] = T, E.astype(int)
-    cph = CoxPHFitter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            cph.fit(df, duration_col="_T", event_col="_E")
-        except Exception as exc:  # lifelines raises ConvergenceError (a subclass of Exception)
-            raise ModelError(f"Cox fit of {list(X.columns)} failed: {exc}") from exc
-    notes = [str(w.message).splitlines()[0] for w in caught
-             if "ConvergenceWarning" in type(w.message).__name__]
-    return cph, notes
-
-
-def _logit_cells(values: np.ndarray, y: np.ndarray) -> pd.DataFrame:
-    frame = pd.DataFrame({"x": values, "y": y})
-    return count_cells(frame, "x", outcome="y", table="customers")
-
-
-def _auc_from_cells(p: np.ndarray, s: np.ndarray, n: np.ndarray) -> float:
-    f = n - s
-    u, inv = np.unique(p, return_inverse=True)
-    S = np.bincount(inv, weights=s, minlength=len(u))
-    F = np.bincount(inv, weights=f, minlength=len(u))
-    below = np.cumsum(F) - F
-    denom = S.sum() * F.sum()
-    return float((S * (below + 0.5 * F)).sum() / denom) if denom > 0 else float("nan")
-
-
-def _calibration(label: str, p: np.ndarray, s: np.ndarray, n: np.ndarray, level: float,
-                 groups: int = 10) -> tuple[pd.DataFrame, float, int]:
-    order = np.argsort(p, kind="stable")
-    p, s, n = p[order], s[order], n[order]
-    u, inv = np.unique(p, return_inverse=True)
-    if len(u) <= groups:
-        g = inv
-    else:
-        mid = np.cumsum(n) - n / 2
-        g = np.minimum((groups * mid / n.sum()).astype(int), groups - 1)
-        g = np.unique(g, return_inverse=True)[1]
-    k = int(g.max()) + 1
-    nn = np.bincount(g, weights=n, minlength=k)
-    ss = np.bincount(g, weights=s, minlength=k)
-    ee = np.bincount(g, weights=n * p, minlength=k)
-    lo, hi = wilson_ci(ss, nn, level)
-    tab = pd.DataFrame({"predictor": label, "group": np.arange(1, k + 1), "n": nn.astype(int),
-                        "observed": ss / nn, "predicted": ee / nn, "ci_low": lo, "ci_high": hi})
-    with np.errstate(divide="ignore", invalid="ignore"):
-        hl = float(np.nansum((ss - ee) ** 2 / (ee * (1 - ee / nn))))
-    return tab, hl, k
-
-
-def _pool_scores(score: np.ndarray, cat: np.ndarray, E: np.ndarray, known: np.ndarray,
-                 y_h: np.ndarray, min_cell: int) -> tuple[np.ndarray, list[str]]:
-    """Group the observed scores into the finest levels with enough data, within categories.
-
-    Scores are taken in order within each NPS category and pooled with their neighbours
-    until the level has at least ``min_cell`` events (Cox), ``min_cell`` switchers and
-    ``min_cell`` stayers at the horizon; a sparse remainder joins the previous level of the
-    same category. Pooling only within a category keeps the 3-category model nested.
-    """
-    values = np.unique(score)
-    ev = {v: int(E[score == v].sum()) for v in values}
-    sk = score[known]
-    y1 = {v: int(y_h[sk == v].sum()) for v in values}
-    y0 = {v: int((~y_h[sk == v]).sum()) for v in values}
-    cat_of = {v: int(cat[score == v][0]) for v in values}
-    groups: list[list[float]] = []
-    for c in range(3):
-        cur: list[float] = []
-        start = len(groups)
-        for v in (v for v in values if cat_of[v] == c):
-            cur.append(v)
-            if (sum(ev[u] for u in cur) >= min_cell and sum(y1[u] for u in cur) >= min_cell
-                    and sum(y0[u] for u in cur) >= min_cell):
-                groups.append(cur)
-                cur = []
-        if cur:
-            if len(groups) > start:
-                groups[-1].extend(cur)
-            else:
-                groups.append(cur)
-    code = np.empty(len(score), dtype=np.int64)
-    labels = []
-    for g, vals in enumerate(groups):
-        code[np.isin(score, vals)] = g
-        labels.append(f"{vals[0]:g}" if len(vals) == 1 else f"{vals[0]:g}-{vals[-1]:g}")
-    return code, labels
 
 
 # ------------------------------------------------------------------ result
@@ -315,6 +85,7 @@ class RetentionResult(ClaimResult):
         raise ParameterError(f"kind must be 'survival' or 'concordance', got {kind!r}")
 
 
+@takes_survival_columns(**ROLE_PARAMS["versus_retention"])
 @reads(customers=("id", "predictors", "duration", "event", "recommend", "categorical"))
 def versus_retention(
     customers: FrameLike,
@@ -384,6 +155,11 @@ def versus_retention(
         What to do with rows missing a value in a column this function reads: raise
         :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
         ``result.info["rows_dropped"]`` says how many rows per table and column.
+    columns : SurvivalColumns, optional
+        The customers table's columns named once for every survival estimator
+        (:class:`loyaltystats.SurvivalColumns`); its roles fill ``id``, ``start``/``end`` or
+        ``duration`` and the event column of this function. Giving a role both ways raises
+        :class:`~loyaltystats.errors.ParameterError`.
 
     Returns
     -------
@@ -446,6 +222,40 @@ def versus_retention(
     rng = rng_from(seed, "versus_retention (bootstrap of the concordance)")
     # one column name is one predictor, not a sequence of one-letter names
     predictors = [predictors] if isinstance(predictors, str) else list(predictors)
+    customers, T, E = _read_retention(customers, predictors, duration, event, recommend)
+    preds = _build_predictors(customers, list(predictors), recommend, categorical, scale)
+    n = len(T)
+    h, known, y_h = _horizon_outcome(T, E, horizon)
+    model_rows, calib, risks, fits, notes = _fit_predictors(preds, T, E, known, y_h, level)
+    cboot = _bootstrap_c(T, E, risks, rng, n_boot)
+    diffs = _concordance_intervals(model_rows, preds, cboot, level, n_boot, n)
+    tables: dict[str, pd.DataFrame] = {}
+    if diffs:
+        tables["concordance_differences"] = estimates_frame(diffs)
+    if calib:
+        tables["calibration"] = pd.concat(calib, ignore_index=True)
+    info: dict[str, Any] = {"horizon": h, "n_customers": n, "n_events": int(E.sum()),
+                            "n_boot": int(n_boot), "threshold": threshold}
+    if isinstance(seed, (int, np.integer)):
+        info["seed"] = int(seed)
+    if recommend is not None:
+        tables["recommend_coding"], coding_info, coding_notes = _recommend_coding(
+            preds, fits, recommend, scale, T, E, known, y_h, min_cell)
+        notes += coding_notes
+        info.update(coding_info)
+        tables["kaplan_meier"], tables["hazard_ratios"], logrank_info = _km_hazard_ratios(
+            T, E, preds[0], fits[NPS_CATEGORY], level, z)
+        info.update(logrank_info)
+    info["notes"] = notes
+    target = claim_predictor or (NPS_CATEGORY if recommend is not None else preds[0].label)
+    return _assemble_retention(model_rows, tables, info, target=target, level=level,
+                               threshold=threshold)
+
+
+# ------------------------------------------------------------------ steps of versus_retention
+def _read_retention(customers: FrameLike, predictors: list[str], duration: str, event: str,
+                    recommend: str | None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Collect the columns used and read the follow-up times and the event flags."""
     customers = as_frame(customers, [duration, event, recommend]
                          + [p for p in predictors if p != NPS_CATEGORY], "customers")
     T = numeric(column(customers, duration, "customers"), table="customers")
@@ -457,20 +267,30 @@ def versus_retention(
     if not E.any():
         raise DataError("no events: nobody switched, nothing to predict", table="customers",
                         column=event, n_rows=len(E))
-    preds = _build_predictors(customers, list(predictors), recommend, categorical, scale)
-    n = len(T)
+    return customers, T, E
+
+
+def _horizon_outcome(T: np.ndarray, E: np.ndarray, horizon: float | None
+                     ) -> tuple[float, np.ndarray, np.ndarray]:
+    """The horizon, who is known at it, and whether each of them switched by then."""
     h = float(np.floor(T.max() / 2)) if horizon is None else float(horizon)
     if h <= 0:
         raise ParameterError(f"horizon must be positive, got {h}")
     known = E & (T <= h) | (T >= h)
     y_h = (E & (T <= h))[known]
-    notes: list[str] = []
+    return h, known, y_h
 
-    # ---- per-predictor fits
+
+def _fit_predictors(preds: list[_Predictor], T: np.ndarray, E: np.ndarray, known: np.ndarray,
+                    y_h: np.ndarray, level: float
+                    ) -> tuple[list[dict[str, Any]], list[pd.DataFrame], list[np.ndarray],
+                               dict[str, Any], list[str]]:
+    """Fit every predictor: model rows, calibration tables, risk scores, Cox fits, notes."""
     model_rows: list[dict[str, Any]] = []
     calib: list[pd.DataFrame] = []
     risks: list[np.ndarray] = []
     fits: dict[str, Any] = {}
+    notes: list[str] = []
     for p in preds:
         cph, warn = _cox(p, T, E)
         notes += [f"{p.label}: {w}" for w in warn]
@@ -479,50 +299,47 @@ def versus_retention(
         risks.append(risk)
         lrt = cph.log_likelihood_ratio_test()
         c = harrell_c(T, E, risk)
-        cells = _logit_cells(p.values[known], y_h)
-        form = "C(x)" if p.kind == "categorical" else "x"
-        try:
-            full = fit_binomial(cells, form)
-            null = fit_binomial(cells, "1")
-            lr = lr_test(null, full)
-            pr = full.predict(cells)
-            auc = _auc_from_cells(pr, cells["successes"].to_numpy(float),
-                                  cells["n"].to_numpy(float))
-            tab, hl, k = _calibration(p.label, pr, cells["successes"].to_numpy(float),
-                                      cells["n"].to_numpy(float), level)
+        logit, tab, note = _fit_horizon_logit(p, known, y_h, level)
+        if tab is not None:
             calib.append(tab)
-            logit = {"logit_aic": full.aic, "logit_lr": lr["statistic"],
-                     "logit_lr_p": lr["p_value"], "auc": auc, "hosmer_lemeshow": hl,
-                     "hl_p": float(stats.chi2.sf(hl, k - 2)) if k > 2 else float("nan")}
-        except ModelError as exc:
-            notes.append(f"{p.label}: horizon logistic model not fitted ({exc})")
-            logit = {k_: float("nan") for k_ in ("logit_aic", "logit_lr", "logit_lr_p", "auc",
-                                                 "hosmer_lemeshow", "hl_p")}
-        model_rows.append({"term": p.label, "estimate": c, "n": n, "kind": p.kind, "df": p.df,
-                           "cox_loglik": float(cph.log_likelihood_),
+        if note is not None:
+            notes.append(note)
+        model_rows.append({"term": p.label, "estimate": c, "n": len(T), "kind": p.kind,
+                           "df": p.df, "cox_loglik": float(cph.log_likelihood_),
                            "cox_aic": float(cph.AIC_partial_),
                            "cox_lr": float(lrt.test_statistic), "cox_lr_p": float(lrt.p_value),
                            **logit, "n_horizon": int(known.sum())})
+    return model_rows, calib, risks, fits, notes
 
-    # ---- bootstrap of the concordances on (time, event, ranks) cells
-    _, ti = np.unique(T, return_inverse=True)
-    ranks = [np.unique(r, return_inverse=True)[1] for r in risks]
-    joint = np.column_stack([ti, E.astype(np.int64)] + ranks)
-    cells_j, inv, cnt = np.unique(joint, axis=0, return_inverse=True, return_counts=True)
-    inv = inv.ravel()
-    nt = int(ti.max()) + 1
-    reps = rng.multinomial(n, cnt / n, size=n_boot).astype(float)
-    cboot = np.empty((n_boot, len(preds)))
-    for j in range(len(preds)):
-        nr = int(cells_j[:, 2 + j].max()) + 1
-        code = (cells_j[:, 0] * nr + cells_j[:, 2 + j]) * 2 + cells_j[:, 1]
-        M = sparse.csr_matrix((np.ones(len(code)), (np.arange(len(code)), code)),
-                              shape=(len(code), nt * nr * 2))
-        block = max(1, 20_000_000 // (nt * nr * 2))
-        for s in range(0, n_boot, block):
-            tab = np.asarray((sparse.csr_matrix(reps[s:s + block]) @ M).todense())
-            tab = tab.reshape(-1, nt, nr, 2)
-            cboot[s:s + block, j] = _c_from_tables(tab[..., 1], tab[..., 0])
+
+def _fit_horizon_logit(p: _Predictor, known: np.ndarray, y_h: np.ndarray, level: float
+                       ) -> tuple[dict[str, float], pd.DataFrame | None, str | None]:
+    """Logistic model of switching by the horizon on one predictor, or a note why not."""
+    cells = _logit_cells(p.values[known], y_h)
+    form = "C(x)" if p.kind == "categorical" else "x"
+    try:
+        full = fit_binomial(cells, form)
+        null = fit_binomial(cells, "1")
+        lr = lr_test(null, full)
+        pr = full.predict(cells)
+        auc = _auc_from_cells(pr, cells["successes"].to_numpy(float),
+                              cells["n"].to_numpy(float))
+        tab, hl, k = _calibration(p.label, pr, cells["successes"].to_numpy(float),
+                                  cells["n"].to_numpy(float), level)
+        logit = {"logit_aic": full.aic, "logit_lr": lr["statistic"],
+                 "logit_lr_p": lr["p_value"], "auc": auc, "hosmer_lemeshow": hl,
+                 "hl_p": float(stats.chi2.sf(hl, k - 2)) if k > 2 else float("nan")}
+    except ModelError as exc:
+        logit = {k_: float("nan") for k_ in ("logit_aic", "logit_lr", "logit_lr_p", "auc",
+                                             "hosmer_lemeshow", "hl_p")}
+        return logit, None, f"{p.label}: horizon logistic model not fitted ({exc})"
+    return logit, tab, None
+
+
+def _concordance_intervals(model_rows: list[dict[str, Any]], preds: list[_Predictor],
+                           cboot: np.ndarray, level: float, n_boot: int, n: int
+                           ) -> list[dict[str, Any]]:
+    """Add each C's percentile interval to its row; rows of every pairwise difference."""
     a = (1 - level) / 2
     for j, row in enumerate(model_rows):
         row["ci_low"], row["ci_high"] = np.quantile(cboot[:, j], [a, 1 - a])
@@ -540,84 +357,88 @@ def versus_retention(
                       "ci_low": float(lo), "ci_high": float(hi), "n": n,
                       "method": "bootstrap percentile (customers resampled as cell counts)",
                       "p_value": p_boot})
-    tables: dict[str, pd.DataFrame] = {}
-    if diffs:
-        tables["concordance_differences"] = estimates_frame(diffs)
-    if calib:
-        tables["calibration"] = pd.concat(calib, ignore_index=True)
+    return diffs
 
-    # ---- recommend: 3 categories vs 11 levels, KM, hazard ratios
-    info: dict[str, Any] = {"horizon": h, "n_customers": n, "n_events": int(E.sum()),
-                            "n_boot": int(n_boot), "threshold": threshold}
-    if isinstance(seed, (int, np.integer)):
-        info["seed"] = int(seed)
-    if recommend is not None:
-        cat_p, rec_p = preds[0], preds[1]
-        fine, fine_labels = _pool_scores(rec_p.values, cat_p.values, E, known, y_h, min_cell)
-        rec11 = _Predictor(f"{recommend}_levels", "categorical", fine, tuple(fine_labels))
-        cph11, warn = _cox(rec11, T, E)
-        notes += [f"{recommend} (11 levels): {w}" for w in warn]
-        cph3 = fits[NPS_CATEGORY]
-        lin = fits[recommend]
-        df_diff = rec11.df - cat_p.df
-        cox_stat = max(2 * (cph11.log_likelihood_ - cph3.log_likelihood_), 0.0)
-        cox_p = float(stats.chi2.sf(cox_stat, df_diff)) if df_diff > 0 else float("nan")
-        coding = [
-            {"coding": "nps categories", "levels": ", ".join(cat_p.levels), "df": cat_p.df,
-             "cox_loglik": cph3.log_likelihood_, "cox_aic": cph3.AIC_partial_},
-            {"coding": "score levels", "levels": ", ".join(fine_labels), "df": rec11.df,
-             "cox_loglik": cph11.log_likelihood_, "cox_aic": cph11.AIC_partial_},
-            {"coding": "linear", "levels": "", "df": 1, "cox_loglik": lin.log_likelihood_,
-             "cox_aic": lin.AIC_partial_},
-        ]
-        # logistic on the cells of the recommend score, category derived per cell
-        cells = _logit_cells(rec_p.values[known], y_h)
-        cells["cat"] = categorize(cells["x"], scale, column=recommend, table="customers")
-        lookup = pd.Series(fine, index=rec_p.values).groupby(level=0).first()
-        cells["level"] = lookup.reindex(cells["x"].to_numpy()).to_numpy()
-        try:
-            f11 = fit_binomial(cells, "C(level)")
-            f3 = fit_binomial(cells, "C(cat)")
-            flin = fit_binomial(cells, "x")
-            lt = lr_test(f3, f11)
-            for row, f in zip(coding, (f3, f11, flin)):
-                row.update(logit_loglik=f.llf, logit_aic=f.aic)
-            info.update(lr_11_vs_3_logit=lt["statistic"], lr_11_vs_3_logit_df=lt["df"],
-                        lr_11_vs_3_logit_p=lt["p_value"])
-        except ModelError as exc:
-            notes.append(f"11 vs 3 (horizon logistic) not fitted: {exc}")
-            for row in coding:
-                row.update(logit_loglik=float("nan"), logit_aic=float("nan"))
-        info.update(lr_11_vs_3_cox=float(cox_stat), lr_11_vs_3_cox_df=int(df_diff),
-                    lr_11_vs_3_cox_p=cox_p, n_levels_11=len(rec11.levels),
-                    levels_11=list(fine_labels))
-        tables["recommend_coding"] = pd.DataFrame(coding)
-        labels = np.array(cat_p.levels, dtype=object)[cat_p.values]
-        km = kaplan_meier(T, E, labels, level=level)
-        order = {c: i for i, c in enumerate(CATEGORIES)}
-        km = km.sort_values(["group", "time"], key=lambda s: s.map(order) if s.name == "group"
-                            else s, kind="stable").reset_index(drop=True)
-        tables["kaplan_meier"] = km
-        summ = cph3.summary
-        hr = []
-        for col in cph3.params_.index:
-            r = summ.loc[col]
-            b, se = float(r["coef"]), float(r["se(coef)"])
-            hr.append({"term": col.split("[", 1)[1].rstrip("]") + " vs " + cat_p.levels[0],
-                       "estimate": float(np.exp(b)), "ci_low": float(np.exp(b - z * se)),
-                       "ci_high": float(np.exp(b + z * se)),
-                       "n": int((cat_p.values == cat_p.levels.index(
-                           col.split("[", 1)[1].rstrip("]"))).sum()),
-                       "method": "Cox (Efron) hazard ratio", "p_value": float(r["p"])})
-        tables["hazard_ratios"] = estimates_frame(hr)
-        from lifelines.statistics import multivariate_logrank_test
 
-        lrk = multivariate_logrank_test(T, labels, E)
-        info.update(logrank_statistic=float(lrk.test_statistic), logrank_p=float(lrk.p_value))
-    info["notes"] = notes
+def _recommend_coding(preds: list[_Predictor], fits: dict[str, Any], recommend: str,
+                      scale: Scale, T: np.ndarray, E: np.ndarray, known: np.ndarray,
+                      y_h: np.ndarray, min_cell: int
+                      ) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+    """The 11-against-3 test: NPS categories vs score levels vs linear, Cox and logistic."""
+    cat_p, rec_p = preds[0], preds[1]
+    fine, fine_labels = _pool_scores(rec_p.values, cat_p.values, E, known, y_h, min_cell)
+    rec11 = _Predictor(f"{recommend}_levels", "categorical", fine, tuple(fine_labels))
+    cph11, warn = _cox(rec11, T, E)
+    notes = [f"{recommend} (11 levels): {w}" for w in warn]
+    cph3 = fits[NPS_CATEGORY]
+    lin = fits[recommend]
+    df_diff = rec11.df - cat_p.df
+    cox_stat = max(2 * (cph11.log_likelihood_ - cph3.log_likelihood_), 0.0)
+    cox_p = float(stats.chi2.sf(cox_stat, df_diff)) if df_diff > 0 else float("nan")
+    coding = [
+        {"coding": "nps categories", "levels": ", ".join(cat_p.levels), "df": cat_p.df,
+         "cox_loglik": cph3.log_likelihood_, "cox_aic": cph3.AIC_partial_},
+        {"coding": "score levels", "levels": ", ".join(fine_labels), "df": rec11.df,
+         "cox_loglik": cph11.log_likelihood_, "cox_aic": cph11.AIC_partial_},
+        {"coding": "linear", "levels": "", "df": 1, "cox_loglik": lin.log_likelihood_,
+         "cox_aic": lin.AIC_partial_},
+    ]
+    info: dict[str, Any] = {}
+    # logistic on the cells of the recommend score, category derived per cell
+    cells = _logit_cells(rec_p.values[known], y_h)
+    cells["cat"] = categorize(cells["x"], scale, column=recommend, table="customers")
+    lookup = pd.Series(fine, index=rec_p.values).groupby(level=0).first()
+    cells["level"] = lookup.reindex(cells["x"].to_numpy()).to_numpy()
+    try:
+        f11 = fit_binomial(cells, "C(level)")
+        f3 = fit_binomial(cells, "C(cat)")
+        flin = fit_binomial(cells, "x")
+        lt = lr_test(f3, f11)
+        for row, f in zip(coding, (f3, f11, flin)):
+            row.update(logit_loglik=f.llf, logit_aic=f.aic)
+        info.update(lr_11_vs_3_logit=lt["statistic"], lr_11_vs_3_logit_df=lt["df"],
+                    lr_11_vs_3_logit_p=lt["p_value"])
+    except ModelError as exc:
+        notes.append(f"11 vs 3 (horizon logistic) not fitted: {exc}")
+        for row in coding:
+            row.update(logit_loglik=float("nan"), logit_aic=float("nan"))
+    info.update(lr_11_vs_3_cox=float(cox_stat), lr_11_vs_3_cox_df=int(df_diff),
+                lr_11_vs_3_cox_p=cox_p, n_levels_11=len(rec11.levels),
+                levels_11=list(fine_labels))
+    return pd.DataFrame(coding), info, notes
 
+
+def _km_hazard_ratios(T: np.ndarray, E: np.ndarray, cat_p: _Predictor, cph3: Any,
+                      level: float, z: float) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Kaplan-Meier per NPS category, hazard ratios against detractors, the log-rank test."""
+    labels = np.array(cat_p.levels, dtype=object)[cat_p.values]
+    km = kaplan_meier(T, E, labels, level=level)
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    km = km.sort_values(["group", "time"], key=lambda s: s.map(order) if s.name == "group"
+                        else s, kind="stable").reset_index(drop=True)
+    summ = cph3.summary
+    hr = []
+    for col in cph3.params_.index:
+        r = summ.loc[col]
+        b, se = float(r["coef"]), float(r["se(coef)"])
+        hr.append({"term": col.split("[", 1)[1].rstrip("]") + " vs " + cat_p.levels[0],
+                   "estimate": float(np.exp(b)), "ci_low": float(np.exp(b - z * se)),
+                   "ci_high": float(np.exp(b + z * se)),
+                   "n": int((cat_p.values == cat_p.levels.index(
+                       col.split("[", 1)[1].rstrip("]"))).sum()),
+                   "method": "Cox (Efron) hazard ratio", "p_value": float(r["p"])})
+    from lifelines.statistics import multivariate_logrank_test
+
+    lrk = multivariate_logrank_test(T, labels, E)
+    return km, estimates_frame(hr), {"logrank_statistic": float(lrk.test_statistic),
+                                     "logrank_p": float(lrk.p_value)}
+
+
+def _assemble_retention(model_rows: list[dict[str, Any]], tables: dict[str, pd.DataFrame],
+                        info: dict[str, Any], *, target: str, level: float, threshold: float
+                        ) -> RetentionResult:
+    """Judge the claim on the target predictor's C and build the result."""
     est = estimates_frame(model_rows)
-    target = claim_predictor or (NPS_CATEGORY if recommend is not None else preds[0].label)
     if target not in est["term"].tolist():
         raise ParameterError(f"claim_predictor {target!r} is not among {est['term'].tolist()}")
     row = est.set_index("term").loc[target]

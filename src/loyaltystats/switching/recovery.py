@@ -23,6 +23,7 @@ from .._plotting import get_ax
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
+from ..roles import ROLE_PARAMS, takes_survival_columns
 from ..scales import MISSING_VALUES
 from ..stats import fit_binomial, pool_periods, wilson_ci
 from ..tables import person_period
@@ -202,6 +203,7 @@ def _satisfaction_model(y: np.ndarray, r: np.ndarray, u: np.ndarray,
     return out
 
 
+@takes_survival_columns(**ROLE_PARAMS["recovery"])
 @reads(customers=("id", "start", "end", "switched", "satisfaction"), experiences=("id", "time", "kind_column", "recovered"))
 def recovery(
     customers: FrameLike,
@@ -292,6 +294,11 @@ def recovery(
         What to do with rows missing a value in a column this function reads: raise
         :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
         ``result.info["rows_dropped"]`` says how many rows per table and column.
+    columns : SurvivalColumns, optional
+        The customers table's columns named once for every survival estimator
+        (:class:`loyaltystats.SurvivalColumns`); its roles fill ``id``, ``start``/``end`` or
+        ``duration`` and the event column of this function. Giving a role both ways raises
+        :class:`~loyaltystats.errors.ParameterError`.
 
     Returns
     -------
@@ -363,13 +370,64 @@ def recovery(
     """
     level = check_level(level)
     cap = check_cap(cap)
+    _check_options(method, helps_margin, horizon, landmark)
+    adjust = [adjust] if isinstance(adjust, str) else list(adjust)
+    customers, data = _read_recovery(
+        customers, experiences, satisfaction, adjust, id=id, start=start, end=end,
+        switched=switched, time=time, period=period, kind_column=kind_column,
+        recovered=recovered, kind=kind)
+    d_h, ev_h, r_cnt, u_cnt, groups = _count_failures(data, horizon)
+    gtab = _group_table(groups, ev_h, r_cnt, u_cnt)
+    info: dict[str, Any] = {"method": method, "landmark": landmark, "horizon": horizon,
+                            "cap": cap, "claim_id": claim_id, "hr_margin": hr_margin,
+                            "satisfaction_margin": satisfaction_margin, "n_customers": data.n,
+                            "helps_margin": helps_margin,
+                            "adjust": list(adjust), "min_period_events": min_period_events}
+    rows: list[dict[str, Any]] = []
+    sat_rows: list[dict[str, Any]] = []
+    if satisfaction is not None:
+        y, group_rows, n_missing = _satisfaction_groups(customers, satisfaction, groups, gtab,
+                                                        level)
+        rows += group_rows
+        info["n_missing_satisfaction"] = n_missing
+        sat_rows = _satisfaction_model(y, np.minimum(r_cnt, cap), np.minimum(u_cnt, cap), level)
+    rows += _switch_rates(gtab, level)
+    hr_rows, coefs = _hazard_ratios(
+        data, horizon=horizon, method=method, cap=cap, level=level,
+        adjust=customers[adjust].reset_index(drop=True) if adjust else None,
+        min_period_events=min_period_events)
+    rows += hr_rows + sat_rows
+    claims_df = _judge_claims({r["term"]: r for r in hr_rows + sat_rows},
+                              with_satisfaction=satisfaction is not None,
+                              helps_margin=helps_margin, hr_margin=hr_margin,
+                              satisfaction_margin=satisfaction_margin)
+    km, km_info = _landmark_km(data, d_h, ev_h, landmark, level)
+    info.update(km_info)
+    for c in claims_df.itertuples():
+        info[f"verdict_{c.claim}"] = c.verdict
+    return RecoveryResult(
+        estimates=pd.DataFrame(rows), title="S2: no failure vs failure recovered vs not",
+        level=level, info=info,
+        tables={"groups": gtab, "km": km, "coefficients": coefs, "claims": claims_df})
+
+
+# ------------------------------------------------------------------ steps of recovery
+def _check_options(method: str, helps_margin: float, horizon: float | None,
+                   landmark: float) -> None:
+    """Refuse an unknown method, a margin outside [0, 1) or a horizon before the landmark."""
     if method not in ("cox", "discrete"):
         raise ParameterError(f"method must be 'cox' or 'discrete', got {method!r}")
     if not 0.0 <= float(helps_margin) < 1.0:
         raise ParameterError(f"helps_margin must be in [0, 1), got {helps_margin!r}")
     if horizon is not None and not horizon > landmark:
         raise ParameterError(f"horizon must exceed the landmark ({landmark}), got {horizon!r}")
-    adjust = [adjust] if isinstance(adjust, str) else list(adjust)
+
+
+def _read_recovery(customers: FrameLike, experiences: FrameLike, satisfaction: str | None,
+                   adjust: list[str], *, id: str, start: str, end: str, switched: str,
+                   time: str, period: str | float, kind_column: str, recovered: str,
+                   kind: str) -> tuple[pd.DataFrame, SurvivalData]:
+    """Collect the tables, check the adjustment columns and read the follow-up."""
     # engine inputs: the models need rows, so only the columns used here are collected
     customers, experiences = collect_tables(
         customers, experiences, [id, start, end, switched, satisfaction, *adjust],
@@ -385,6 +443,12 @@ def recovery(
     data = prepare(customers, experiences, id=id, start=start, end=end, switched=switched,
                    time=time, period=period, kind_column=kind_column, recovered=recovered,
                    kind=kind)
+    return customers, data
+
+
+def _count_failures(data: SurvivalData, horizon: float | None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Follow-up to the horizon, recovered and unrecovered negatives, descriptive group."""
     d_h, ev_h = truncate(data, horizon)
     inside = data.exp_time < d_h[data.exp_customer]
     r_cnt = np.bincount(data.exp_customer[data.masks["recovered"] & inside], minlength=data.n)
@@ -394,60 +458,73 @@ def recovery(
     present = set(groups)
     if present != set(GROUPS):
         raise ModelError(f"no customers in group(s) {sorted(set(GROUPS) - present)}")
-    rows: list[dict[str, Any]] = []
+    return d_h, ev_h, r_cnt, u_cnt, groups
+
+
+def _group_table(groups: np.ndarray, ev_h: np.ndarray, r_cnt: np.ndarray, u_cnt: np.ndarray
+                 ) -> pd.DataFrame:
+    """Customers, switchers and mean negatives per descriptive group."""
     gtab = pd.DataFrame({"group": list(GROUPS)})
     gtab["n"] = [int(np.sum(groups == g)) for g in GROUPS]
     gtab["switched"] = [int(np.sum(ev_h[groups == g])) for g in GROUPS]
     gtab["mean_negatives"] = [float(np.mean((r_cnt + u_cnt)[groups == g])) for g in GROUPS]
-    info: dict[str, Any] = {"method": method, "landmark": landmark, "horizon": horizon,
-                            "cap": cap, "claim_id": claim_id, "hr_margin": hr_margin,
-                            "satisfaction_margin": satisfaction_margin, "n_customers": data.n,
-                            "helps_margin": helps_margin,
-                            "adjust": list(adjust), "min_period_events": min_period_events}
-    sat_rows: list[dict[str, Any]] = []
-    if satisfaction is not None:
-        if satisfaction not in customers.columns:
-            raise DataError("missing column", table="customers", column=satisfaction)
-        sv = customers[satisfaction]
-        if sv.dtype.kind not in "iuf":
-            raise DataError(f"satisfaction must be numeric, got dtype {sv.dtype}",
-                            table="customers", column=satisfaction, n_rows=len(sv),
-                            examples=pd.unique(sv.to_numpy())[:5])
-        y = sv.to_numpy(float)
-        inf = np.isinf(y)
-        if inf.any():
-            raise fail(customers, inf, "infinite satisfaction values", table="customers",
-                       column=satisfaction)
-        means, sds, ns, miss = [], [], [], []
-        for g in GROUPS:
-            v = y[groups == g]
-            miss.append(int(np.isnan(v).sum()))
-            v = v[~np.isnan(v)]
-            if len(v) < 2:
-                raise ModelError(f"fewer than two satisfaction values in group {g}")
-            means.append(v.mean())
-            sds.append(v.std(ddof=1))
-            ns.append(len(v))
-            tq = stats.t.ppf(0.5 + level / 2, len(v) - 1)
-            half = tq * v.std(ddof=1) / math.sqrt(len(v))
-            rows.append({"term": f"satisfaction[{g}]", "estimate": v.mean(),
-                         "ci_low": v.mean() - half, "ci_high": v.mean() + half, "n": len(v),
-                         "method": "mean, t interval (descriptive groups)"})
-        gtab["n_satisfaction"], gtab["n_missing"] = ns, miss
-        gtab["satisfaction_mean"], gtab["satisfaction_sd"] = means, sds
-        for a, b in (("recovered", "not_recovered"), ("recovered", "no_failure")):
-            i, j = GROUPS.index(a), GROUPS.index(b)
-            va, vb = sds[i] ** 2 / ns[i], sds[j] ** 2 / ns[j]
-            se = math.sqrt(va + vb)
-            dfw = (va + vb) ** 2 / (va**2 / (ns[i] - 1) + vb**2 / (ns[j] - 1))
-            tq = stats.t.ppf(0.5 + level / 2, dfw)
-            diff = means[i] - means[j]
-            rows.append({"term": f"satisfaction_diff[{a}-{b}]", "estimate": diff,
-                         "ci_low": diff - tq * se, "ci_high": diff + tq * se,
-                         "n": ns[i] + ns[j],
-                         "method": "difference of means, Welch (descriptive groups)"})
-        info["n_missing_satisfaction"] = int(sum(miss))
-        sat_rows = _satisfaction_model(y, np.minimum(r_cnt, cap), np.minimum(u_cnt, cap), level)
+    return gtab
+
+
+def _satisfaction_groups(customers: pd.DataFrame, satisfaction: str, groups: np.ndarray,
+                         gtab: pd.DataFrame, level: float
+                         ) -> tuple[np.ndarray, list[dict[str, Any]], int]:
+    """Satisfaction per group (t) and its differences (Welch); adds the columns to ``gtab``.
+
+    Returns the satisfaction values, the estimate rows and the number of missing values.
+    """
+    if satisfaction not in customers.columns:
+        raise DataError("missing column", table="customers", column=satisfaction)
+    sv = customers[satisfaction]
+    if sv.dtype.kind not in "iuf":
+        raise DataError(f"satisfaction must be numeric, got dtype {sv.dtype}",
+                        table="customers", column=satisfaction, n_rows=len(sv),
+                        examples=pd.unique(sv.to_numpy())[:5])
+    y = sv.to_numpy(float)
+    inf = np.isinf(y)
+    if inf.any():
+        raise fail(customers, inf, "infinite satisfaction values", table="customers",
+                   column=satisfaction)
+    rows: list[dict[str, Any]] = []
+    means, sds, ns, miss = [], [], [], []
+    for g in GROUPS:
+        v = y[groups == g]
+        miss.append(int(np.isnan(v).sum()))
+        v = v[~np.isnan(v)]
+        if len(v) < 2:
+            raise ModelError(f"fewer than two satisfaction values in group {g}")
+        means.append(v.mean())
+        sds.append(v.std(ddof=1))
+        ns.append(len(v))
+        tq = stats.t.ppf(0.5 + level / 2, len(v) - 1)
+        half = tq * v.std(ddof=1) / math.sqrt(len(v))
+        rows.append({"term": f"satisfaction[{g}]", "estimate": v.mean(),
+                     "ci_low": v.mean() - half, "ci_high": v.mean() + half, "n": len(v),
+                     "method": "mean, t interval (descriptive groups)"})
+    gtab["n_satisfaction"], gtab["n_missing"] = ns, miss
+    gtab["satisfaction_mean"], gtab["satisfaction_sd"] = means, sds
+    for a, b in (("recovered", "not_recovered"), ("recovered", "no_failure")):
+        i, j = GROUPS.index(a), GROUPS.index(b)
+        va, vb = sds[i] ** 2 / ns[i], sds[j] ** 2 / ns[j]
+        se = math.sqrt(va + vb)
+        dfw = (va + vb) ** 2 / (va**2 / (ns[i] - 1) + vb**2 / (ns[j] - 1))
+        tq = stats.t.ppf(0.5 + level / 2, dfw)
+        diff = means[i] - means[j]
+        rows.append({"term": f"satisfaction_diff[{a}-{b}]", "estimate": diff,
+                     "ci_low": diff - tq * se, "ci_high": diff + tq * se,
+                     "n": ns[i] + ns[j],
+                     "method": "difference of means, Welch (descriptive groups)"})
+    return y, rows, int(sum(miss))
+
+
+def _switch_rates(gtab: pd.DataFrame, level: float) -> list[dict[str, Any]]:
+    """Switching rate per group (Wilson) and its differences (Newcombe); adds to ``gtab``."""
+    rows: list[dict[str, Any]] = []
     x = gtab["switched"].to_numpy(float)
     m = gtab["n"].to_numpy(float)
     lo, hi = wilson_ci(x, m, level)
@@ -462,34 +539,45 @@ def recovery(
         rows.append({"term": f"switch_rate_diff[{a}-{b}]", "estimate": float(dd),
                      "ci_low": float(dl), "ci_high": float(dh), "n": int(m[i] + m[j]),
                      "method": "difference of proportions, Newcombe (descriptive groups)"})
-    hr_rows, coefs = _hazard_ratios(
-        data, horizon=horizon, method=method, cap=cap, level=level,
-        adjust=customers[adjust].reset_index(drop=True) if adjust else None,
-        min_period_events=min_period_events)
-    rows += hr_rows + sat_rows
-    by_term = {r["term"]: r for r in hr_rows + sat_rows}
+    return rows
 
-    claims = []
 
-    def add(claim: str, statement: str, r: dict[str, Any], lo_c: float, hi_c: float) -> None:
-        verdict = judge_interval(r["ci_low"], r["ci_high"], lo_c, hi_c)
-        reason = (f"{r['term']} = {r['estimate']:.3g} [{r['ci_low']:.3g}, {r['ci_high']:.3g}] "
-                  f"vs claimed region [{lo_c:g}, {hi_c:g}]")
-        claims.append({"claim": claim, "statement": statement, **r, "claim_low": lo_c,
-                       "claim_high": hi_c, "verdict": verdict, "reason": reason})
+def _claim_row(claim: str, statement: str, r: dict[str, Any], lo_c: float, hi_c: float
+               ) -> dict[str, Any]:
+    """One claim judged on the interval of its deciding estimate."""
+    verdict = judge_interval(r["ci_low"], r["ci_high"], lo_c, hi_c)
+    reason = (f"{r['term']} = {r['estimate']:.3g} [{r['ci_low']:.3g}, {r['ci_high']:.3g}] "
+              f"vs claimed region [{lo_c:g}, {hi_c:g}]")
+    return {"claim": claim, "statement": statement, **r, "claim_low": lo_c,
+            "claim_high": hi_c, "verdict": verdict, "reason": reason}
 
-    add("recovery_helps[retention]", "a failure put right raises the switching hazard less "
-        "than one not put right", by_term["hr[recovered vs unrecovered]"], 0.0,
-        1.0 - helps_margin)
-    add("paradox[retention]", "a failure put right leaves the switching hazard no higher "
-        "than no failure", by_term["hr_per_recovered"], 0.0, 1.0 + hr_margin)
-    if satisfaction is not None:
-        add("recovery_helps[satisfaction]", "a failure put right leaves the customer more "
+
+def _judge_claims(by_term: dict[str, dict[str, Any]], *, with_satisfaction: bool,
+                  helps_margin: float, hr_margin: float, satisfaction_margin: float
+                  ) -> pd.DataFrame:
+    """The claims table: recovery helps and the paradox, on retention and satisfaction."""
+    claims = [
+        _claim_row("recovery_helps[retention]", "a failure put right raises the switching "
+                   "hazard less than one not put right", by_term["hr[recovered vs unrecovered]"],
+                   0.0, 1.0 - helps_margin),
+        _claim_row("paradox[retention]", "a failure put right leaves the switching hazard no "
+                   "higher than no failure", by_term["hr_per_recovered"], 0.0, 1.0 + hr_margin),
+    ]
+    if with_satisfaction:
+        claims.append(_claim_row(
+            "recovery_helps[satisfaction]", "a failure put right leaves the customer more "
             "satisfied than one not put right", by_term["satisfaction[recovered vs unrecovered]"],
-            0.0, math.inf)
-        add("paradox[satisfaction]", "a failure put right leaves the customer at least as "
+            0.0, math.inf))
+        claims.append(_claim_row(
+            "paradox[satisfaction]", "a failure put right leaves the customer at least as "
             "satisfied as no failure", by_term["satisfaction_per_recovered"],
-            -satisfaction_margin, math.inf)
+            -satisfaction_margin, math.inf))
+    return pd.DataFrame(claims)
+
+
+def _landmark_km(data: SurvivalData, d_h: np.ndarray, ev_h: np.ndarray, landmark: float,
+                 level: float) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Kaplan-Meier from the landmark by failure status then, with the log-rank test."""
     within_lm = data.exp_time <= landmark
     km_status = np.where(
         np.bincount(data.exp_customer[data.masks["unrecovered"] & within_lm],
@@ -500,12 +588,5 @@ def recovery(
     at_risk = d_h > landmark
     km = km_table(d_h[at_risk] - landmark, ev_h[at_risk], km_groups[at_risk], level=level)
     lrk = logrank(d_h[at_risk] - landmark, ev_h[at_risk], km_groups[at_risk])
-    info.update({"km_logrank_statistic": lrk["statistic"], "km_logrank_df": lrk["df"],
-                 "km_logrank_p_value": lrk["p_value"], "n_at_landmark": int(at_risk.sum())})
-    claims_df = pd.DataFrame(claims)
-    for c in claims_df.itertuples():
-        info[f"verdict_{c.claim}"] = c.verdict
-    return RecoveryResult(
-        estimates=pd.DataFrame(rows), title="S2: no failure vs failure recovered vs not",
-        level=level, info=info,
-        tables={"groups": gtab, "km": km, "coefficients": coefs, "claims": claims_df})
+    return km, {"km_logrank_statistic": lrk["statistic"], "km_logrank_df": lrk["df"],
+                "km_logrank_p_value": lrk["p_value"], "n_at_landmark": int(at_risk.sum())}
