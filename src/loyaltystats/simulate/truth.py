@@ -183,52 +183,72 @@ def _retention_by_grade(p: WorldParams, horizon: int) -> np.ndarray:
 
 @functools.lru_cache(maxsize=32)
 def _truth_cached(p: WorldParams, months: int) -> dict[str, Any]:
+    """The truth of :func:`compute_truth`, shared by the cache (callers copy it)."""
     sigma_tot = math.hypot(p.sd_customer, p.sd_noise)
-    truth: dict[str, Any] = {}
-    kinds: dict[str, str] = {}
+    month0, dist0 = _month0_truth(p, sigma_tot)
+    rel_by_start = _relationship_by_start(p, months, sigma_tot)
+    rel_dist = rel_by_start.mean(0)
+    exact = {
+        **month0,
+        "relationship_band_shares": _band_shares(rel_dist),
+        **_switching_truth(p, months, rel_by_start, rel_dist),
+        **_lifecycle_truth(p, months),
+    }
+    # band_shares: month_0 exact, overall Monte-Carlo; the entry as a whole counts as the latter
+    monte_carlo = _monte_carlo_truth(p, months, dist0)
+    truth: dict[str, Any] = {**exact, **monte_carlo}
+    truth["_kinds"] = {**dict.fromkeys(exact, "exact"), **dict.fromkeys(monte_carlo, "monte-carlo")}
+    truth["_monte_carlo"] = {"n_customers": TRUTH_MC_CUSTOMERS, "seed": TRUTH_SEED,
+                             "months": months, "p_survey": 1.0}
+    return truth
 
-    # -- month 0 (everybody new, no previous delights) ---------------------------------
+
+def _month0_truth(p: WorldParams, sigma_tot: float) -> tuple[dict[str, Any], np.ndarray]:
+    """The exact grade entries of month 0 (everybody new, no previous delights), and the
+    month-0 grade distribution."""
     c0 = _components(p, 0.0, 0)
     pmf0 = _grade_pmf(c0["mu"], sigma_tot)
     dist0 = (c0["prob"][:, None] * pmf0).sum(0)
     m_exp, p9_exp = _conditional(c0, pmf0, "expectation", _EXPECTATIONS)
     m_tier, p9_tier = _conditional(c0, pmf0, "tier", _TIERS)
     m_fail, _ = _conditional(c0, pmf0, "failure", _FAILURES)
-    truth["mean_grade_by_expectation"] = m_exp
-    truth["p_9plus_by_expectation"] = p9_exp
-    truth["mean_grade_by_tier"] = m_tier
-    truth["p_9plus_by_tier"] = p9_tier
-    truth["mean_grade_by_service_failure"] = m_fail
     best = _conditional_dist(c0, pmf0, (c0["failure"] == 0) & (c0["P1"] == 3)
                              & (c0["dstate"] == 1))
     best_d = _conditional_dist(c0, pmf0, (c0["failure"] == 0) & (c0["P1"] == 3)
                                & (c0["dstate"] == 2))
-    truth["basics_best_no_delight_mean"] = None if best is None else float(best @ _GRADES)
-    truth["p_9plus_basics_best"] = {
-        "no_delight": None if best is None else float(best[8:].sum()),
-        "delight": None if best_d is None else float(best_d[8:].sum()),
+    truth = {
+        "mean_grade_by_expectation": m_exp,
+        "p_9plus_by_expectation": p9_exp,
+        "mean_grade_by_tier": m_tier,
+        "p_9plus_by_tier": p9_tier,
+        "mean_grade_by_service_failure": m_fail,
+        "basics_best_no_delight_mean": None if best is None else float(best @ _GRADES),
+        "p_9plus_basics_best": {
+            "no_delight": None if best is None else float(best[8:].sum()),
+            "delight": None if best_d is None else float(best_d[8:].sum()),
+        },
     }
-    for key in ("mean_grade_by_expectation", "p_9plus_by_expectation", "mean_grade_by_tier",
-                "p_9plus_by_tier", "mean_grade_by_service_failure",
-                "basics_best_no_delight_mean", "p_9plus_basics_best"):
-        kinds[key] = "exact"
+    return truth, dist0
 
-    # -- relationship grade at onboarding (start month uniform) ---------------------------
+
+def _relationship_by_start(p: WorldParams, months: int, sigma_tot: float) -> np.ndarray:
+    """Distribution of the relationship grade at onboarding, one row per start month."""
     rel_by_start = np.empty((months, 10))
     for s in range(months):
         cs = _components(p, float(s), 0)
         rel_by_start[s] = (cs["prob"][:, None] * _grade_pmf(cs["mu"], sigma_tot)).sum(0)
-    rel_dist = rel_by_start.mean(0)
-    truth["relationship_band_shares"] = _band_shares(rel_dist)
-    kinds["relationship_band_shares"] = "exact"
+    return rel_by_start
 
-    # -- switching ------------------------------------------------------------------------
+
+def _switching_truth(p: WorldParams, months: int, rel_by_start: np.ndarray,
+                     rel_dist: np.ndarray) -> dict[str, Any]:
+    """The exact switching, intent and negative-experience entries."""
+    truth: dict[str, Any] = {}
     p12 = {}
     for k in range(4):
         eta = _eta(p, k, 0)
         p12[k] = float(rel_dist @ (1 - np.exp(-12 * np.exp(eta))))
     truth["p_switch_12m_by_unrecovered"] = p12
-    kinds["p_switch_12m_by_unrecovered"] = "exact"
     ret_g = _retention_by_grade(p, 12)
     followed = rel_by_start[: max(months - 12, 0) + 1].mean(0)
     ret_b: dict[str, float | None] = {}
@@ -237,20 +257,21 @@ def _truth_cached(p: WorldParams, months: int) -> dict[str, Any]:
         wb = followed[sel_b]
         ret_b[b] = float((wb * ret_g[sel_b]).sum() / wb.sum()) if wb.sum() > 0 else None
     truth["retention_12m_by_band"] = ret_b
-    kinds["retention_12m_by_band"] = "exact"
     if any(p.hazard_recommend_effect) or p.p_considerer_switches > 0:
         # the dynamic programme knows the grade band and the negatives only: with switching
         # driven by recommend or intent too, these exact entries do not describe the world
         truth["p_switch_12m_by_unrecovered"] = None
         truth["retention_12m_by_band"] = None
     truth["p_consider_by_negatives"] = {k: float(v) for k, v in enumerate(p.intent_by_negatives)}
-    kinds["p_consider_by_negatives"] = "exact"
     p_neg = 1 - (1 - p.p_fail) ** 2
     truth["p_negative_per_transaction"] = float(p_neg)
     truth["p_unrecovered_per_transaction"] = float(p_neg * (1 - p.p_recover))
-    kinds["p_negative_per_transaction"] = kinds["p_unrecovered_per_transaction"] = "exact"
+    return truth
 
-    # -- delight life cycle, recency, T4, Top-of-Heart ----------------------------------
+
+def _lifecycle_truth(p: WorldParams, months: int) -> dict[str, Any]:
+    """The exact delight life cycle, recency, T4 and Top-of-Heart entries (from the params)."""
+    truth: dict[str, Any] = {}
     truth["delight_half_life"] = float(p.half_life)
     truth["reward_at"] = [float(p.reward_at(t)) for t in range(months)]
     truth["penalty_at"] = [float(p.penalty_at(t)) for t in range(months)]
@@ -271,22 +292,21 @@ def _truth_cached(p: WorldParams, months: int) -> dict[str, Any]:
         toh = {"gating": False, "p_relevance_high": 0.5, "p_high_given_high": 0.5,
                "p_high_given_low": 0.5}
     truth["toh_gating"] = toh
-    for key in ("delight_half_life", "reward_at", "penalty_at", "adaptation", "recency_weights",
-                "t4_cell_probs", "toh_gating"):
-        kinds[key] = "exact"
+    return truth
 
-    # -- Monte-Carlo: the reference world ----------------------------------------------
+
+def _monte_carlo_truth(p: WorldParams, months: int, dist0: np.ndarray) -> dict[str, Any]:
+    """The entries estimated on the reference world (seed :data:`TRUTH_SEED`)."""
     from .world import _simulate
 
     ref = _simulate(TRUTH_MC_CUSTOMERS, months, p.replace(p_survey=1.0),
                     np.random.default_rng(TRUTH_SEED), frames=False)
+    truth: dict[str, Any] = {}
     gc = ref["grade_counts"].sum(0)[1:].astype(float)
     truth["band_shares"] = {"month_0": _band_shares(dist0),
                             "overall": _band_shares(gc / max(gc.sum(), 1.0))}
-    kinds["band_shares"] = "monte-carlo"  # month_0 exact, overall Monte-Carlo
     rc = ref["rec_counts"].sum(0).astype(float)
     truth["nps"] = float(100 * (rc[9:].sum() - rc[:7].sum()) / rc.sum()) if rc.sum() else None
-    kinds["nps"] = "monte-carlo"
     years = -(-months // 12)
     cmeans: dict[str, list[float | None]] = {}
     for c in range(p.n_companies):
@@ -297,9 +317,4 @@ def _truth_cached(p: WorldParams, months: int) -> dict[str, Any]:
             row.append(float(ref["company_sum"][sl, c].sum() / nn) if nn else None)
         cmeans[f"C{c + 1}"] = row
     truth["company_mean_grade_by_year"] = cmeans
-    kinds["company_mean_grade_by_year"] = "monte-carlo"
-
-    truth["_kinds"] = kinds
-    truth["_monte_carlo"] = {"n_customers": TRUTH_MC_CUSTOMERS, "seed": TRUTH_SEED,
-                             "months": months, "p_survey": 1.0}
     return truth

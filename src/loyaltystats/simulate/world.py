@@ -25,7 +25,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..scales import GRADE_1_10
+from ._engine import (
+    _constants,
+    _Customers,
+    _draw_customers,
+    _draw_intent,
+    _new_state,
+    _simulate_month,
+    _State,
+    _stats,
+)
 from .params import WorldParams, _check_names
 
 __all__ = [
@@ -51,15 +60,6 @@ ATTRIBUTES = ("B1", "B2", "B1+B2", "D1")
 """Categories of ``experiences.attribute``; ``B1+B2`` when both basics failed at once."""
 SERVICE_FAILURES = ("none", "recovered", "unrecovered")
 """Categories of ``responses.service_failure`` (ordered)."""
-
-# Transaction times are t + 0.98 * U(0, 1), so that a recovery at +0.01 stays inside the month.
-_TIME_SPREAD = 0.98
-_RECOVERY_LAG = 0.01
-# D1: searchsorted code -> rating, state (0 absent, 1 partial, 2 present)
-_D1_RATING = np.array([4, 5, 3, 1, 2], dtype=np.int8)
-_D1_STATE = np.array([2, 2, 1, 0, 0], dtype=np.int8)
-_BAND_LOWS = np.array([b.low for b in GRADE_1_10.bands], dtype=float)
-
 
 @dataclass(frozen=True, eq=False)
 class World:
@@ -240,347 +240,29 @@ def _positive_int(value: Any, name: str, *, upper: int) -> int:
 
 
 # ----------------------------------------------------------------------------------------
-# the engine
+# the engine (the draws live in ._engine; here they are chained and the tables assembled)
 # ----------------------------------------------------------------------------------------
-def _band_codes(grades: np.ndarray) -> np.ndarray:
-    """GRADE_1_10 band index of integer grades without re-validating (they are 1..10)."""
-    return (np.searchsorted(_BAND_LOWS, grades, side="right") - 1).astype(np.int8)
-
-
-class _Draw:
-    """The per-transaction random experience and grade of ``m`` transactions."""
-
-    __slots__ = ("b", "fail", "n_fail", "neg", "recovered", "unrec", "P1", "D1", "dstate",
-                 "grade")
-
-    def __init__(
-        self,
-        rng: np.random.Generator,
-        m: int,
-        p: WorldParams,
-        *,
-        reward: np.ndarray | float,
-        penalty: np.ndarray | float,
-        shift: np.ndarray,
-        u: np.ndarray,
-    ) -> None:
-        pf = p.p_fail
-        c1 = pf + p.ok_basic_probs[0] * (1 - pf)
-        c2 = pf + (p.ok_basic_probs[0] + p.ok_basic_probs[1]) * (1 - pf)
-        b_thr = np.array([pf / 2, pf, c1, c2], dtype=np.float32)
-        ub = rng.random((2, m), dtype=np.float32)
-        b = np.searchsorted(b_thr, ub, side="right").astype(np.int8)
-        b += 1
-        self.b = b
-        fail = b <= 2
-        self.fail = fail
-        n_fail = fail[0].astype(np.int8) + fail[1]
-        self.n_fail = n_fail
-        neg = n_fail > 0
-        self.neg = neg
-        self.recovered = neg & (rng.random(m, dtype=np.float32) < p.p_recover)
-        self.unrec = neg & ~self.recovered
-        self.P1 = rng.integers(1, 6, size=m, dtype=np.int8)
-        pd_, pp = p.p_delight, p.p_delight_partial
-        d_thr = np.array([pd_ / 2, pd_, pd_ + pp, pd_ + pp + (1 - pd_ - pp) / 2], dtype=np.float32)
-        dcode = np.searchsorted(d_thr, rng.random(m, dtype=np.float32), side="right")
-        self.D1 = _D1_RATING[dcode]
-        self.dstate = _D1_STATE[dcode]
-        noise = rng.standard_normal(m, dtype=np.float32)
-
-        g = noise
-        g *= np.float32(p.sd_noise)
-        g += u
-        g += shift
-        g += np.float32(p.grade_base - 3 * p.perf_slope)
-        g += np.float32(p.perf_slope) * self.P1
-        if neg.any():
-            basic = n_fail * np.float32(p.basic_penalty)
-            basic[self.recovered] += np.float32(p.recovery_strength) * np.abs(basic[self.recovered])
-            g += basic
-        present = self.dstate == 2
-        absent = self.dstate == 0
-        if np.ndim(reward):
-            g[present] += np.asarray(reward, dtype=np.float32)[present]
-        else:
-            g[present] += np.float32(reward)
-        if np.ndim(penalty):
-            g[absent] += np.asarray(penalty, dtype=np.float32)[absent]
-        else:
-            g[absent] += np.float32(penalty)
-        np.rint(g, out=g)
-        np.clip(g, 1, 10, out=g)
-        self.grade = g.astype(np.int8)
-
-
-def _recommend(rng: np.random.Generator, weighted_grade: np.ndarray, p: WorldParams,
-               delight: np.ndarray | None = None) -> np.ndarray:
-    x = rng.standard_normal(weighted_grade.shape[0], dtype=np.float32)
-    x *= np.float32(p.rec_sd)
-    x += np.float32(p.rec_intercept)
-    x += np.float32(p.rec_slope) * weighted_grade
-    if delight is not None and p.rec_delight_effect != 0:
-        x += np.float32(p.rec_delight_effect) * delight
-    np.rint(x, out=x)
-    np.clip(x, 0, 10, out=x)
-    return x.astype(np.int8)
-
-
-def _lagged_mean(
-    G: np.ndarray, rows: np.ndarray, start: np.ndarray, t: int, weights: np.ndarray
-) -> np.ndarray:
-    """Weighted mean of ``G[rows, t-j]`` over the lags ``j`` with ``t-j >= start``."""
-    acc = np.zeros(rows.shape[0], dtype=np.float32)
-    wsum = np.zeros(rows.shape[0], dtype=np.float32)
-    for j, w in enumerate(weights):
-        tj = t - j
-        if tj < 0:
-            break
-        if w == 0:
-            continue
-        valid = start <= tj
-        wj = np.where(valid, np.float32(w), np.float32(0))
-        acc += wj * G[rows, tj]
-        wsum += wj
-    return acc / wsum
-
-
-def _toh(rng: np.random.Generator, m: int, p: WorldParams) -> list[np.ndarray]:
-    """Top-of-Heart levels (relevance, trust, satisfaction, loyalty) as Likert 1-5."""
-    u_high = rng.random((4, m), dtype=np.float32)
-    u_rate = rng.random((4, m), dtype=np.float32)
-    out = []
-    below: np.ndarray | None = None
-    for level in range(4):
-        if not p.toh_gating:
-            prob: np.ndarray | float = 0.5
-        elif below is None:
-            prob = p.toh_p_relevance_high
-        else:
-            prob = np.where(below, np.float32(p.toh_p_high_given_high),
-                            np.float32(p.toh_p_high_given_low))
-        high = u_high[level] < prob
-        rating = np.where(
-            high, 4 + (u_rate[level] < 0.5), 1 + np.minimum(u_rate[level] * 3, 2).astype(np.int8)
-        ).astype(np.int8)
-        out.append(rating)
-        below = high
-    return out
-
-
 def _simulate(
     n: int, months: int, p: WorldParams, rng: np.random.Generator, *, frames: bool = True
 ) -> dict[str, Any]:
     """Run the world. ``frames=False`` skips the tables and the T4 / Top-of-Heart items and
     returns only aggregate counts (used for the Monte-Carlo truth)."""
-    nc = p.n_companies
-    offsets = p.company_offsets()
-    # -- customers ---------------------------------------------------------------------
-    seg_cut = np.cumsum(p.segment_probs)[:-1]
-    segment = np.searchsorted(seg_cut, rng.random(n), side="right").astype(np.int8)
-    company = rng.integers(0, nc, size=n, dtype=np.int8)
-    start = rng.integers(0, months, size=n).astype(np.int16)
-    u = rng.standard_normal(n, dtype=np.float32)
-    u *= np.float32(p.sd_customer)
-    # relationship survey at onboarding: the same grade process at the start month,
-    # independent draws (the customer effect u is the customer's own, hence shared)
-    ts = start.astype(np.float64)
-    rel_shift = (offsets[company] * np.exp2(-ts / p.convergence_half_life)
-                 + p.drift_per_year * ts / 12.0).astype(np.float32)
-    rel = _Draw(rng, n, p, reward=p.reward_at(ts), penalty=p.penalty_at(ts), shift=rel_shift, u=u)
-    rel_grade = rel.grade
-    rel_recommend = _recommend(rng, rel_grade.astype(np.float32), p, rel.dstate == 2)
-    del rel, rel_shift, ts
-    band_eff = np.asarray(p.band_effect, dtype=np.float32)
-    nps_cat = (rel_recommend >= 7).astype(np.int8) + (rel_recommend >= 9)
-    base_eta = (np.float32(p.hazard_intercept) + band_eff[_band_codes(rel_grade)]
-                + np.float32(p.hazard_grade_slope) * (rel_grade.astype(np.float32) - 8)
-                + np.asarray(p.hazard_recommend_effect, dtype=np.float32)[nps_cat])
-    log_value = rng.standard_normal(n) * p.value_sd_log
-    monthly_value = p.value_mean * np.exp(log_value - p.value_sd_log**2 / 2)
-    del log_value
-
-    # -- state -------------------------------------------------------------------------
-    alive = np.ones(n, dtype=bool)
-    end = np.full(n, months, dtype=np.int16)
-    k_unrec = np.zeros(n, dtype=np.int16)
-    k_rec = np.zeros(n, dtype=np.int16)
-    n_del = np.zeros(n, dtype=np.int16)
-    G = np.zeros((n, months), dtype=np.int8)
-    toff = np.zeros((n, months), dtype=np.float32) if frames else None
-    adapt_pow = (p.adaptation ** np.arange(months + 1)).astype(np.float32)
-    w_rec = p.normalized_recency_weights().astype(np.float32)
-    w_t4 = np.ones(3, dtype=np.float32)
-    bu, br = np.float32(p.beta_unrecovered), np.float32(p.beta_recovered)
-
-    grade_counts = np.zeros((months, 11), dtype=np.int64)
-    rec_counts = np.zeros((months, 11), dtype=np.int64)
-    company_sum = np.zeros((months, nc), dtype=np.float64)
-    company_n = np.zeros((months, nc), dtype=np.int64)
-    resp_chunks: list[dict[str, np.ndarray]] = []
-    exp_chunks: list[dict[str, np.ndarray]] = []
-
+    const = _constants(p, months)
+    cust = _draw_customers(n, months, p, rng, const.offsets)
+    state = _new_state(n, months, p.n_companies, frames=frames)
     for t in range(months):
-        idx = np.flatnonzero(alive & (start <= t))
-        m = idx.shape[0]
-        if m == 0:
-            continue
-        comp_t = (offsets * 2.0 ** (-t / p.convergence_half_life)
-                  + p.drift_per_year * t / 12.0).astype(np.float32)
-        cidx = company[idx]
-        prev_del = n_del[idx]
-        reward = np.float32(p.reward_at(t)) * adapt_pow[prev_del]
-        d = _Draw(rng, m, p, reward=reward, penalty=float(p.penalty_at(t)),
-                  shift=comp_t[cidx], u=u[idx])
-        grade = d.grade
-        G[idx, t] = grade
-        off = rng.random(m, dtype=np.float32)
-        off *= np.float32(_TIME_SPREAD)
-        if toff is not None:
-            toff[idx, t] = off
-        grade_counts[t] += np.bincount(grade, minlength=11)
-        company_sum[t] += np.bincount(cidx, weights=grade, minlength=nc)
-        company_n[t] += np.bincount(cidx, minlength=nc)
-        present = d.dstate == 2
-
-        # -- survey --------------------------------------------------------------------
-        sp = np.flatnonzero(rng.random(m, dtype=np.float32) < p.p_survey)
-        sidx = idx[sp]
-        sstart = start[sidx]
-        rec = _recommend(rng, _lagged_mean(G, sidx, sstart, t, w_rec), p, present[sp])
-        rec_counts[t] += np.bincount(rec, minlength=11)
-        if frames:
-            baseline_ok = _lagged_mean(G, sidx, sstart, t, w_t4) >= 7
-            peak = grade[sp] >= 9
-            eta4 = (p.t4_intercept + p.t4_base * baseline_ok + p.t4_peak * peak
-                    + p.t4_interaction * (baseline_ok & peak))
-            feels = rng.random(sp.shape[0]) < 1.0 / (1.0 + np.exp(-eta4))
-            toh = _toh(rng, sp.shape[0], p)
-            unrec_s = d.unrec[sp]
-            present_s = present[sp]
-            p1_s = d.P1[sp]
-            expectation = np.where(unrec_s, 0, np.where(present_s, 2, 1)).astype(np.int8)
-            tier = np.where(unrec_s, 0, np.where(present_s, 3, np.where(p1_s >= 4, 2, 1)))
-            failure = np.where(d.neg[sp], np.where(d.recovered[sp], 1, 2), 0).astype(np.int8)
-            resp_chunks.append({
-                "customer_id": (sidx + 1).astype(np.int32),
-                "time": t + off[sp].astype(np.float64),
-                "month": np.full(sp.shape[0], t, dtype=np.int16),
-                "grade": grade[sp],
-                "recommend": rec,
-                "expectation": expectation,
-                "tier": tier.astype(np.int8),
-                "B1": d.b[0, sp],
-                "B2": d.b[1, sp],
-                "P1": p1_s,
-                "D1": d.D1[sp],
-                "feels_first": feels,
-                "relevance": toh[0],
-                "trust": toh[1],
-                "satisfaction_level": toh[2],
-                "loyalty_level": toh[3],
-                "segment": segment[sidx],
-                "company": cidx[sp],
-                "n_prev_delights": prev_del[sp],
-                "service_failure": failure,
-            })
-            # -- experiences: negatives, delights, then recoveries (time order) ------------
-            neg_pos = np.flatnonzero(d.neg)
-            del_pos = np.flatnonzero(present)
-            rec_pos = np.flatnonzero(d.recovered)
-            attr_neg = np.where(d.fail[0, neg_pos], np.where(d.fail[1, neg_pos], 2, 0), 1)
-            attr_rec = np.where(d.fail[0, rec_pos], np.where(d.fail[1, rec_pos], 2, 0), 1)
-            exp_chunks.append({
-                "customer_id": (np.concatenate([idx[neg_pos], idx[del_pos], idx[rec_pos]])
-                                + 1).astype(np.int32),
-                "time": t + np.concatenate([
-                    off[neg_pos].astype(np.float64),
-                    off[del_pos].astype(np.float64),
-                    off[rec_pos].astype(np.float64) + _RECOVERY_LAG,
-                ]),
-                "kind": np.concatenate([
-                    np.zeros(neg_pos.shape[0], np.int8),
-                    np.full(del_pos.shape[0], 2, np.int8),
-                    np.ones(rec_pos.shape[0], np.int8),
-                ]),
-                "attribute": np.concatenate([
-                    attr_neg.astype(np.int8),
-                    np.full(del_pos.shape[0], 3, np.int8),
-                    attr_rec.astype(np.int8),
-                ]),
-                "recovered": np.concatenate([
-                    d.recovered[neg_pos],
-                    np.zeros(del_pos.shape[0], bool),
-                    np.ones(rec_pos.shape[0], bool),
-                ]),
-            })
-
-        # -- update the customer state, then the switching hazard ------------------------
-        n_del[idx] = prev_del + present
-        ku = k_unrec[idx] + d.unrec
-        kr = k_rec[idx] + d.recovered
-        k_unrec[idx] = ku
-        k_rec[idx] = kr
-        eta = base_eta[idx] + bu * np.minimum(ku, 3) + br * np.minimum(kr, 3)
-        h = -np.expm1(-np.exp(eta))
-        sw = idx[rng.random(m, dtype=np.float32) < h]
-        alive[sw] = False
-        end[sw] = t + 1
-        del d
-
-    negatives = k_unrec + k_rec
-    intent = np.asarray(p.intent_by_negatives, dtype=float)
-    considering = rng.random(n) < intent[np.minimum(negatives, 3)]
-    if p.p_considerer_switches > 0:
-        # intent turns into behaviour at the end of the simulation (S3 false); the draw is
-        # only made when asked for, so default worlds keep their random stream
-        acts = alive & considering & (rng.random(n) < p.p_considerer_switches)
-        alive[acts] = False
-    stats = {
-        "grade_counts": grade_counts,
-        "rec_counts": rec_counts,
-        "company_sum": company_sum,
-        "company_n": company_n,
-    }
+        _simulate_month(rng, t, p, cust, state, const, frames=frames)
+    considering = _draw_intent(rng, n, p, state)
+    stats = _stats(state)
     if not frames:
         return stats
 
-    switched = ~alive
-    duration = (end - start).astype(np.int16)
-    ids = np.arange(1, n + 1, dtype=np.int32)
-    seg_cat = pd.Categorical.from_codes(segment, categories=list(SEGMENTS))
-    companies = [f"C{i + 1}" for i in range(nc)]
-    customers = pd.DataFrame({
-        "customer_id": ids,
-        "segment": seg_cat,
-        "company": pd.Categorical.from_codes(company, categories=companies),
-        "start": start,
-        "end": end,
-        "duration": duration,
-        "switched": switched,
-        "grade": rel_grade,
-        "recommend": rel_recommend,
-        "negatives": negatives.astype(np.int16),
-        "unrecovered_negatives": k_unrec,
-        "recovered_negatives": k_rec,
-        "delights": n_del,
-        "considering_switch": considering,
-        "monthly_value": monthly_value,
-    })
-
-    # transactions, customer-major, straight from the (customer, month) matrices
-    tt = np.arange(months, dtype=np.int16)
-    mask = (tt >= start[:, None]) & (tt < end[:, None])
-    if toff is None:  # pragma: no cover - frames=True always allocates it
-        raise RuntimeError("transaction times were not kept")
-    tx_month = np.broadcast_to(tt, (n, months))[mask]
-    transactions = pd.DataFrame({
-        "customer_id": np.repeat(ids, duration),
-        "time": tx_month + toff[mask].astype(np.float64),
-        "month": tx_month,
-        "grade": G[mask],
-    })
-    del mask, toff, G
+    companies = [f"C{i + 1}" for i in range(p.n_companies)]
+    customers = _assemble_customers(n, cust, state, considering, companies)
+    transactions = _assemble_transactions(n, months, cust.start, state)
+    resp_chunks, exp_chunks = state.resp_chunks, state.exp_chunks
+    # the (customer, month) matrices are the largest arrays: free them before the next tables
+    del state
 
     responses = _frame_from_chunks(resp_chunks, {
         "expectation": (EXPECTATIONS, True),
@@ -595,6 +277,49 @@ def _simulate(
     })
     return {"responses": responses, "customers": customers, "experiences": experiences,
             "transactions": transactions, **stats}
+
+
+def _assemble_customers(n: int, cust: _Customers, state: _State, considering: np.ndarray,
+                        companies: list[str]) -> pd.DataFrame:
+    """The ``customers`` table, one row per customer by ``customer_id``."""
+    switched = ~state.alive
+    duration = (state.end - cust.start).astype(np.int16)
+    negatives = state.k_unrec + state.k_rec
+    return pd.DataFrame({
+        "customer_id": np.arange(1, n + 1, dtype=np.int32),
+        "segment": pd.Categorical.from_codes(cust.segment, categories=list(SEGMENTS)),
+        "company": pd.Categorical.from_codes(cust.company, categories=companies),
+        "start": cust.start,
+        "end": state.end,
+        "duration": duration,
+        "switched": switched,
+        "grade": cust.rel_grade,
+        "recommend": cust.rel_recommend,
+        "negatives": negatives.astype(np.int16),
+        "unrecovered_negatives": state.k_unrec,
+        "recovered_negatives": state.k_rec,
+        "delights": state.n_del,
+        "considering_switch": considering,
+        "monthly_value": cust.monthly_value,
+    })
+
+
+def _assemble_transactions(n: int, months: int, start: np.ndarray,
+                           state: _State) -> pd.DataFrame:
+    """The ``transactions`` table, customer-major, straight from the (customer, month) matrices."""
+    ids = np.arange(1, n + 1, dtype=np.int32)
+    duration = (state.end - start).astype(np.int16)
+    tt = np.arange(months, dtype=np.int16)
+    mask = (tt >= start[:, None]) & (tt < state.end[:, None])
+    if state.toff is None:  # pragma: no cover - frames=True always allocates it
+        raise RuntimeError("transaction times were not kept")
+    tx_month = np.broadcast_to(tt, (n, months))[mask]
+    return pd.DataFrame({
+        "customer_id": np.repeat(ids, duration),
+        "time": tx_month + state.toff[mask].astype(np.float64),
+        "month": tx_month,
+        "grade": state.G[mask],
+    })
 
 
 def _frame_from_chunks(
