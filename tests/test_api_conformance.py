@@ -16,11 +16,21 @@ import pickle
 import pandas as pd
 import pytest
 
-from loyaltystats import drivers, kano, market, nps, pyramid, switching, thresholds, value
+from loyaltystats import (
+    drivers,
+    effort,
+    kano,
+    market,
+    nps,
+    pyramid,
+    switching,
+    thresholds,
+    value,
+)
 from loyaltystats.results import ESTIMATE_COLUMNS, ClaimResult, Result
 from test_missing_policy import CASES, base  # noqa: F401  (the same tables)
 
-MODULES = (switching, nps, kano, thresholds, pyramid, drivers, market, value)
+MODULES = (switching, nps, kano, thresholds, pyramid, drivers, market, value, effort)
 TABLES = {"customers", "data", "responses", "experiences", "long", "transactions"}
 # estimators with their own tests of the same protocol (a long table, two waves, a questionnaire)
 ELSEWHERE = {"cox_time_varying", "questionnaire"}

@@ -109,7 +109,8 @@ def test_cli_reads_a_parquet_folder_out_of_core(tables, reference, tmp_path, cap
                      str(tmp_path / "map.toml"), "--out", "", "--json",
                      str(tmp_path / "r.json"), "--seed", "2"])
     assert code == 0
-    assert seen == [{"customers": "str", "seed": "int", "progress": "bool", "missing": "str"}]
+    assert seen == [{"customers": "str", "seed": "int", "progress": "bool", "missing": "str",
+                     "source": "str", "simulated": "bool"}]
     got = {r["id"]: r for r in json.loads((tmp_path / "r.json").read_text())["claims"]}
     want = reference.table.set_index("id")
     for cid in ("S1", "S3"):

@@ -17,7 +17,7 @@ from loyaltystats.claims import (
 from loyaltystats.cli import main
 
 CLAIM_IDS = ["T1", "T2", "T3", "T4", "T5", "S1", "S2", "S3", "N1", "N2", "N3",
-             "K1", "K2", "K3", "K4", "P1", "P2", "M1", "V1"]
+             "K1", "K2", "K3", "K4", "P1", "P2", "M1", "V1", "E1", "E2"]
 
 
 def test_registry_has_every_claim_of_claims_md():

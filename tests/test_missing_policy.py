@@ -14,7 +14,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loyaltystats import drivers, kano, market, nps, pyramid, switching, thresholds, value
+from loyaltystats import (
+    drivers,
+    effort,
+    kano,
+    market,
+    nps,
+    pyramid,
+    switching,
+    thresholds,
+    value,
+)
 from loyaltystats.claims import demo_tables
 from loyaltystats.errors import DataError, ParameterError
 
@@ -88,6 +98,11 @@ CASES = {
     "lifetime_by_band": ("customers", "monthly_value",
                          lambda t, **k: value.lifetime_by_band(t["customers"],
                                                                value="monthly_value", **k)),
+    "effort_vs_delight": ("customers", "effort",
+                          lambda t, **k: effort.effort_vs_delight(t["customers"], **k)),
+    "effort_vs_satisfaction": ("customers", "effort",
+                               lambda t, **k: effort.effort_vs_satisfaction(
+                                   t["customers"], n_boot=20, **k)),
 }
 
 

@@ -142,10 +142,3 @@ def test_every_figure_of_the_report_keeps_its_text_inside(report):
     clipped = {cid: clipped_texts(fig) for cid, fig in figures.items()}
     assert not {k: v for k, v in clipped.items() if v}
 
-
-def test_the_docs_demo_mapping_is_the_demo_mapping():
-    tomllib = pytest.importorskip("tomllib", reason="the standard TOML reader is Python 3.11+")
-
-    text = (ROOT / "docs" / "report.md").read_text()
-    block = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
-    assert tomllib.loads(block) == {t: dict(r) for t, r in DEMO_MAPPING.items()}

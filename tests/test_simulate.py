@@ -171,7 +171,7 @@ CUSTOMER_DTYPES = {
     "end": "int16", "duration": "int16", "switched": "bool", "grade": "int8",
     "recommend": "int8", "negatives": "int16", "unrecovered_negatives": "int16",
     "recovered_negatives": "int16", "delights": "int16", "considering_switch": "bool",
-    "monthly_value": "float64",
+    "monthly_value": "float64", "effort": "int8", "delighted": "bool",
 }
 EXPERIENCE_DTYPES = {"customer_id": "int32", "time": "float64", "kind": "category",
                      "attribute": "category", "recovered": "bool"}

@@ -38,29 +38,31 @@ loyaltystats.errors.ScaleError: responses.grade: values outside the scale grade 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pandas.api import types as pdt
 
-from .errors import DataError, ParameterError, ScaleError
-from .scales import (
-    GRADE_1_10,
-    LIKERT_1_5,
-    MISSING_VALUES,
-    NOT_NUMBERS,
-    RECOMMEND_0_10,
-    Scale,
-    _as_numbers,
-    _classify_types,
-    _is_bool_type,
-    _is_plain_numeric_dtype,
-    _is_real_type,
-    labels_note,
+from ._data_checker import _as_pandas, _Checker
+from ._data_table_checks import (
+    _check_column_rule,
+    _check_customers,
+    _check_experiences,
+    _check_responses,
+    _customer_bounds,
 )
+from ._data_values import (
+    _check_mapping,
+    _flag_error,
+    _flag_values,
+    _names,
+    _rating_scales,
+    _require_scale,
+)
+from .errors import DataError, ParameterError
+from .scales import GRADE_1_10, LIKERT_1_5, RECOMMEND_0_10, Scale
 
 __all__ = [
     "OnError",
@@ -83,10 +85,6 @@ COLUMN_RULES = ("score", "flag", "flag_or_missing", "count", "number", "duration
 
 PROBLEM_COLUMNS = ("table", "column", "problem", "n_rows", "examples")
 """Columns of :attr:`Validation.problems`, in order."""
-
-_MAX_EXAMPLES = 5
-_MISSING = MISSING_VALUES
-_NOT_NUMBERS = NOT_NUMBERS
 
 
 # ---------------------------------------------------------------------------------------
@@ -159,102 +157,8 @@ class Validation:
 
 
 # ---------------------------------------------------------------------------------------
-# value helpers (all vectorized)
+# flags
 # ---------------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the matching Python / pandas scalar, for readable messages."""
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value)
-    if isinstance(value, np.timedelta64):
-        return pd.Timedelta(value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _distinct_examples(values: np.ndarray, mask: np.ndarray) -> list[Any]:
-    """Up to five distinct values at ``mask``, in order of appearance."""
-    picked = np.asarray(values)[mask]
-    try:
-        uniq = pd.unique(picked[:10_000])
-        if len(uniq) < _MAX_EXAMPLES and len(picked) > 10_000:
-            uniq = pd.unique(picked)
-    except TypeError:  # unhashable objects: just show the first ones
-        uniq = picked
-    return [_plain(v) for v in uniq[:_MAX_EXAMPLES]]
-
-
-class _Temporal(NamedTuple):
-    kind: str  # "datetime", "timedelta", "numeric" or "other" (no usable value at all)
-    values: np.ndarray  # datetime64 / timedelta64 / float
-    not_valid: np.ndarray  # values of the wrong type
-    missing: np.ndarray
-    tz_aware: bool
-
-
-def _temporal(s: pd.Series, *, allowed: tuple[str, ...]) -> _Temporal:
-    """Split a time-like column into kind, comparable values and bad-value masks."""
-    dtype = s.dtype
-    if "datetime" in allowed and pdt.is_datetime64_any_dtype(dtype):
-        tz_aware = getattr(dtype, "tz", None) is not None
-        if tz_aware:
-            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-        values = s.to_numpy()
-        return _Temporal("datetime", values, np.zeros(len(s), bool), np.isnat(values), tz_aware)
-    if "timedelta" in allowed and pdt.is_timedelta64_dtype(dtype):
-        values = s.to_numpy()
-        return _Temporal("timedelta", values, np.zeros(len(s), bool), np.isnat(values), False)
-    values, not_numbers = _as_numbers(s)
-    missing = np.isnan(values) & ~not_numbers
-    kind = "numeric" if (~not_numbers & ~missing).any() or _is_plain_numeric_dtype(dtype) else "other"
-    return _Temporal(kind, values, not_numbers, missing, False)
-
-
-def _describe_kind(t: _Temporal) -> str:
-    if t.kind == "datetime":
-        return "timezone-aware datetime" if t.tz_aware else "naive datetime"
-    return {"timedelta": "timedelta", "numeric": "numeric"}.get(t.kind, t.kind)
-
-
-def _flag_values(s: pd.Series, mapping: Mapping[Any, bool] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean values and the mask of values that are not flags (missing included)."""
-    n = len(s)
-    if pdt.is_bool_dtype(s.dtype):
-        if isinstance(s.dtype, np.dtype):
-            return s.to_numpy(dtype=bool), np.zeros(n, dtype=bool)
-        missing = s.isna().to_numpy()
-        return s.to_numpy(dtype=bool, na_value=False), missing
-    out = np.zeros(n, dtype=bool)
-    decided = np.zeros(n, dtype=bool)
-    if mapping:
-        hit = s.isin(list(mapping)).to_numpy()
-        if hit.any():
-            out[hit] = s[hit].map(mapping).to_numpy(dtype=bool)
-            decided = hit
-    if _is_plain_numeric_dtype(s.dtype):
-        x = s.to_numpy(dtype=float, na_value=np.nan)
-    else:
-        obj = s.to_numpy(dtype=object)
-        usable = _classify_types(obj, lambda t: _is_real_type(t) or _is_bool_type(t))
-        x = np.full(n, np.nan)
-        if usable.any():
-            x[usable] = obj[usable].astype(float)
-    is_true = ~decided & (x == 1.0)
-    out[is_true] = True
-    bad = ~decided & ~is_true & (x != 0.0)  # NaN != 0 is True: missing counts as bad
-    return out, bad
-
-
-def _check_mapping(mapping: Mapping[Any, bool] | None) -> None:
-    if mapping is None:
-        return
-    if not isinstance(mapping, Mapping):
-        raise TypeError(f"flag_mapping must be a mapping such as {{'yes': True}}, got {mapping!r}")
-    wrong = [v for v in mapping.values() if not isinstance(v, (bool, np.bool_))]
-    if wrong:
-        raise ParameterError(f"flag_mapping values must be True or False, got {wrong[:5]!r}")
 
 
 def as_flag(
@@ -311,264 +215,6 @@ def as_flag(
     if bad.any():
         raise _flag_error(s, bad, column=str(column), table=table)
     return values
-
-
-def _flag_error(s: pd.Series, bad: np.ndarray, *, column: str, table: str) -> DataError:
-    return DataError(
-        "not a boolean flag (expected True/False, 0/1 or a key of the flag mapping)",
-        table=table, column=column, n_rows=int(bad.sum()),
-        examples=_distinct_examples(s.to_numpy(dtype=object), bad),
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# the checker: records problems in raise or split mode
-# ---------------------------------------------------------------------------------------
-
-
-def _as_pandas(df: Any, columns: Iterable[Hashable | None], table: str) -> Any:
-    """An engine input (Polars, DuckDB, Parquet path, Dask) as pandas, with only ``columns``.
-
-    The validators then check it exactly as a pandas table (the same messages and counts).
-    Anything else is returned as it is (a non-table fails in :class:`_Checker`).
-    """
-    from ._frames import is_table, read_columns
-
-    if is_table(df):
-        return read_columns(df, list(dict.fromkeys(c for c in columns if c is not None)), table)
-    return df
-
-
-class _Checker:
-    """Runs checks on one table; raises at the first problem or collects them all."""
-
-    def __init__(self, df: pd.DataFrame, table: str, on_error: str) -> None:
-        if not isinstance(df, pd.DataFrame):
-            raise TypeError(f"{table} must be a pandas DataFrame, got {type(df).__name__}")
-        if on_error not in ("raise", "split"):
-            raise ParameterError(f"on_error must be 'raise' or 'split', got {on_error!r}")
-        self.df = df
-        self.table = table
-        self.split = on_error == "split"
-        self.n = len(df)
-        self.errors: list[DataError] = []
-        self.masks: list[np.ndarray] = []
-        self._bad: dict[Hashable, np.ndarray] = {}
-        self._labels: np.ndarray | None = None
-
-    # -- structural problems: always raise --------------------------------------------
-
-    def fail(self, message: str, column: Hashable | None = None, **kw: Any) -> None:
-        raise DataError(message, table=self.table,
-                        column=None if column is None else str(column), **kw)
-
-    def require_columns(self, columns: Iterable[Hashable | None]) -> None:
-        wanted = list(dict.fromkeys(c for c in columns if c is not None))
-        available = list(self.df.columns)
-        missing = [c for c in wanted if c not in self.df.columns]
-        if missing:
-            shown = ", ".join(repr(c) for c in available[:30])
-            if len(available) > 30:
-                shown += f", ... ({len(available)} in all)"
-            self.fail(
-                f"missing column{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(repr(c) for c in missing)}; available columns: {shown or 'none'}",
-                column=",".join(str(c) for c in missing),
-            )
-        dup_names = self.df.columns[self.df.columns.duplicated()]
-        clash = [c for c in wanted if c in set(dup_names)]
-        if clash:
-            self.fail("column name appears more than once in the table", column=clash[0])
-
-    def require_rows(self) -> None:
-        if self.n == 0:
-            self.fail("no rows", n_rows=0)
-
-    # -- row-level problems ------------------------------------------------------------
-
-    @property
-    def labels(self) -> np.ndarray:
-        if self._labels is None:
-            self._labels = self.df.index.to_numpy()
-        return self._labels
-
-    def bad(self, column: Hashable | None) -> np.ndarray:
-        """Rows already rejected because of ``column`` (all False if none)."""
-        found = self._bad.get(column)
-        return np.zeros(self.n, dtype=bool) if found is None else found
-
-    def record(self, column: Hashable, mask: np.ndarray,
-               make_error: Callable[[np.ndarray], DataError]) -> None:
-        """Report the rows in ``mask`` not already rejected for ``column``."""
-        previous = self._bad.get(column)
-        if previous is not None:
-            mask = mask & ~previous
-        if not mask.any():
-            return
-        err = make_error(mask)
-        if not self.split:
-            raise err
-        self.errors.append(err)
-        self.masks.append(mask)
-        self._bad[column] = mask if previous is None else previous | mask
-
-    def check(self, column: Hashable, mask: np.ndarray, message: str,
-              examples: np.ndarray | Callable[[], np.ndarray] | None = None,
-              cls: type[DataError] = DataError) -> None:
-        """Report ``mask`` rows with ``message``; examples are values (default: row labels,
-        said in the message: CSV line numbers for a table the command line read)."""
-        if examples is None:
-            message += labels_note(self.df.index)
-
-        def make(m: np.ndarray) -> DataError:
-            source = self.labels if examples is None else examples
-            if callable(source):
-                source = source()
-            return cls(message, table=self.table, column=str(column), n_rows=int(m.sum()),
-                       examples=_distinct_examples(source, m))
-
-        self.record(column, mask, make)
-
-    def check_rows(self, column: Hashable, mask: np.ndarray, message: str,
-                   parts: list[tuple[str, np.ndarray | Callable[[], np.ndarray]]]) -> None:
-        """Like :meth:`check`, examples built as ``"a=1, b=2"`` from several columns.
-
-        ``parts`` holds arrays or callables returning one (to defer costly conversions).
-        """
-
-        def make(m: np.ndarray) -> DataError:
-            pos = np.flatnonzero(m)[:_MAX_EXAMPLES]
-            arrays = [(name, arr() if callable(arr) else arr) for name, arr in parts]
-            examples = [", ".join(f"{name}={_plain(arr[p])}" for name, arr in arrays)
-                        for p in pos]
-            return DataError(message, table=self.table, column=str(column),
-                             n_rows=int(m.sum()), examples=examples)
-
-        self.record(column, mask, make)
-
-    # -- reusable column checks -----------------------------------------------------------
-
-    def no_missing(self, column: Hashable) -> np.ndarray:
-        missing = self.df[column].isna().to_numpy()
-        self.check(column, missing, _MISSING)
-        return missing
-
-    def numbers(self, column: Hashable, cls: type[DataError] = DataError) -> np.ndarray:
-        s = self.df[column]
-        values, not_numbers = _as_numbers(s)
-        self.check(column, not_numbers, _NOT_NUMBERS, lambda: s.to_numpy(dtype=object), cls)
-        self.check(column, np.isnan(values), _MISSING)
-        return values
-
-    def on_scale(self, column: Hashable, scale: Scale) -> np.ndarray:
-        # text in a score column is a scale problem too: ScaleError, as in Scale.check
-        values = self.numbers(column, ScaleError)
-        invalid = scale.invalid_mask(values)
-
-        def make(m: np.ndarray) -> DataError:
-            try:
-                scale.check(values[m], column=str(column), table=self.table)
-            except ScaleError as err:
-                return err
-            raise AssertionError("Scale.invalid_mask and Scale.check disagree")  # pragma: no cover
-
-        self.record(column, invalid, make)
-        return values
-
-    def temporal(self, column: Hashable, *, allowed: tuple[str, ...], what: str) -> _Temporal:
-        s = self.df[column]
-        t = _temporal(s, allowed=allowed)
-        self.check(column, t.not_valid,
-                   f"values are not {what} (strings and objects are never converted; "
-                   "use pd.to_datetime or pd.to_numeric first)",
-                   lambda: s.to_numpy(dtype=object))
-        self.check(column, t.missing, _MISSING)
-        if t.kind == "numeric":
-            self.check(column, np.isinf(t.values), "infinite values", t.values)
-        return t
-
-    def same_kind(self, first: Hashable, a: _Temporal, second: Hashable, b: _Temporal,
-                  *, other_table: str | None = None) -> None:
-        if "other" in (a.kind, b.kind):
-            return  # no usable values: already reported row by row
-        if a.kind != b.kind or a.tz_aware != b.tz_aware:
-            where = f"{other_table}.{first}" if other_table else str(first)
-            self.fail(
-                f"{second} is {_describe_kind(b)} but {where} is {_describe_kind(a)}; "
-                "use the same kind of time for both",
-                column=second,
-            )
-
-    def flag(self, column: Hashable, mapping: Mapping[Any, bool] | None) -> None:
-        s = self.df[column]
-        _, bad = _flag_values(s, mapping)
-        self.record(column, bad, lambda m: _flag_error(s, m, column=str(column), table=self.table))
-
-    # -- outcome ----------------------------------------------------------------------
-
-    def result(self) -> Validation:
-        df = self.df
-        reason = "reason"
-        while reason in df.columns:
-            reason += "_"
-        records = [
-            (e.table, e.column, e.message, e.n_rows, e.examples) for e in self.errors
-        ]
-        problems = pd.DataFrame(records, columns=list(PROBLEM_COLUMNS)).astype(
-            {"table": object, "column": object, "problem": object, "n_rows": np.int64,
-             "examples": object}
-        )
-        if not self.masks:
-            rejected = df.take(np.array([], dtype=np.intp)).assign(
-                **{reason: np.array([], dtype=object)}
-            )
-            return Validation(df.copy(deep=False), rejected, problems, self.table, ())
-        rejected_mask = np.logical_or.reduce(self.masks)
-        positions = np.flatnonzero(rejected_mask)
-        reasons = np.full(len(positions), "", dtype=object)
-        for mask, err in zip(self.masks, self.errors):
-            hit = mask[positions]
-            note = labels_note(self.df.index)
-            text = f"{err.column}: {err.message.removesuffix(note)}"
-            current = reasons[hit]
-            reasons[hit] = np.where(current == "", text, current + "; " + text)
-        # take (not iloc) so the results are independent frames: adding a column to them
-        # later does not raise pandas' SettingWithCopyWarning
-        accepted = df.take(np.flatnonzero(~rejected_mask))
-        rejected = df.take(positions).assign(**{reason: reasons})
-        return Validation(accepted, rejected, problems, self.table, tuple(self.errors))
-
-
-# ---------------------------------------------------------------------------------------
-# argument helpers
-# ---------------------------------------------------------------------------------------
-
-
-def _names(value: Hashable | Iterable[Hashable] | None, what: str) -> list[Hashable]:
-    if value is None:
-        return []
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        return [value]
-    return list(value)
-
-
-def _rating_scales(ratings: Mapping[Hashable, Scale] | Iterable[Hashable] | Hashable | None,
-                   default: Scale) -> dict[Hashable, Scale]:
-    if ratings is None:
-        return {}
-    if isinstance(ratings, Mapping):
-        out = dict(ratings)
-    else:
-        out = dict.fromkeys(_names(ratings, "ratings"), default)
-    for column, scale in out.items():
-        if not isinstance(scale, Scale):
-            raise TypeError(f"ratings[{column!r}] must be a Scale, got {type(scale).__name__}")
-    return out
-
-
-def _require_scale(scale: Scale, name: str) -> None:
-    if not isinstance(scale, Scale):
-        raise TypeError(f"{name} must be a loyaltystats.scales.Scale, got {type(scale).__name__}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -670,24 +316,10 @@ def validate_responses(
     ck.require_columns([id, time, score, recommend, *rating_scales, weights, *flag_columns,
                         *categorical_columns])
     ck.require_rows()
-    if id is not None:
-        ck.no_missing(id)
-    if time is not None:
-        ck.temporal(time, allowed=("datetime",), what="numbers or datetimes")
-    if score is not None:
-        ck.on_scale(score, scale)
-    if recommend is not None:
-        ck.on_scale(recommend, recommend_scale)
-    for column, rating_scale in rating_scales.items():
-        ck.on_scale(column, rating_scale)
-    if weights is not None:
-        w = ck.numbers(weights)
-        ck.check(weights, np.isinf(w), "infinite weights", w)
-        ck.check(weights, w < 0, "negative weights", w)
-    for column in flag_columns:
-        ck.flag(column, flag_mapping)
-    for column in categorical_columns:
-        ck.no_missing(column)
+    _check_responses(ck, id=id, time=time, score=score, scale=scale, recommend=recommend,
+                     recommend_scale=recommend_scale, rating_scales=rating_scales,
+                     weights=weights, flags=flag_columns, flag_mapping=flag_mapping,
+                     categorical=categorical_columns)
     return ck.result()
 
 
@@ -771,53 +403,8 @@ def validate_customers(
     ck = _Checker(df, "customers", on_error)
     ck.require_columns([id, start, end, duration, switched, intent, *categorical_columns])
     ck.require_rows()
-
-    missing_id = ck.no_missing(id)
-    ids = df[id]
-    duplicated = ids.duplicated(keep=False).to_numpy() & ~missing_id
-    ck.check(id, duplicated, "duplicate customer ids", lambda: ids.to_numpy(dtype=object))
-
-    def id_values() -> np.ndarray:
-        return ids.to_numpy(dtype=object)
-
-    t_start = t_end = t_dur = None
-    if start is not None:
-        t_start = ck.temporal(start, allowed=("datetime",), what="numbers or datetimes")
-    if end is not None:
-        t_end = ck.temporal(end, allowed=("datetime",), what="numbers or datetimes")
-        if t_start is not None:
-            ck.same_kind(start, t_start, end, t_end)
-            usable = ~ck.bad(start) & ~ck.bad(end)
-            before = np.zeros(len(df), dtype=bool)
-            before[usable] = t_end.values[usable] < t_start.values[usable]
-            ck.check_rows(end, before, "end before start",
-                          [("id", id_values), ("start", t_start.values), ("end", t_end.values)])
-    if duration is not None:
-        t_dur = ck.temporal(duration, allowed=("timedelta",), what="numbers or timedeltas")
-        negative = np.zeros(len(df), dtype=bool)
-        ok = ~ck.bad(duration)
-        zero = np.timedelta64(0, "ns") if t_dur.kind == "timedelta" else 0.0
-        negative[ok] = t_dur.values[ok] < zero
-        ck.check(duration, negative, "negative durations", t_dur.values)
-        if t_start is not None and t_end is not None:
-            kinds = (t_start.kind, t_end.kind, t_dur.kind)
-            usable = ~ck.bad(start) & ~ck.bad(end) & ~ck.bad(duration)
-            differs = np.zeros(len(df), dtype=bool)
-            if kinds == ("numeric", "numeric", "numeric"):
-                span = t_end.values[usable] - t_start.values[usable]
-                differs[usable] = ~np.isclose(span, t_dur.values[usable])
-            elif kinds == ("datetime", "datetime", "timedelta"):
-                span = t_end.values[usable] - t_start.values[usable]
-                differs[usable] = span != t_dur.values[usable]
-            ck.check_rows(duration, differs, "duration differs from end - start",
-                          [("id", id_values), ("start", t_start.values), ("end", t_end.values),
-                           ("duration", t_dur.values)])
-    if switched is not None:
-        ck.flag(switched, flag_mapping)
-    if intent is not None:
-        ck.flag(intent, flag_mapping)
-    for column in categorical_columns:
-        ck.no_missing(column)
+    _check_customers(ck, id=id, start=start, end=end, duration=duration, switched=switched,
+                     intent=intent, flag_mapping=flag_mapping, categorical=categorical_columns)
     return ck.result()
 
 
@@ -921,66 +508,16 @@ def validate_experiences(
                                            customer_duration], "customers")
         validate_customers(customers, id=c_id, start=customer_start, end=customer_end,
                            duration=customer_duration)
-        if customer_start is not None:
-            c_start = _temporal(customers[customer_start], allowed=("datetime",))
-        if customer_end is not None:
-            c_end = _temporal(customers[customer_end], allowed=("datetime",))
-        elif customer_duration is not None:
-            c_dur = _temporal(customers[customer_duration], allowed=("timedelta",))
-            if (c_start.kind, c_dur.kind) not in (("numeric", "numeric"),
-                                                  ("datetime", "timedelta")):
-                raise DataError(
-                    f"cannot add a {_describe_kind(c_dur)} duration to a "
-                    f"{_describe_kind(c_start)} start; pass customer_end instead",
-                    table="customers", column=str(customer_duration),
-                )
-            c_end = c_start._replace(values=c_start.values + c_dur.values)
+        c_start, c_end = _customer_bounds(customers, customer_start=customer_start,
+                                          customer_end=customer_end,
+                                          customer_duration=customer_duration)
 
     ck = _Checker(df, "experiences", on_error)
     ck.require_columns([id, time, kind])
     ck.require_rows()
-
-    ck.no_missing(id)
-    ids = df[id]
-    position = None
-    if customers is not None:
-        position = pd.Index(customers[c_id]).get_indexer(ids)
-        ck.check(id, position < 0, "customer ids not in the customers table",
-                 lambda: ids.to_numpy(dtype=object))
-
-    t = ck.temporal(time, allowed=("datetime",), what="numbers or datetimes")
-    if position is not None and (c_start is not None or c_end is not None):
-        for name, bound in ((customer_start, c_start), (customer_end or customer_duration, c_end)):
-            if bound is not None:
-                ck.same_kind(name, bound, time, t, other_table="customers")
-        usable = (position >= 0) & ~ck.bad(id) & ~ck.bad(time)
-        pos = position[usable]
-        parts = [("id", lambda: ids.to_numpy(dtype=object)), ("time", t.values)]
-        if c_start is not None:
-            starts = np.empty(len(df), dtype=c_start.values.dtype)
-            starts[usable] = c_start.values[pos]
-            before = np.zeros(len(df), dtype=bool)
-            before[usable] = t.values[usable] < starts[usable]
-            ck.check_rows(time, before, "experiences before the start of the customer",
-                          [*parts, ("start", starts)])
-        if c_end is not None:
-            ends = np.empty(len(df), dtype=c_end.values.dtype)
-            ends[usable] = c_end.values[pos]
-            after = np.zeros(len(df), dtype=bool)
-            after[usable] = t.values[usable] >= ends[usable]
-            ck.check_rows(time, after,
-                          "experiences at or after the end of the customer (after churn / end "
-                          "of observation; a lifetime is [start, end))",
-                          [*parts, ("end", ends)])
-
-    if kind is not None:
-        missing_kind = ck.no_missing(kind)
-        if allowed_kinds is not None:
-            kind_values = df[kind]
-            unknown = ~kind_values.isin(allowed_kinds).to_numpy() & ~missing_kind
-            ck.check(kind, unknown,
-                     f"unknown kinds (allowed: {', '.join(repr(k) for k in allowed_kinds)})",
-                     lambda: kind_values.to_numpy(dtype=object))
+    _check_experiences(ck, customers, id=id, time=time, kind=kind, allowed_kinds=allowed_kinds,
+                       c_id=c_id, bounds=((customer_start, c_start),
+                                          (customer_end or customer_duration, c_end)))
     return ck.result()
 
 
@@ -1054,46 +591,4 @@ def validate_column(
         raise ParameterError(f"rule must be one of {COLUMN_RULES}, got {rule!r}")
     ck = _Checker(data, table, "raise")
     ck.require_columns([column])
-    s = data[column]
-    if rule == "score":
-        if scale is None:
-            raise ParameterError("rule 'score' needs a scale")
-        _require_scale(scale, "scale")
-        ck.on_scale(column, scale)
-    elif rule == "flag":
-        _check_mapping(flag_mapping)
-        ck.flag(column, flag_mapping)
-    elif rule == "flag_or_missing":
-        _check_mapping(flag_mapping)
-        known = ~s.isna().to_numpy()
-        _, bad = _flag_values(s, flag_mapping)
-        ck.record(column, bad & known,
-                  lambda m: _flag_error(s, m, column=str(column), table=table))
-    elif rule in ("count", "number"):
-        x = ck.numbers(column)
-        ck.check(column, np.isinf(x), "infinite values", x)
-        if rule == "count":
-            ck.check(column, (x < 0) | (x != np.floor(x)), "values are not whole numbers >= 0", x)
-    elif rule == "duration":
-        t = ck.temporal(column, allowed=("timedelta",), what="numbers or timedeltas")
-        ok = ~ck.bad(column)
-        zero = np.timedelta64(0, "ns") if t.kind == "timedelta" else 0.0
-        negative = np.zeros(len(s), dtype=bool)
-        negative[ok] = t.values[ok] < zero
-        ck.check(column, negative, "negative durations", t.values)
-    elif rule == "time":
-        ck.temporal(column, allowed=("datetime",), what="numbers or datetimes")
-    elif rule in ("id", "category"):
-        missing = ck.no_missing(column)
-        if rule == "category" and s.dtype == object:
-            obj = s.to_numpy(dtype=object)
-            numeric = _classify_types(obj, lambda t: _is_real_type(t) or _is_bool_type(t))
-            text = ~numeric & ~missing
-            if numeric.any() and text.any():
-                ck.check(column, text, "a mix of numbers and strings (it cannot be ordered)",
-                         obj)
-    elif rule == "unique_id":
-        missing = ck.no_missing(column)
-        dup = s.duplicated(keep=False).to_numpy() & ~missing
-        ck.check(column, dup, f"duplicate ids (one row per id in {table})",
-                 lambda: s.to_numpy(dtype=object))
+    _check_column_rule(ck, column, rule, scale=scale, flag_mapping=flag_mapping)

@@ -72,7 +72,9 @@ def takes_survival_columns(**param_of_role: str) -> Callable[[_F], _F]:
 
     ``param_of_role`` maps a role of :class:`SurvivalColumns` to the function's parameter
     (``event="switched"``). The roles set in ``columns`` fill those parameters; a parameter
-    also passed explicitly raises :class:`~loyaltystats.errors.ParameterError`.
+    also passed explicitly raises :class:`~loyaltystats.errors.ParameterError`. A public
+    function declares ``columns: SurvivalColumns | None = None`` itself (so its signature and
+    docs show it); the decorator consumes it and the function never sees it.
 
     Examples
     --------
@@ -107,7 +109,8 @@ def takes_survival_columns(**param_of_role: str) -> Callable[[_F], _F]:
                 kwargs[param] = value
             return fn(*args, **kwargs)
 
-        wrapper.__signature__ = _with_columns(sig)  # type: ignore[attr-defined]
+        if "columns" not in sig.parameters:
+            wrapper.__signature__ = _with_columns(sig)  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate

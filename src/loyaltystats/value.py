@@ -16,7 +16,7 @@ from ._validate import FrameLike, as_frame, check_unique_ids
 from .data import validate_column
 from .errors import DataError, ParameterError
 from .results import ClaimResult, estimates_frame, judge_interval
-from .roles import ROLE_PARAMS, takes_survival_columns
+from .roles import ROLE_PARAMS, SurvivalColumns, takes_survival_columns
 from .scales import GRADE_1_10, Scale
 from .stats.survival import rmst as _rmst
 
@@ -49,7 +49,9 @@ def lifetime_by_band(customers: FrameLike, score: str = "grade", duration: str =
                      event: str = "switched", *, horizon: float = 24, scale: Scale = GRADE_1_10,
                      value: str | None = None, level: float = 0.95,
                      margin: float = 0.0, id: str | None = None,
-                     missing: Missing = "raise") -> LifetimeResult:
+                     missing: Missing = "raise",
+                     columns: SurvivalColumns | None = None,  # consumed by the decorator
+                     ) -> LifetimeResult:
     """Restricted mean lifetime (and value) by grade band, and the top-minus-bottom difference.
 
     Parameters

@@ -62,6 +62,8 @@ def estimates(data: pd.DataFrame) -> dict[str, Any]:
 
 def page_markdown(outdir: Path) -> str:
     """The case-study page: the CLI run, what the data can and cannot test, the estimates."""
+    from loyaltystats.claims import CLAIMS
+
     code, printed = run_report(outdir)
     data = customers()
     est = estimates(data)
@@ -111,7 +113,7 @@ def page_markdown(outdir: Path) -> str:
         printed.strip(),
         "```",
         "",
-        "None of the 19 claims can be tested as stated. S1 (57% *consider* switching after "
+        f"None of the {len(CLAIMS)} claims can be tested as stated. S1 (57% *consider* switching after "
         "one negative experience) and S3 (considering is not switching) need the intent to "
         "switch; mapping churn to it would test a different claim under S1's name, so the "
         "mapping leaves it out and the report says what is missing. That list is the first "

@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..data import validate_column
 from ..errors import LoyaltyStatsError
-from ..scales import GRADE_1_10, LIKERT_1_5, RECOMMEND_0_10, Scale
+from ..scales import GRADE_1_10, LIKERT_1_5, LIKERT_1_7, RECOMMEND_0_10, Scale
 
 __all__ = ["ROLE_RULES", "OPTIONAL_ROLES", "ColumnChecks", "claim_roles", "drop_missing",
            "KEEP_MISSING"]
@@ -63,6 +63,9 @@ ROLE_RULES: dict[str, tuple[str, Scale | None]] = {
     "customers.recommend": ("score", RECOMMEND_0_10),
     "customers.negatives": ("count", None),
     "customers.value": ("number", None),
+    # the Customer Effort Score, 1-7 with 7 = very high effort (E1, E2)
+    "customers.effort": ("score", LIKERT_1_7),
+    "customers.delighted": ("flag", None),
     "experiences.id": ("id", None),
     "experiences.time": ("time", None),
     "experiences.kind": ("category", None),

@@ -21,7 +21,7 @@ DEMO_MAPPING = MappingProxyType({
         "id": "customer_id", "start": "start", "end": "end", "duration": "duration",
         "switched": "switched", "negatives": "negatives", "intent": "considering_switch",
         "grade": "grade", "recommend": "recommend", "retained": "retained_12m",
-        "value": "monthly_value",
+        "value": "monthly_value", "effort": "effort", "delighted": "delighted",
     },
     "experiences": {"id": "customer_id", "time": "time", "kind": "kind",
                     "recovered": "recovered"},

@@ -160,6 +160,20 @@ CLAIMS: tuple[Claim, ...] = (
           "loyaltystats.value:lifetime_by_band", 0.5,
           "customers graded 9-10 must stay at least half a month longer, out of the first "
           "12, than those graded 6 or lower"),
+    Claim("E1", "effort", "A frictionless experience does more for loyalty than wow moments: "
+          "high effort drives customers away more than a delight keeps them.",
+          ("004", "000", "001"), {},
+          ("customers.effort", "customers.delighted", "customers.retained"),
+          "loyaltystats.effort:effort_vs_delight", 0.1,
+          "the penalty of high effort (CES 5-7 against 4) must exceed the reward of a wow "
+          "moment by 0.1 on the log-odds of leaving within 12 months (odds about 10% higher)"),
+    Claim("E2", "effort", "Customer effort predicts who leaves better than satisfaction or NPS.",
+          ("004",), {},
+          ("customers.effort", "customers.grade", "customers.recommend",
+           "customers.duration", "customers.switched"),
+          "loyaltystats.effort:effort_vs_satisfaction", 0.02,
+          "effort's concordance (Harrell's C) must beat that of the grade, of the recommend "
+          "score and of the NPS category by 0.02 each"),
 )
 
 

@@ -336,9 +336,33 @@ def _k4(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
     return claim, res
 
 
+def _e1(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from .._frames import read_columns
+    from ..effort import effort_vs_delight
+
+    cm = m["customers"]
+    # the 12-month outcome is known only for early starters (as for T5): the others are
+    # left out explicitly, and "left" is its complement
+    data = keep_rows(t["customers"], cm["retained"], not_null=True, table="customers")
+    rows = read_columns(data, [cm["effort"], cm["delighted"], cm["retained"]], "customers")
+    rows = rows.assign(_left_12m=(~rows[cm["retained"]].astype(bool)).astype(int))
+    res = effort_vs_delight(rows, cm["effort"], cm["delighted"], "_left_12m")
+    return res.claim, res
+
+
+def _e2(t: Tables, m: Mapping_, seed: int) -> tuple[ClaimResult, Result]:
+    from ..effort import effort_vs_satisfaction
+
+    cm = m["customers"]
+    res = effort_vs_satisfaction(t["customers"], cm["effort"], cm["grade"], cm["duration"],
+                                 cm["switched"], recommend=cm["recommend"], n_boot=200,
+                                 seed=seed)
+    return res.claim, res
+
+
 RUNNERS: dict[str, Runner] = {"T1": _t1, "T2": _t2, "T3": _t3, "T4": _t4, "T5": _t5,
                               "K1": _k1, "K2": _k2, "K3": _k3, "K4": _k4, "S1": _s1, "S2": _s2, "S3": _s3, "N1": _n1, "N2": _n2, "N3": _n3,
-                              "P1": _p1, "P2": _p2, "M1": _m1, "V1": _v1}
+                              "P1": _p1, "P2": _p2, "M1": _m1, "V1": _v1, "E1": _e1, "E2": _e2}
 
 
 # The estimate that carries each claim's verdict, where it is not the first row.

@@ -23,7 +23,7 @@ from .._boundary import Missing, reads
 from .._validate import FrameLike, as_frame, check_unique_ids
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
-from ..roles import ROLE_PARAMS, takes_survival_columns
+from ..roles import ROLE_PARAMS, SurvivalColumns, takes_survival_columns
 from ..scales import RECOMMEND_0_10, Scale
 from ..stats import fit_binomial, lr_test
 from ..stats.concordance import _auc_from_cells, _bootstrap_c, harrell_c
@@ -105,6 +105,7 @@ def versus_retention(
     min_cell: int = 5,
     id: str | None = None,
     missing: Missing = "raise",
+    columns: SurvivalColumns | None = None,  # consumed by @takes_survival_columns
 ) -> RetentionResult:
     """Compare how well NPS and other measures predict retention (claim N3).
 

@@ -165,6 +165,8 @@ class _Customers:
     rel_recommend: np.ndarray
     base_eta: np.ndarray
     monthly_value: np.ndarray
+    effort: np.ndarray
+    delighted: np.ndarray
 
 
 @dataclass(eq=False)
@@ -218,6 +220,12 @@ class _Month:
 def _draw_customers(n: int, months: int, p: WorldParams, rng: np.random.Generator,
                     offsets: np.ndarray) -> _Customers:
     """Draw segment, company, start, customer effect, onboarding survey and monthly value."""
+    # effort and the onboarding wow moment (E1, E2) come from a child generator: the world's
+    # own stream, and so every table of a world without effort effects, stays as it was
+    erng = rng.spawn(1)[0]
+    effort = (np.searchsorted(np.cumsum(p.effort_probs)[:-1], erng.random(n), side="right")
+              + 1).astype(np.int8)
+    delighted = erng.random(n) < p.p_onboarding_delight
     seg_cut = np.cumsum(p.segment_probs)[:-1]
     segment = np.searchsorted(seg_cut, rng.random(n), side="right").astype(np.int8)
     company = rng.integers(0, p.n_companies, size=n, dtype=np.int8)
@@ -227,8 +235,11 @@ def _draw_customers(n: int, months: int, p: WorldParams, rng: np.random.Generato
     # relationship survey at onboarding: the same grade process at the start month,
     # independent draws (the customer effect u is the customer's own, hence shared)
     ts = start.astype(np.float64)
-    rel_shift = (offsets[company] * np.exp2(-ts / p.convergence_half_life)
-                 + p.drift_per_year * ts / 12.0).astype(np.float32)
+    rel_shift = offsets[company] * np.exp2(-ts / p.convergence_half_life) + (
+        p.drift_per_year * ts / 12.0)
+    if p.grade_effort_slope != 0:
+        rel_shift = rel_shift + p.grade_effort_slope * (effort - 4.0)
+    rel_shift = rel_shift.astype(np.float32)
     rel = _Draw(rng, n, p, reward=p.reward_at(ts), penalty=p.penalty_at(ts), shift=rel_shift, u=u)
     rel_grade = rel.grade
     rel_recommend = _recommend(rng, rel_grade.astype(np.float32), p, rel.dstate == 2)
@@ -238,11 +249,15 @@ def _draw_customers(n: int, months: int, p: WorldParams, rng: np.random.Generato
     base_eta = (np.float32(p.hazard_intercept) + band_eff[_band_codes(rel_grade)]
                 + np.float32(p.hazard_grade_slope) * (rel_grade.astype(np.float32) - 8)
                 + np.asarray(p.hazard_recommend_effect, dtype=np.float32)[nps_cat])
+    if any(p.hazard_effort_effect) or p.hazard_delight_effect:
+        effort_band = (effort >= 4).astype(np.int8) + (effort >= 5)  # low, neutral, high
+        base_eta = (base_eta + np.asarray(p.hazard_effort_effect, dtype=np.float32)[effort_band]
+                    + np.float32(p.hazard_delight_effect) * delighted)
     log_value = rng.standard_normal(n) * p.value_sd_log
     monthly_value = p.value_mean * np.exp(log_value - p.value_sd_log**2 / 2)
     return _Customers(segment=segment, company=company, start=start, u=u, rel_grade=rel_grade,
                       rel_recommend=rel_recommend, base_eta=base_eta,
-                      monthly_value=monthly_value)
+                      monthly_value=monthly_value, effort=effort, delighted=delighted)
 
 
 def _new_state(n: int, months: int, nc: int, *, frames: bool) -> _State:

@@ -176,6 +176,22 @@ class WorldParams:
         of the simulation switches then (``switched`` becomes True, ``end`` stays ``months``).
         Zero by default: considering a switch is not switching (S3 true); close to 1 makes
         intent nearly always turn into behaviour (S3 false). (S3)
+    effort_probs : tuple of 7 float, default (0.2, 0.2, 0.16, 0.14, 0.12, 0.1, 0.08)
+        Distribution of the customer's Customer Effort Score at onboarding (1-7, 7 = very
+        high effort), the ``effort`` column of ``customers``. Drawn from a generator of its
+        own (spawned from the world's), so adding it left every other draw unchanged. (E1, E2)
+    p_onboarding_delight : float, default 0.2
+        Probability of a wow moment at onboarding (``customers.delighted``; own generator,
+        like the effort). (E1)
+    hazard_effort_effect : tuple of 3 float, default (0.0, 0.0, 0.0)
+        Hazard effect (cloglog scale) of low (CES 1-3), neutral (4) and high (5-7) effort.
+        Zero by default: effort tells nothing about switching. (E1, E2)
+    hazard_delight_effect : float, default 0.0
+        Hazard effect of the onboarding wow moment (negative: a delighted customer stays
+        longer). (E1)
+    grade_effort_slope : float, default 0.0
+        Shift of the onboarding grade per CES point above 4 (negative: effort costs
+        satisfaction). (E2)
     value_mean : float, default 30.0
         Mean monthly value of a customer (lognormal). (V1)
     value_sd_log : float, default 0.5
@@ -243,6 +259,12 @@ class WorldParams:
     hazard_recommend_effect: tuple[float, float, float] = (0.0, 0.0, 0.0)
     rec_delight_effect: float = 0.0
     p_considerer_switches: float = 0.0
+    # effort (E1, E2): drawn from a generator of their own, so zero effects change nothing
+    effort_probs: tuple[float, ...] = (0.2, 0.2, 0.16, 0.14, 0.12, 0.1, 0.08)
+    p_onboarding_delight: float = 0.2
+    hazard_effort_effect: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    hazard_delight_effect: float = 0.0
+    grade_effort_slope: float = 0.0
     # value (V1)
     value_mean: float = 30.0
     value_sd_log: float = 0.5
@@ -255,7 +277,7 @@ class WorldParams:
         probs = [
             "p_fail", "p_recover", "p_delight", "p_delight_partial", "p_survey",
             "toh_p_relevance_high", "toh_p_high_given_high", "toh_p_high_given_low",
-            "p_considerer_switches",
+            "p_considerer_switches", "p_onboarding_delight",
         ]
         for name in probs:
             v = getattr(self, name)
@@ -266,7 +288,7 @@ class WorldParams:
                 "WorldParams.p_delight + p_delight_partial must be at most 1, got "
                 f"{self.p_delight} + {self.p_delight_partial}"
             )
-        for name, length in (("segment_probs", 3), ("ok_basic_probs", 3)):
+        for name, length in (("segment_probs", 3), ("ok_basic_probs", 3), ("effort_probs", 7)):
             v = getattr(self, name)
             if len(v) != length or min(v) < 0 or not math.isclose(sum(v), 1.0, abs_tol=1e-9):
                 raise ParameterError(
@@ -277,6 +299,11 @@ class WorldParams:
             raise ParameterError(
                 "WorldParams.band_effect needs 4 values (bands <=6, 7, 8, 9-10), "
                 f"got {self.band_effect!r}"
+            )
+        if len(self.hazard_effort_effect) != 3:
+            raise ParameterError(
+                "WorldParams.hazard_effort_effect needs 3 values (low, neutral, high effort), "
+                f"got {self.hazard_effort_effect!r}"
             )
         if len(self.hazard_recommend_effect) != 3:
             raise ParameterError(

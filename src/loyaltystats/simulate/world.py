@@ -301,6 +301,8 @@ def _assemble_customers(n: int, cust: _Customers, state: _State, considering: np
         "delights": state.n_del,
         "considering_switch": considering,
         "monthly_value": cust.monthly_value,
+        "effort": cust.effort,
+        "delighted": cust.delighted,
     })
 
 

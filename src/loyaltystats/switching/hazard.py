@@ -23,7 +23,7 @@ from .._plotting import get_ax
 from .._validate import FrameLike
 from ..errors import ModelError, ParameterError
 from ..results import ClaimResult, Result
-from ..roles import ROLE_PARAMS, takes_survival_columns
+from ..roles import ROLE_PARAMS, SurvivalColumns, takes_survival_columns
 from ..stats import fit_binomial, lr_test
 from ..stats.glm import BinomialFit
 from ..tables import person_period
@@ -318,6 +318,7 @@ def hazard(
     level: float = 0.95,
     claim_id: str = "S1",
     missing: Missing = "raise",
+    columns: SurvivalColumns | None = None,  # consumed by @takes_survival_columns
 ) -> HazardResult:
     """Switching hazard with the running number of negative experiences as a covariate.
 

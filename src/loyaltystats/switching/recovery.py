@@ -23,7 +23,7 @@ from .._plotting import get_ax
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, Result, estimates_frame, judge_interval
-from ..roles import ROLE_PARAMS, takes_survival_columns
+from ..roles import ROLE_PARAMS, SurvivalColumns, takes_survival_columns
 from ..scales import MISSING_VALUES
 from ..stats import fit_binomial, pool_periods, wilson_ci
 from ..tables import person_period
@@ -231,6 +231,7 @@ def recovery(
     min_period_events: int = 5,
     helps_margin: float = 0.0,
     missing: Missing = "raise",
+    columns: SurvivalColumns | None = None,  # consumed by @takes_survival_columns
 ) -> RecoveryResult:
     r"""Compare no failure, failure put right and failure not put right (S2).
 

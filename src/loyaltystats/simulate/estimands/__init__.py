@@ -149,10 +149,10 @@ class ClaimSpec:
 
 
 def _load() -> dict[str, ClaimSpec]:
-    from . import _drivers, _kano, _nps, _pyramid_market, _switching, _thresholds
+    from . import _drivers, _effort, _kano, _nps, _pyramid_market, _switching, _thresholds
 
     specs: dict[str, ClaimSpec] = {}
-    for mod in (_thresholds, _switching, _nps, _kano, _pyramid_market, _drivers):
+    for mod in (_thresholds, _switching, _nps, _kano, _pyramid_market, _drivers, _effort):
         for cid, spec in mod.SPECS.items():
             if cid in specs:
                 raise RuntimeError(f"claim {cid} has two specs")  # pragma: no cover
