@@ -117,3 +117,11 @@ def test_e2_verdicts_in_true_and_false_worlds():
              for s in range(4)]
     assert true == ["supported"] * 4
     assert false == ["contradicted"] * 4
+
+
+def test_e2_from_polars_equals_pandas():
+    pl = pytest.importorskip("polars")
+    df = _e2_world(1500, 5, 0.3, 0.05)
+    got = effort_vs_satisfaction(pl.from_pandas(df), n_boot=30, seed=2)
+    want = effort_vs_satisfaction(df, n_boot=30, seed=2)
+    pd.testing.assert_frame_equal(got.estimates, want.estimates)
