@@ -77,11 +77,11 @@ __all__ = [
 ]
 
 OnError = Literal["raise", "split"]
+"""How a validator reacts to bad rows: ``"raise"`` the first problem, or ``"split"`` the table."""
 
 COLUMN_RULES = ("score", "flag", "flag_or_missing", "count", "number", "duration", "time",
                 "id", "unique_id", "category")
 """The kinds of column :func:`validate_column` checks (see its docstring)."""
-"""How a validator reacts to bad rows: ``"raise"`` the first problem, or ``"split"`` the table."""
 
 PROBLEM_COLUMNS = ("table", "column", "problem", "n_rows", "examples")
 """Columns of :attr:`Validation.problems`, in order."""
