@@ -269,3 +269,17 @@ def test_reasons_only_name_factors_that_raise_the_risk(scorer):
         named = out[f"reason_{i}"] != ""
         assert (c[named] > 0).all() and c[~named].isna().all()
     assert (out["reason_1"] == "").any() or (out["contribution_1"] > 0).all()
+
+
+def test_fit_names_the_customers_without_a_response():
+    from loyaltystats.errors import DataError
+    from loyaltystats.scoring import LoyaltyScorer
+    from loyaltystats.simulate import generate
+
+    w = generate(600, seed=3)
+    responses = w.responses[w.responses["customer_id"] != 7]
+    if (w.responses["customer_id"] == 7).sum() == 0:
+        pytest.skip("customer 7 gave no response in this world")  # pragma: no cover
+    with pytest.raises(DataError, match="customers without any response") as err:
+        LoyaltyScorer().fit(w.customers, w.experiences, responses)
+    assert err.value.table == "responses" and 7 in err.value.examples

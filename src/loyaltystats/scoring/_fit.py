@@ -32,6 +32,13 @@ def read_customers(cols: Mapping[str, str], customers: pd.DataFrame,
                  .drop_duplicates(cols["id"])[[cols["id"], cols["grade"], cols["recommend"]]])
         c = customers.drop(columns=[cols["grade"], cols["recommend"]], errors="ignore").merge(
             first, on=cols["id"], how="left", validate="one_to_one")
+        # a customer without any response has no grade: say so, not "missing grade values"
+        absent = ~c[cols["id"]].isin(first[cols["id"]])
+        if absent.any():
+            ids = c.loc[absent, cols["id"]].head(5).tolist()
+            raise DataError("customers without any response (the grade and recommend come "
+                            "from each customer's earliest response)", table="responses",
+                            column=cols["id"], n_rows=int(absent.sum()), examples=ids)
     need = [cols[k] for k in ("id", "start", "duration", "switched", "grade", "recommend")]
     missing = [x for x in need + list(features) if x not in c.columns]
     if missing:
