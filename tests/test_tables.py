@@ -189,3 +189,13 @@ def test_person_period_checks_the_size_before_allocating(duration):
         person_period(c, event="switched")
     assert info.value.column == "duration" and info.value.examples == (duration,)
     assert MAX_PERSON_PERIOD_ROWS < duration
+
+
+def test_a_mask_of_the_wrong_length_is_our_error_in_every_engine():
+    pl = pytest.importorskip("polars")
+    c = pd.DataFrame({"id": [1, 2], "s": [0.0, 0.0], "dur": [3.0, 2.0], "e": [1, 0]})
+    x = pd.DataFrame({"id": [1, 1, 2], "time": [0.5, 1.5, 0.2], "kind": ["negative"] * 3})
+    for cust, exp in ((c, x), (pl.from_pandas(c), pl.from_pandas(x))):
+        with pytest.raises(DataError, match="mask for 'm' has 2 entries, experiences has 3"):
+            person_period(cust, exp, id="id", start="s", duration="dur", event="e",
+                          count={"m": np.array([True, False])})

@@ -137,17 +137,20 @@ def _open_pp_experiences(experiences: Any, backend: str, masks: dict[str, np.nda
                          kind: str) -> tuple[_Frame, bool]:
     """Open the experiences in the customers' engine; whether a ``kind`` column is read."""
     nw = _nw()
+    if masks:
+        # the masks' length is checked before they are attached: an eager frame refuses a
+        # column of the wrong length with its own error, which would not name the mask
+        plain = _open(experiences, "experiences", backend)
+        n_exp = int(_scalars(plain.lf, [nw.len().alias("n")])["n"])
+        for name, m in zip(list(count), count.values()):
+            if isinstance(m, (np.ndarray, pd.Series)) and len(m) != n_exp:
+                raise DataError(f"mask for {name!r} has {len(m)} entries, "
+                                f"experiences has {n_exp} rows", table="experiences")
     E = _open(experiences, "experiences", backend, masks=masks)
     _require(E, [exp_id, time], "experiences")
     kinds_needed = [w for w in count.values() if not _is_mask(w)]
     if kinds_needed:
         _require(E, [kind], "experiences")
-    if masks:
-        n_exp = int(_scalars(E.lf, [nw.len().alias("n")])["n"])
-        for name, m in zip(list(count), count.values()):
-            if isinstance(m, (np.ndarray, pd.Series)) and len(m) != n_exp:
-                raise DataError(f"mask for {name!r} has {len(m)} entries, "
-                                f"experiences has {n_exp} rows", table="experiences")
     return E, bool(kinds_needed)
 
 
