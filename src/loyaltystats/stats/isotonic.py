@@ -13,9 +13,10 @@ def pava(y: np.ndarray, w: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     y : array_like
-        Values in the order of the predictor (here the cell rates by score).
+        Values in the order of the predictor (in a loyalty curve: the loyal
+        share in each score cell, by score).
     w : array_like
-        Positive weights (here the cell sizes).
+        Positive weights (in a loyalty curve: the cells' sizes).
 
     Returns
     -------
