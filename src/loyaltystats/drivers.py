@@ -25,7 +25,7 @@ from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import Scale
 from .stats.seeds import make_rng
 
-__all__ = ["DriverImportance", "driver_importance", "shapley_r2"]
+__all__ = ["DriverImportance", "driver_importance", "row_patterns", "shapley_r2", "weighted_cov"]
 
 STATEMENT_P2 = "Satisfaction and loyalty have different drivers."
 
@@ -69,6 +69,76 @@ def shapley_r2(cov: np.ndarray) -> np.ndarray:
             for s in combinations(others, k):
                 out[j] += w * (r2[tuple(sorted((*s, j)))] - r2[s])
     return out
+
+
+def row_patterns(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``x`` and how many times each occurs.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, k)
+        Finite numbers.
+
+    Returns
+    -------
+    patterns : ndarray, shape (m, k)
+        The distinct rows, sorted (so the result does not depend on the rows' order).
+    counts : ndarray of int64, shape (m,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pat, cnt = row_patterns(np.array([[2.0, 1.0], [1.0, 3.0], [2.0, 1.0]]))
+    >>> pat.tolist(), cnt.tolist()
+    ([[1.0, 3.0], [2.0, 1.0]], [1, 2])
+    """
+    whole = np.rint(x)
+    if len(x) and np.array_equal(whole, x):
+        lo = whole.min(axis=0)
+        span = (whole.max(axis=0) - lo + 1).astype(np.int64)
+        total = 1
+        for s in span.tolist():
+            total *= s
+        if total < 2**62:  # ratings: one int64 key per row, sorted once (fast path)
+            radix = np.cumprod(np.concatenate([[1], span[:0:-1]]))[::-1].astype(np.int64)
+            key = (whole - lo).astype(np.int64) @ radix
+            keys, counts = np.unique(key, return_counts=True)
+            digits = (keys[:, None] // radix) % span
+            return digits + lo, counts.astype(np.int64)
+    patterns, counts = np.unique(x, axis=0, return_counts=True)
+    return patterns, counts.astype(np.int64)
+
+
+def weighted_cov(patterns: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Covariance (``ddof=1``) of the rows that ``patterns`` repeated ``counts`` times make.
+
+    Equals ``np.cov(rows, rowvar=False)`` of the expanded rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rows = np.array([[1.0, 2.0], [3.0, 5.0], [3.0, 5.0], [4.0, 4.0]])
+    >>> pat, cnt = row_patterns(rows)
+    >>> bool(np.allclose(weighted_cov(pat, cnt), np.cov(rows, rowvar=False)))
+    True
+    """
+    w = np.asarray(counts, dtype=float)
+    n = w.sum()
+    dev = patterns - (w @ patterns) / n
+    return (dev.T * w) @ dev / (n - 1)
+
+
+def _profile(cov: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each outcome's Shapley shares of R-squared and its R-squared, from the covariance
+    of the ``p`` drivers followed by the two outcomes."""
+    shares, r2 = [], []
+    for k in range(2):
+        sub = cov[np.ix_(list(range(p)) + [p + k], list(range(p)) + [p + k])]
+        contrib = shapley_r2(sub)
+        total = contrib.sum()
+        r2.append(total)
+        shares.append(contrib / total if total > 0 else np.full(p, np.nan))
+    return np.array(shares), np.array(r2)
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
@@ -134,7 +204,8 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
         contradicted ("same drivers") when its interval lies inside ``[0, same]``, supported
         when inside ``[different, 1]``, inconclusive otherwise.
     n_boot : int
-        Bootstrap replicates (rows resampled; the statistic is computed from the resampled
+        Bootstrap replicates (a multinomial draw of the row patterns' counts, equal in
+        distribution to resampling rows; the statistic is computed from the resampled
         covariance matrix).
     seed : int or Generator
         Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
@@ -157,7 +228,11 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
 
     Notes
     -----
-    Row-level bootstrap: the cost is ``n_boot`` covariance matrices of the data. The largest
+    Everything is computed from the covariance matrix, so the rows are counted once into
+    their distinct patterns (:func:`row_patterns`; ratings on a few points make few patterns)
+    and each bootstrap replicate draws the patterns' counts from the multinomial
+    distribution with the observed frequencies, which is the row bootstrap's distribution of
+    the resampled data: its cost grows with the patterns, not the rows. The largest
     absolute difference ``max_j |d_j|`` is not a smooth function of the data (it is biased
     upward when the differences are small), so its interval is built from simultaneous
     intervals of all the differences: with ``c`` the ``level`` quantile of the bootstrap
@@ -201,43 +276,37 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
     if len(data) < len(drivers) + 3:
         raise DataError(f"{len(data)} rows for {len(drivers)} drivers: too few to fit",
                         table="data", n_rows=len(data))
-    x = data[cols].to_numpy(float)
+    # the sufficient statistics are the cross-products of the columns, so the rows are
+    # counted once into their distinct patterns and every bootstrap replicate reweights those
+    # patterns: the cost no longer grows with the rows (issue #23)
+    patterns, counts = row_patterns(data[cols].to_numpy(float))
     p = len(drivers)
-
-    def profile(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        cov = np.cov(mat, rowvar=False)
-        shares, r2 = [], []
-        for k in range(2):
-            sub = cov[np.ix_(list(range(p)) + [p + k], list(range(p)) + [p + k])]
-            contrib = shapley_r2(sub)
-            total = contrib.sum()
-            r2.append(total)
-            shares.append(contrib / total if total > 0 else np.full(p, np.nan))
-        return np.array(shares), np.array(r2)
-
-    shares, r2 = profile(x)
+    shares, r2 = _profile(weighted_cov(patterns, counts), p)
     diff = shares[0] - shares[1]
     stat = float(np.nanmax(np.abs(diff)))
     rng = make_rng(seed, "driver_importance")
     boot_shares = np.empty((n_boot, 2, p))
     boot_r2 = np.empty((n_boot, 2))
+    n = int(counts.sum())
+    freq = counts / n
     for b in range(n_boot):
-        idx = rng.integers(0, len(x), len(x))
-        boot_shares[b], boot_r2[b] = profile(x[idx])
+        # a multinomial draw of the pattern counts is a row bootstrap in distribution
+        boot_shares[b], boot_r2[b] = _profile(
+            weighted_cov(patterns, rng.multinomial(n, freq)), p)
     q = [(1 - level) / 2, 1 - (1 - level) / 2]
     boot_diff = boot_shares[:, 0] - boot_shares[:, 1]
     if n_boot:
         s_lo, s_hi = _max_abs_interval(diff, boot_diff, level)
     else:
         s_lo = s_hi = np.nan
-    n = len(x)
     rows = [{"term": "max share difference", "estimate": stat, "ci_low": s_lo, "ci_high": s_hi,
-             "n": n, "method": "Shapley R2 shares, row bootstrap (simultaneous max-t interval)"}]
+             "n": n, "method": "Shapley R2 shares, bootstrap over row patterns (simultaneous max-t "
+             "interval)"}]
     share_rows = []
     for j, d in enumerate(drivers):
         lo, hi = np.nanquantile(boot_diff[:, j], q) if n_boot else (np.nan, np.nan)
         rows.append({"term": f"share difference[{d}]", "estimate": diff[j], "ci_low": lo,
-                     "ci_high": hi, "n": n, "method": "Shapley R2 shares, row bootstrap"})
+                     "ci_high": hi, "n": n, "method": "Shapley R2 shares, bootstrap over row patterns"})
         for k, o in enumerate(outcomes):
             lo_s, hi_s = (np.nanquantile(boot_shares[:, k, j], q) if n_boot
                           else (np.nan, np.nan))
