@@ -18,11 +18,10 @@ from ..errors import ModelError
 _A_GRID = np.round(np.arange(0.02, 1.501, 0.02), 10)
 
 
-def _group_sum(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Sum of the rows of ``values`` (n, p) per code -> (size, p)."""
-    g = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
-                          shape=(size, len(codes)))
-    return np.asarray(g @ values)
+def _indicator(codes: np.ndarray, size: int) -> sparse.csr_matrix:
+    """The (size, n) 0/1 matrix that sums the rows of a table per code."""
+    return sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
+                             shape=(size, len(codes)))
 
 
 class _Model:
@@ -31,7 +30,10 @@ class _Model:
     ``F`` holds the window (and stratum) fixed effects and the recent-repeat dummy, ``Z`` the
     first-delight effect of each delight window scaled by ``a^(k - 1)``; the customer means
     are removed (within transformation) and only the delight rows enter ``Z``, so the cost of
-    one ``a`` does not depend on the number of responses.
+    one ``a`` does not depend on the number of responses. ``F`` is kept sparse (at most three
+    entries per response) and its within transform ``MF = F - customer means`` is never
+    formed: ``MF @ b`` and ``MF' v`` are a sparse product and a customer mean, so memory and
+    time per ``a`` grow with the responses, not with responses x windows (issue #23).
     """
 
     def __init__(self, y: np.ndarray, d: np.ndarray, k: np.ndarray, s_rec: np.ndarray,
@@ -52,11 +54,15 @@ class _Model:
         z_map = np.full(len(present_w), -1)
         z_map[dw] = np.arange(len(dw))
 
-        F, self.f_names = _fixed_effects(d, s_rec, wcol, len(present_w), strata_codes)
+        self.F, self.f_names = F, _ = _fixed_effects(d, s_rec, wcol, len(present_w),
+                                                     strata_codes)
         ybar = float(y.mean())
-        self.MF = self.demean(F)
-        self.My = self.demean((y - ybar)[:, None])[:, 0]
-        self.FtF, self.Fty = self.MF.T @ self.MF, self.MF.T @ self.My
+        yc = y - ybar
+        self.My = yc - self.cust_mean(yc)
+        # per-customer sums of F: MF'MF = F'F - S' diag(1 / n_c) S
+        S = _indicator(cc, self.n_cust) @ F
+        self.FtF = ((F.T @ F) - S.T @ sparse.diags(1.0 / self.n_c) @ S).toarray()
+        self.Fty = np.asarray(F.T @ self.My).ravel()  # My is demeaned, so MF'My = F'My
         self.yty = float(self.My @ self.My)
         self.n_f = F.shape[1]
         self.rows_d = rows_d = np.flatnonzero(d)
@@ -64,19 +70,25 @@ class _Model:
         self.kd = k[rows_d]
         self.ucd, self.cd_inv = np.unique(cc[rows_d], return_inverse=True)
         self.pz = len(dw)
-        self.MF_d = self.MF[rows_d]
+        cd = cc[rows_d]
+        self.MF_d = (F[rows_d].toarray()
+                     - (sparse.diags(1.0 / self.n_c[cd]) @ S[cd]).toarray())
         self.My_d = self.My[rows_d]
         self.inv_nc = sparse.diags(1.0 / self.n_c[self.ucd])
         self.row_ix = np.arange(len(rows_d))
 
-    def demean(self, x: np.ndarray) -> np.ndarray:
-        """``x`` minus its customer means (the within transformation)."""
-        means = _group_sum(self.cc, x, self.n_cust) / self.n_c[:, None]
-        return x - means[self.cc]
-
     def cust_mean(self, v: np.ndarray) -> np.ndarray:
         """The customer mean of ``v``, on every row of the customer."""
         return (np.bincount(self.cc, weights=v, minlength=self.n_cust) / self.n_c)[self.cc]
+
+    def mf_dot(self, b: np.ndarray) -> np.ndarray:
+        """``MF @ b`` without forming ``MF``."""
+        fb = self.F @ b
+        return fb - self.cust_mean(fb)
+
+    def mf_t_dot(self, v: np.ndarray) -> np.ndarray:
+        """``MF' v`` without forming ``MF`` (``MF' v = F' (v - customer means of v)``)."""
+        return np.asarray(self.F.T @ (v - self.cust_mean(v))).ravel()
 
     def cross(self, a: float) -> tuple[np.ndarray, np.ndarray]:
         """``X'X`` and ``X'y`` of the demeaned design for adaptation factor ``a``."""
@@ -109,21 +121,22 @@ class _Model:
     def score_stat(self, a: float) -> float:
         """Cluster-robust score (LM) statistic of H0: adaptation = a, customers as clusters."""
         n, n_f, kd, zc, rows_d = self.n, self.n_f, self.kd, self.zc, self.rows_d
-        MF, cust_mean = self.MF, self.cust_mean
+        cust_mean = self.cust_mean
         f = self.fit(a)
         b_f, b_z = f["beta"][:n_f], f["beta"][n_f:]
         e_pow = a ** (kd - 1.0)
         zfit = np.zeros(n)
         zfit[rows_d] = e_pow * b_z[zc]
-        resid = self.My - MF @ b_f - (zfit - cust_mean(zfit))
+        resid = self.My - self.mf_dot(b_f) - (zfit - cust_mean(zfit))
         g = np.zeros(n)
         g[rows_d] = b_z[zc] * (kd - 1.0) * a ** (kd - 2.0)   # d fitted / d a
         g -= cust_mean(g)
-        xtg = np.r_[MF.T @ g, np.bincount(zc, weights=e_pow * g[rows_d], minlength=self.pz)]
+        xtg = np.r_[self.mf_t_dot(g),
+                    np.bincount(zc, weights=e_pow * g[rows_d], minlength=self.pz)]
         gam = np.linalg.lstsq(f["xtx"], xtg, rcond=None)[0]
         zg = np.zeros(n)
         zg[rows_d] = e_pow * gam[n_f:][zc]
-        g_tilde = g - MF @ gam[:n_f] - (zg - cust_mean(zg))   # partialled out
+        g_tilde = g - self.mf_dot(gam[:n_f]) - (zg - cust_mean(zg))   # partialled out
         per_c = np.bincount(self.cc, weights=g_tilde * resid, minlength=self.n_cust)
         v = float(per_c @ per_c) * self.n_cust / max(self.n_cust - 1, 1)
         sc = float(g_tilde @ resid)
@@ -131,24 +144,35 @@ class _Model:
 
 
 def _fixed_effects(d: np.ndarray, s_rec: np.ndarray, wcol: np.ndarray, n_present: int,
-                   strata_codes: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
-    """Window (and stratum x window) dummies and the recent-repeat dummy, empty ones dropped."""
-    f_cols = [(wcol == j).astype(float) for j in range(1, n_present)]
+                   strata_codes: np.ndarray | None) -> tuple[sparse.csr_matrix, list[str]]:
+    """Window (and stratum x window) dummies and the recent-repeat dummy, empty ones dropped.
+
+    Sparse: each response has at most one window dummy, one stratum x window dummy and
+    the recent-repeat dummy.
+    """
+    n = len(wcol)
+    rows, cols = [], []
     f_names = [f"window {j}" for j in range(1, n_present)]
+    has_w = wcol >= 1
+    rows.append(np.flatnonzero(has_w))
+    cols.append(wcol[has_w] - 1)
     if strata_codes is not None:
         # each non-reference stratum of the non-delight answers gets its own effect per window
-        for lev in range(1, int(strata_codes.max()) + 1 if len(strata_codes) else 1):
-            in_lev = (strata_codes == lev) & ~d
-            for j in range(n_present):
-                f_cols.append((in_lev & (wcol == j)).astype(float))
-                f_names.append(f"stratum {lev} x window {j}")
-    f_cols.append(s_rec.astype(float))
+        n_lev = int(strata_codes.max()) if len(strata_codes) else 0
+        for lev in range(1, n_lev + 1):
+            in_lev = np.flatnonzero((strata_codes == lev) & ~d)
+            rows.append(in_lev)
+            cols.append(len(f_names) + wcol[in_lev])
+            f_names += [f"stratum {lev} x window {j}" for j in range(n_present)]
+    rec = np.flatnonzero(s_rec)
+    rows.append(rec)
+    cols.append(np.full(len(rec), len(f_names)))
     f_names.append("recent_repeat")
-    F = np.column_stack(f_cols)
-    keep = F.any(axis=0)
-    F = F[:, keep]
-    f_names = [nm for nm, kp in zip(f_names, keep) if kp]
-    return F, f_names
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    keep = np.bincount(c, minlength=len(f_names)) > 0
+    new = np.cumsum(keep) - 1
+    F = sparse.csr_matrix((np.ones(len(r)), (r, new[c])), shape=(n, int(keep.sum())))
+    return F, [nm for nm, kp in zip(f_names, keep) if kp]
 
 
 @dataclass

@@ -407,8 +407,10 @@ def adaptation(
     "no delight" includes a penalised absence (a delighter that has become a basic, K2),
     pass ``baseline_strata`` (the claims report does, from the delighter's rating), or
     restrict the responses to those where the attribute is at least neutral, as in the
-    example. The fixed-effects estimator is row-level: it holds a few dense columns per
-    response in memory (about 1 GB per 5 million responses with 24 windows).
+    example. The fixed-effects estimator is row-level: it holds the window dummies as a
+    sparse matrix (at most three entries per response) and a few vectors per response, never
+    the dense within-transformed design, so one evaluation of the score statistic costs a
+    few passes over the responses whatever the number of windows.
 
     Examples
     --------
