@@ -8,7 +8,8 @@ import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loyaltystats.drivers import driver_importance, row_patterns, shapley_r2, weighted_cov
+from loyaltystats.drivers import driver_importance, shapley_r2
+from loyaltystats.stats import row_patterns, weighted_cov
 
 
 def _ratings(n, seed=0):

@@ -23,9 +23,10 @@ from .data import validate_column
 from .errors import DataError, ModelError
 from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import Scale
+from .stats.patterns import row_patterns, weighted_cov
 from .stats.seeds import make_rng
 
-__all__ = ["DriverImportance", "driver_importance", "row_patterns", "shapley_r2", "weighted_cov"]
+__all__ = ["DriverImportance", "driver_importance", "shapley_r2"]
 
 STATEMENT_P2 = "Satisfaction and loyalty have different drivers."
 
@@ -69,63 +70,6 @@ def shapley_r2(cov: np.ndarray) -> np.ndarray:
             for s in combinations(others, k):
                 out[j] += w * (r2[tuple(sorted((*s, j)))] - r2[s])
     return out
-
-
-def row_patterns(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of ``x`` and how many times each occurs.
-
-    Parameters
-    ----------
-    x : ndarray, shape (n, k)
-        Finite numbers.
-
-    Returns
-    -------
-    patterns : ndarray, shape (m, k)
-        The distinct rows, sorted (so the result does not depend on the rows' order).
-    counts : ndarray of int64, shape (m,)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> pat, cnt = row_patterns(np.array([[2.0, 1.0], [1.0, 3.0], [2.0, 1.0]]))
-    >>> pat.tolist(), cnt.tolist()
-    ([[1.0, 3.0], [2.0, 1.0]], [1, 2])
-    """
-    whole = np.rint(x)
-    if len(x) and np.array_equal(whole, x):
-        lo = whole.min(axis=0)
-        span = (whole.max(axis=0) - lo + 1).astype(np.int64)
-        total = 1
-        for s in span.tolist():
-            total *= s
-        if total < 2**62:  # ratings: one int64 key per row, sorted once (fast path)
-            radix = np.cumprod(np.concatenate([[1], span[:0:-1]]))[::-1].astype(np.int64)
-            key = (whole - lo).astype(np.int64) @ radix
-            keys, counts = np.unique(key, return_counts=True)
-            digits = (keys[:, None] // radix) % span
-            return digits + lo, counts.astype(np.int64)
-    patterns, counts = np.unique(x, axis=0, return_counts=True)
-    return patterns, counts.astype(np.int64)
-
-
-def weighted_cov(patterns: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Covariance (``ddof=1``) of the rows that ``patterns`` repeated ``counts`` times make.
-
-    Equals ``np.cov(rows, rowvar=False)`` of the expanded rows.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> rows = np.array([[1.0, 2.0], [3.0, 5.0], [3.0, 5.0], [4.0, 4.0]])
-    >>> pat, cnt = row_patterns(rows)
-    >>> bool(np.allclose(weighted_cov(pat, cnt), np.cov(rows, rowvar=False)))
-    True
-    """
-    w = np.asarray(counts, dtype=float)
-    n = w.sum()
-    dev = patterns - (w @ patterns) / n
-    return (dev.T * w) @ dev / (n - 1)
 
 
 def _profile(cov: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -229,7 +173,7 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
     Notes
     -----
     Everything is computed from the covariance matrix, so the rows are counted once into
-    their distinct patterns (:func:`row_patterns`; ratings on a few points make few patterns)
+    their distinct patterns (:func:`~loyaltystats.stats.row_patterns`; ratings on a few points make few patterns)
     and each bootstrap replicate draws the patterns' counts from the multinomial
     distribution with the observed frequencies, which is the row bootstrap's distribution of
     the resampled data: its cost grows with the patterns, not the rows. The largest

@@ -1,6 +1,6 @@
 """Claim-agnostic estimation primitives, each once: proportions and their differences,
 multiplicity, GLMs, the proportional-odds and Cox models on cells, isotonic regression,
-survival (log-rank, RMST), the count bootstrap.
+survival (log-rank, RMST), the count bootstrap, rows counted into patterns.
 
 Kaplan-Meier lives in :mod:`loyaltystats.stats.survival` and is public as
 :func:`loyaltystats.nps.kaplan_meier` (one name on the reference pages).
@@ -18,6 +18,7 @@ from .ordinal import (
     fit_proportional_odds_cells,
     saturated_loglik,
 )
+from .patterns import row_patterns, weighted_cov
 from .proportions import (
     binomial_test,
     clopper_pearson_ci,
@@ -36,4 +37,5 @@ __all__ = [
     "newcombe_diff", "holm", "check_level", "z_value", "logrank", "rmst",
     "CoxCountsFit", "fit_cox_counts", "pava",
     "OrdinalFit", "fit_proportional_odds", "fit_proportional_odds_cells", "saturated_loglik",
+    "row_patterns", "weighted_cov",
 ]
