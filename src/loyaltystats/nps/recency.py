@@ -23,6 +23,7 @@ from .._validate import FrameLike, as_frame
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale, missing_error
+from ..stats.patterns import row_patterns
 from ._common import column, no_missing, z_value
 
 __all__ = ["RecencyResult", "recency"]
@@ -341,13 +342,19 @@ def _interval_regression(design: np.ndarray, y: np.ndarray, low: float, high: fl
     """
     from scipy import optimize
 
-    lo = np.where(y <= low, -np.inf, y - 0.5)
-    hi = np.where(y >= high, np.inf, y + 0.5)
     n, p = design.shape
+    # the log-likelihood is a sum over answers that depends only on (lagged ratings, answer):
+    # it is evaluated once per distinct pattern, weighted by its count (ratings take few
+    # values); only the cluster-robust meat below needs the answers one by one
+    pat, cnt = row_patterns(np.column_stack([design, y]))
+    d_pat, y_pat, w_pat = pat[:, :p], pat[:, p], cnt.astype(float)
 
-    def parts(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def parts(theta: np.ndarray, X: np.ndarray, yy: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+        lo = np.where(yy <= low, -np.inf, yy - 0.5)
+        hi = np.where(yy >= high, np.inf, yy + 0.5)
         beta, s = theta[:p], math.exp(theta[p])
-        mu = design @ beta
+        mu = X @ beta
         a, b = (lo - mu) / s, (hi - mu) / s
         # upper-tail form where both ends are high, so the difference keeps its digits
         up = a > 0
@@ -360,12 +367,12 @@ def _interval_regression(design: np.ndarray, y: np.ndarray, low: float, high: fl
             bpb = np.where(np.isfinite(b), b * pb, 0.0)
         d_mu = (pa - pb) / (s * prob)
         d_ls = (apa - bpb) / prob
-        scores = np.column_stack([design * d_mu[:, None], d_ls])
+        scores = np.column_stack([X * d_mu[:, None], d_ls])
         return np.log(prob), scores
 
     def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        ll, sc = parts(theta)
-        return -float(ll.sum()) / n, -sc.sum(axis=0) / n
+        ll, sc = parts(theta, d_pat, y_pat)
+        return -float(w_pat @ ll) / n, -(w_pat @ sc) / n
 
     resid = y - design @ start
     theta0 = np.r_[start, math.log(max(float(np.std(resid)), 1e-3))]
@@ -387,7 +394,7 @@ def _interval_regression(design: np.ndarray, y: np.ndarray, low: float, high: fl
         bread = np.linalg.inv(H)
     except np.linalg.LinAlgError as exc:
         raise ModelError("the interval regression's information matrix is singular") from exc
-    _, scores = parts(theta)
+    _, scores = parts(theta, design, y)
     codes, uniq = pd.factorize(groups)
     per = np.zeros((len(uniq), k))
     np.add.at(per, codes, scores)
