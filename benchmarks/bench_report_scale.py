@@ -1,0 +1,184 @@
+"""The whole claims report at scale (issue #23): time and peak memory per claim by size.
+
+Run from the repository root::
+
+    python benchmarks/bench_report_scale.py                  # 2*10^4, 2*10^5, 2*10^6 customers
+    python benchmarks/bench_report_scale.py --sizes 20000,200000 --no-write
+    python benchmarks/bench_report_scale.py --quick --no-write   # 2,000 and 20,000 (smoke test)
+
+For each size, a FRESH child process (``--worker``) simulates the demo world
+(``claims.demo_mapping.demo_tables``, seed 1; not timed), then:
+
+1. calls ``check_claims`` on every claim at once, as ``loyaltystats report --demo`` does:
+   the report's wall time (simulation excluded) and the child's peak resident memory
+   (``VmHWM``, which includes the interpreter, the libraries and the simulated tables);
+2. calls ``check_claims(claims=[c])`` for each claim ``c`` alone: its time, and the memory
+   it adds above what the child holds before the call (``VmHWM`` reset with
+   ``/proc/self/clear_refs`` before each call, Linux >= 4.0).
+
+The growth exponent of a claim between two sizes is ``log(t2 / t1) / log(n2 / n1)``
+(1 = linear in the customers); it is only quoted between sizes where both times are at
+least 0.05 s (below that fixed overheads dominate).
+
+Writes ``benchmarks/results/report-scale.md`` unless ``--no-write``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+MIN_FOR_EXPONENT = 0.05
+
+
+def _status(key: str) -> int:
+    """A ``/proc/self/status`` memory field in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise KeyError(key)
+
+
+def _reset_peak() -> None:
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def worker(n: int) -> dict[str, Any]:
+    """Simulate, then time the full report and each claim alone (runs in the child)."""
+    import warnings
+
+    from loyaltystats.claims import check_claims, list_claims
+    from loyaltystats.claims.demo_mapping import DEMO_MAPPING, demo_tables
+
+    warnings.simplefilter("ignore")
+    t0 = time.perf_counter()
+    tables = demo_tables(n, seed=1)
+    tables.pop("truth", None)
+    sim_s = time.perf_counter() - t0
+    rows = {k: len(v) for k, v in tables.items()}
+    base_kib = _status("VmRSS")
+    check_claims(**tables, mapping=DEMO_MAPPING, claims=["T2"], seed=0)  # imports, warm-up
+    t0 = time.perf_counter()
+    report = check_claims(**tables, mapping=DEMO_MAPPING, seed=0)
+    full_s = time.perf_counter() - t0
+    full_peak = _status("VmHWM")
+    statuses = dict(zip(report.table["id"], report.table["verdict"].fillna(report.table["status"])))
+    per: dict[str, dict[str, float]] = {}
+    for cid in list_claims()["id"]:
+        before = _status("VmRSS")
+        _reset_peak()
+        t0 = time.perf_counter()
+        check_claims(**tables, mapping=DEMO_MAPPING, claims=[cid], seed=0)
+        per[cid] = {"seconds": time.perf_counter() - t0,
+                    "added_gib": max(_status("VmHWM") - before, 0) / 1024**2}
+    return {"n": n, "rows": rows, "simulate_s": sim_s, "full_s": full_s,
+            "full_peak_gib": full_peak / 1024**2, "tables_gib": base_kib / 1024**2,
+            "per_claim": per, "in_report": report.info["seconds"], "verdicts": statuses}
+
+
+def run_child(n: int) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "--worker", str(n)], capture_output=True,
+                         text=True, cwd=ROOT, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"child for n={n} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def exponents(runs: list[dict[str, Any]], claim: str) -> list[str]:
+    """Growth exponent of a claim's time between consecutive sizes (or why not quoted)."""
+    out = []
+    for a, b in zip(runs, runs[1:]):
+        ta, tb = a["per_claim"][claim]["seconds"], b["per_claim"][claim]["seconds"]
+        if min(ta, tb) < MIN_FOR_EXPONENT:
+            out.append("-")
+        else:
+            out.append(f"{math.log(tb / ta) / math.log(b['n'] / a['n']):.2f}")
+    return out
+
+
+def report(runs: list[dict[str, Any]], cmd: str, wall: float) -> str:
+    import numpy as np
+    import pandas as pd
+
+    import loyaltystats
+
+    sizes = [r["n"] for r in runs]
+    lines = [f"# The claims report at scale: {dt.date.today()}", "",
+             f"Command: `{cmd}` (total {wall:.0f} s, simulation included).", "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores; Python "
+             f"{platform.python_version()}, loyaltystats {loyaltystats.__version__}, numpy "
+             f"{np.__version__}, pandas {pd.__version__}.", "",
+             "One fresh process per size: the demo world simulated (seed 1, not timed), one "
+             "warm-up claim, then `check_claims` on every claim (*report*), then each claim "
+             "alone. Peak = `VmHWM` of the process (interpreter, libraries and the simulated "
+             "tables included); *added* = the peak during the claim above the memory held "
+             "before it.", "",
+             "| customers | rows (responses / customers / experiences / transactions) | "
+             "simulate | report | peak memory |", "|---|---|---|---|---|"]
+    for r in runs:
+        rw = r["rows"]
+        lines.append(f"| {r['n']:,} | {rw.get('responses', 0):,} / {rw.get('customers', 0):,}"
+                     f" / {rw.get('experiences', 0):,} / {rw.get('transactions', 0):,} | "
+                     f"{r['simulate_s']:.1f} s | {r['full_s']:.1f} s | "
+                     f"{r['full_peak_gib']:.2f} GiB |")
+    head = " | ".join(f"{n:,}: alone / in report / added" for n in sizes)
+    expo = " | ".join(f"exponent {a:,}->{b:,}" for a, b in zip(sizes, sizes[1:]))
+    lines += ["", "Each claim: its time alone (`check_claims(claims=[c])`, including the "
+              "preparation it shares with other claims in a full report), its time inside the "
+              "full report (`report.info['seconds']`; shared preparation falls on the first "
+              "claim that needs it) and the GiB its call alone added; exponent = "
+              "log(t2/t1) / log(n2/n1) of the time alone, quoted where both times are at "
+              f"least {MIN_FOR_EXPONENT} s.", "",
+              f"| claim | verdict at {sizes[-1]:,} | {head} | {expo} |",
+              "|---|---|" + "---|" * (len(sizes) + len(sizes) - 1)]
+    claims = sorted(runs[-1]["per_claim"], key=lambda c: -runs[-1]["per_claim"][c]["seconds"])
+    for c in claims:
+        cells = " | ".join(f"{r['per_claim'][c]['seconds']:.2f} s / "
+                           f"{r['in_report'].get(c, float('nan')):.2f} s / "
+                           f"{r['per_claim'][c]['added_gib']:.2f}" for r in runs)
+        lines.append(f"| {c} | {runs[-1]['verdicts'].get(c, '')} | {cells} | "
+                     f"{' | '.join(exponents(runs, c))} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="20000,200000,2000000")
+    ap.add_argument("--quick", action="store_true", help="2,000 and 20,000 customers")
+    ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.worker)))
+        return 0
+    sizes = [2000, 20000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    t0 = time.perf_counter()
+    runs = []
+    for n in sizes:
+        print(f"n = {n:,} ...", flush=True)
+        runs.append(run_child(n))
+        r = runs[-1]
+        print(f"  report {r['full_s']:.1f} s, peak {r['full_peak_gib']:.2f} GiB; slowest: "
+              + ", ".join(f"{c} {v['seconds']:.2f} s" for c, v in sorted(
+                  r["per_claim"].items(), key=lambda kv: -kv[1]["seconds"])[:5]), flush=True)
+    cmd = "python benchmarks/bench_report_scale.py" + (" " + " ".join(argv) if argv else "")
+    text = report(runs, cmd, time.perf_counter() - t0)
+    print(text)
+    if not args.no_write:
+        (RESULTS / "report-scale.md").write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
