@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -37,6 +37,12 @@ CATEGORY_NAMES = {
 }
 """Long names of the Kano categories."""
 
+TIE_ORDER = ("M", "O", "A", "I", "R", "Q")
+"""Which category wins a tie for the most frequent answer: must-be before one-dimensional
+before attractive before indifferent (the hierarchy rule M > O > A > I that the Kano
+literature attributes to Berger et al. 1993), then reverse and questionable. The order
+follows the cost of a wrong call: treating a basic as a delighter is the expensive one."""
+
 IMPACT_CATEGORIES = ("A", "O", "M", "I", "R")
 """Categories the regression route can give (no "questionable" without answer pairs)."""
 
@@ -51,6 +57,22 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 class NotEstimableWarning(UserWarning):
     """A time window (or attribute) had too few responses to be estimated; it is reported
     with ``estimable = False`` and left out of the fit."""
+
+
+def check_tie_order(tie_order: Sequence[str]) -> tuple[str, ...]:
+    """The tie order as a tuple: every one of the six categories exactly once."""
+    order = tuple(tie_order)  # a string "MOAIRQ" reads as its letters
+    if sorted(order) != sorted(CATEGORIES):
+        raise ParameterError(f"tie_order must list each of {list(CATEGORIES)} exactly once, "
+                             f"got {list(order)}")
+    return order
+
+
+def modal_order(arr: np.ndarray, tie_order: Sequence[str] = TIE_ORDER) -> np.ndarray:
+    """Column indices of each row of counts (columns in CATEGORIES order) from the most to
+    the least frequent; equal counts are ordered by ``tie_order``."""
+    prio = np.array([list(tie_order).index(c) for c in CATEGORIES])
+    return np.lexsort((np.broadcast_to(prio, arr.shape), -arr), axis=1)
 
 
 def warn_not_estimable(message: str) -> None:

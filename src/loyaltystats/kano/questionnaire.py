@@ -30,7 +30,16 @@ from .._validate import FrameLike
 from ..errors import DataError, ParameterError
 from ..results import Result, estimates_frame
 from ..stats import multinomial_bootstrap, wilson_ci
-from ._common import CATEGORIES, CATEGORY_NAMES, as_frame, check_level, check_seed
+from ._common import (
+    CATEGORIES,
+    CATEGORY_NAMES,
+    TIE_ORDER,
+    as_frame,
+    check_level,
+    check_seed,
+    check_tie_order,
+    modal_order,
+)
 
 __all__ = [
     "ANSWERS",
@@ -257,6 +266,7 @@ def questionnaire_counts(
     n_boot: int = 2000,
     fong_z: float = 1.65,
     seed: int | np.random.Generator = 0,
+    tie_order: Sequence[str] = TIE_ORDER,
 ) -> KanoQuestionnaire:
     """Kano classification from category counts per attribute.
 
@@ -274,6 +284,12 @@ def questionnaire_counts(
         Critical value of Fong's test.
     seed : int or numpy.random.Generator
         Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
+    tie_order : sequence of str
+        Which category is the modal one when two or more share the highest count: the
+        first of them in this order. Default ``M > O > A > I > R > Q`` (the hierarchy
+        rule attributed to Berger et al. 1993; calling a basic a delighter is the costly
+        mistake).
+        Any order of the six letters, e.g. ``"AOMIRQ"``.
 
     Returns
     -------
@@ -313,12 +329,14 @@ def questionnaire_counts(
                         n_rows=int(bad.any(axis=1).sum()), examples=arr[bad][:5])
     return _from_counts(arr.astype(np.int64), [str(a) for a in c.index], level=level,
                         n_boot=n_boot, fong_z=fong_z, seed=check_seed(seed, "questionnaire")
-                        if n_boot else None, info_extra={})
+                        if n_boot else None, info_extra={},
+                        tie_order=check_tie_order(tie_order))
 
 
 def _from_counts(arr: np.ndarray, attributes: list[str], *, level: float, n_boot: int,
                  fong_z: float, seed: np.random.Generator | None,
-                 info_extra: Mapping[str, Any]) -> KanoQuestionnaire:
+                 info_extra: Mapping[str, Any],
+                 tie_order: Sequence[str] = TIE_ORDER) -> KanoQuestionnaire:
     n = arr.sum(axis=1)
     empty = n == 0
     if empty.any():
@@ -326,7 +344,7 @@ def _from_counts(arr: np.ndarray, attributes: list[str], *, level: float, n_boot
                         n_rows=int(empty.sum()), examples=np.array(attributes)[empty][:5])
     better, worse = better_worse(arr)
     n_cls = arr[:, :4].sum(axis=1)
-    order = np.argsort(-arr, axis=1, kind="stable")
+    order = modal_order(arr, tie_order)
     m1 = np.take_along_axis(arr, order[:, :1], axis=1)[:, 0]
     m2 = np.take_along_axis(arr, order[:, 1:2], axis=1)[:, 0]
     clear, thr = fong_test(m1, m2, n, z=fong_z)
@@ -371,6 +389,7 @@ def _from_counts(arr: np.ndarray, attributes: list[str], *, level: float, n_boot
                          "method": "count bootstrap" if n_boot else "none",
                          "attribute": attr, "quantity": q})
     info = {"n_attributes": len(attributes), "n_boot": n_boot, "fong_z": fong_z,
+            "tie_order": "".join(tie_order),
             "categories": {k: CATEGORY_NAMES[k] for k in CATEGORIES}, **info_extra}
     return KanoQuestionnaire(
         estimates=estimates_frame(rows), title="Kano questionnaire (K1): categories and "
@@ -403,6 +422,7 @@ def questionnaire(
     fong_z: float = 1.65,
     min_pairs: int = 2,
     seed: int | np.random.Generator = 0,
+    tie_order: Sequence[str] = TIE_ORDER,
 ) -> KanoQuestionnaire:
     """Classify attributes from Kano questionnaire answer pairs (K1, questionnaire route).
 
@@ -431,6 +451,8 @@ def questionnaire(
         Fewest complete answer pairs an attribute needs (default 2); fewer raise.
     seed : int or numpy.random.Generator
         Seed of the random steps (default 0: the same call gives the same numbers; ``None`` is refused).
+    tie_order : sequence of str
+        Which category wins a tie for the most frequent; see :func:`questionnaire_counts`.
 
     Returns
     -------
@@ -528,4 +550,5 @@ def questionnaire(
             )
         arr[i] = np.bincount(_LUT[f.astype(np.int64) * 5 + d], minlength=6)
     return _from_counts(arr, attrs, level=level, n_boot=n_boot, fong_z=fong_z, seed=rng,
-                        info_extra={"n_respondents": len(data), "n_dropped": dropped})
+                        info_extra={"n_respondents": len(data), "n_dropped": dropped},
+                        tie_order=check_tie_order(tie_order))
