@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 from scipy.special import expit
 
 from .._boundary import Missing, reads
@@ -42,7 +42,10 @@ class LoyaltyCurve(ClaimResult):
     ``profile``
         One row per candidate breakpoint: ``kind, breakpoint, llf, deviance`` (twice the
         log-likelihood below the best candidate of that kind), ``jump, jump_se,
-        separated``.
+        separated, separated_at``: a candidate is *separated* when some score's rows all
+        share one outcome and the fit drives that score's rate to 0 or 1 (the jump runs to
+        infinity; ``separated_at`` lists those scores, e.g. a single respondent below the
+        step); its ``jump`` and ``jump_se`` are where the iterations stopped, not estimates.
     ``tests``
         ``test, statistic, df, p_value``: banded vs linear (the valid nested test), and,
         for information, the best step and hinge vs linear (their p-values ignore the
@@ -242,7 +245,9 @@ def _fit_segmented(s: np.ndarray, y: np.ndarray, m: np.ndarray, score: str, z: f
             fits.profile_rows.append({"kind": k, "breakpoint": float(c), "llf": float(f.llf[0]),
                                       "deviance": float(d), "jump": float(f.params[0, 2]),
                                       "jump_se": float(np.sqrt(max(f.cov[0, 2, 2], 0))),
-                                      "separated": bool(f.separated[0])})
+                                      "separated": bool(f.separated[0]),
+                                      "separated_at": ", ".join(
+                                          f"{v:g}" for v in s[f.extreme[0]])})
         inside = cands[dev <= crit]
         fb = segs[i_best]
         name = f"{k}@{cands[i_best]:g}"
@@ -265,16 +270,60 @@ class _Jump:
     estimate: float
     lo: float
     hi: float
+    method: str = "Wald"
 
 
-def _infer_jump(fits: _Fits, kind: str, s: np.ndarray, z: float) -> _Jump:
-    """The breakpoint of the deciding kind and its jump's Wald interval (log-odds)."""
+def profile_interval(X: np.ndarray, y: np.ndarray, m: np.ndarray, j: int, estimate: float,
+                     llf_max: float, crit: float, *, limit: float = 50.0
+                     ) -> tuple[float, float]:
+    """Profile-likelihood interval of coefficient ``j`` of a logistic fit on cells.
+
+    The ends are where ``2 (llf_max - llf(b_j))`` reaches ``crit``, ``llf(b_j)`` being the
+    log-likelihood maximized over the other coefficients with ``b_j`` fixed (an offset).
+    Under separation the likelihood never falls by ``crit`` on the side the coefficient
+    runs to, and that end is infinite.
+    """
+    others = [k for k in range(X.shape[1]) if k != j]
+
+    def drop(b: float) -> float:
+        f = fit_logistic_batch(X[:, others], y, m, offset=b * X[:, j])
+        if not f.converged[0]:
+            raise ModelError(f"the profile likelihood of the jump did not converge at {b:g}")
+        return 2 * (llf_max - float(f.llf[0])) - crit
+
+    if drop(estimate) > 0:
+        raise ModelError("the profile likelihood of the jump is below its maximum at the "
+                         "estimate: the fit did not reach its maximum")
+
+    def end(direction: float) -> float:
+        step, inner = 0.5, estimate
+        while abs(inner - estimate) < limit:
+            outer = inner + direction * step
+            if drop(outer) > 0:
+                return float(optimize.brentq(drop, min(inner, outer), max(inner, outer),
+                                             xtol=1e-8))
+            inner, step = outer, step * 2
+        return direction * np.inf
+
+    return end(-1.0), end(1.0)
+
+
+def _infer_jump(fits: _Fits, kind: str, s: np.ndarray, z: float, crit: float,
+                y: np.ndarray, m: np.ndarray) -> _Jump:
+    """The breakpoint of the deciding kind and its jump's interval (log-odds): Wald, or
+    the profile likelihood when the fit is separated (its Wald interval means nothing)."""
     if kind not in fits.best:
         raise ModelError(f"no candidate breakpoint for a {kind} model with the scores "
                          f"{s.tolist()}")
     chosen = fits.best[kind]
     fit_c = chosen["fit"]
     jump = float(fit_c.params[0, 2])
+    if fit_c.separated[0]:
+        lo, hi = profile_interval(chosen["X"], y, m, 2, jump, float(fit_c.llf[0]), crit)
+        at = ", ".join(f"{v:g}" for v in s[fit_c.extreme[0]])
+        return _Jump(kind=kind, c=chosen["c"], ci=chosen["ci"], estimate=jump, lo=lo, hi=hi,
+                     method=f"profile likelihood: separated, every row at score {at} has "
+                            "the same outcome")
     jump_se = float(np.sqrt(max(fit_c.cov[0, 2, 2], 0)))
     return _Jump(kind=kind, c=chosen["c"], ci=chosen["ci"], estimate=jump,
                  lo=jump - z * jump_se, hi=jump + z * jump_se)
@@ -370,7 +419,8 @@ def _estimate_rows(s: np.ndarray, m: np.ndarray, rate: np.ndarray, r_lo: np.ndar
                      "ci_high": boot_hi, "n": n_tot,
                      "method": f"{kind}, multinomial bootstrap ({n_boot})"})
     rows.append({"term": "jump", "estimate": jump.estimate, "ci_low": jump.lo,
-                 "ci_high": jump.hi, "n": n_tot, "method": f"{kind} at {c_hat:g} (Wald, log-odds)"})
+                 "ci_high": jump.hi, "n": n_tot,
+                 "method": f"{kind} at {c_hat:g} ({jump.method}, log-odds)"})
     return rows
 
 
@@ -473,7 +523,9 @@ def loyalty_curve(
     Verdict regions:
 
     * *supported*: the nested test rejects linearity at ``1 - level``, the breakpoint
-      interval lies at or above ``top``, and the jump's Wald interval lies above 0;
+      interval lies at or above ``top``, and the jump's interval lies above 0 (Wald; the
+      profile-likelihood interval, open on the side the jump runs to, when the deciding fit
+      is separated, as the Wald interval of a diverging coefficient is meaningless);
     * *contradicted*: linearity is rejected and either the breakpoint interval lies at or
       above ``top`` with the jump's interval below 0 (loyalty flattens at the top), or a
       significant positive jump sits entirely below ``top``;
@@ -495,7 +547,7 @@ def loyalty_curve(
     crit = float(stats.chi2.ppf(conf, 1))
     fits = _fit_linear_banded(s, y, m, scale, score, z)
     _fit_segmented(s, y, m, score, z, crit, fits)
-    jump = _infer_jump(fits, kind, s, z)
+    jump = _infer_jump(fits, kind, s, z, crit, y, m)
     chosen = fits.best[kind]
     boot_lo, boot_hi, boot_table = _bootstrap_breakpoint(chosen, y, m, n_boot, conf, seed)
     rate = y / m
