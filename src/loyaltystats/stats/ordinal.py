@@ -10,7 +10,7 @@ and against Venables & Ripley's ``polr`` fit of the MASS ``housing`` table).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,16 +18,67 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, ParameterError
 from .levels import z_value
 
 __all__ = ["OrdinalFit", "fit_proportional_odds", "fit_proportional_odds_cells",
            "saturated_loglik"]
 
 
+@dataclass(frozen=True)
+class _Link:
+    """A cumulative link: the cdf ``F``, its upper tail ``1 - F`` (kept separately so that
+    differences in the upper tail keep their digits), the density ``f = F'``, ``f'`` and
+    ``F^-1`` for the starting values."""
+
+    name: str
+    cdf: Callable[[np.ndarray], np.ndarray]
+    sf: Callable[[np.ndarray], np.ndarray]
+    pdf: Callable[[np.ndarray], np.ndarray]
+    dpdf: Callable[[np.ndarray], np.ndarray]
+    ppf: Callable[[np.ndarray], np.ndarray]
+
+
+def _finite(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """``fn`` where its argument is finite, 0 at the infinite cut-points (f and f' vanish
+    there, but inf - inf or inf * 0 would give NaN)."""
+    def wrapped(x: np.ndarray) -> np.ndarray:
+        fin = np.isfinite(x)
+        out = np.zeros_like(x, dtype=float)
+        out[fin] = fn(x[fin])
+        return out
+    return wrapped
+
+
+def _logistic_pdf(x: np.ndarray) -> np.ndarray:
+    F = expit(x)
+    return F * (1 - F)
+
+
+LINKS = {
+    "logit": _Link("logit", expit, lambda x: expit(-x), _finite(_logistic_pdf),
+                   _finite(lambda x: _logistic_pdf(x) * (1 - 2 * expit(x))),
+                   lambda q: np.log(q / (1 - q))),
+    "probit": _Link("probit", stats.norm.cdf, stats.norm.sf, _finite(stats.norm.pdf),
+                    _finite(lambda x: -x * stats.norm.pdf(x)), stats.norm.ppf),
+    # complementary log-log: F(x) = 1 - exp(-exp(x)), scipy's gumbel_l
+    "cloglog": _Link("cloglog", lambda x: -np.expm1(-np.exp(x)), lambda x: np.exp(-np.exp(x)),
+                     _finite(lambda x: np.exp(x - np.exp(x))),
+                     _finite(lambda x: np.exp(x - np.exp(x)) * (1 - np.exp(x))),
+                     lambda q: np.log(-np.log1p(-q))),
+}
+"""The cumulative links: ``F(theta_k - x'beta) = P(Y <= k | x)``."""
+
+
+def _get_link(link: str) -> _Link:
+    if link not in LINKS:
+        raise ParameterError(f"link must be one of {list(LINKS)}, got {link!r}")
+    return LINKS[link]
+
+
 @dataclass(frozen=True, eq=False)
 class OrdinalFit:
-    """A fitted proportional-odds model.
+    """A fitted cumulative-link (by default proportional-odds) model.
 
     The model is ``logit P(Y <= k | x) = theta_k - x'beta`` (the parameterization of MASS
     ``polr`` and statsmodels ``OrderedModel``): a positive ``beta`` shifts the distribution
@@ -51,6 +102,8 @@ class OrdinalFit:
         Ordered outcome categories.
     n_iter : int
         Newton iterations used.
+    link : str
+        ``"logit"``, ``"probit"`` or ``"cloglog"``: ``F(theta_k - x'beta) = P(Y <= k | x)``.
     """
 
     params: pd.Series
@@ -62,6 +115,7 @@ class OrdinalFit:
     categories: list
     n_iter: int
     n_coef: int
+    link: str = "logit"
 
     @property
     def coef(self) -> pd.Series:
@@ -80,7 +134,8 @@ class OrdinalFit:
 
     def table(self, level: float = 0.95) -> pd.DataFrame:
         """Tidy table: term, estimate, ci_low, ci_high, n, method, std_err, z, p_value,
-        odds_ratio, or_ci_low, or_ci_high (the odds-ratio columns are NaN for cut-points).
+        odds_ratio, or_ci_low, or_ci_high (the odds-ratio columns are NaN for cut-points, and
+        for links other than the logit, where ``exp(beta)`` is not an odds ratio).
 
         Examples
         --------
@@ -95,19 +150,23 @@ class OrdinalFit:
         se = self.bse.to_numpy()
         zval = est / se
         is_coef = np.arange(len(est)) < self.n_coef
+        is_or = is_coef & (self.link == "logit")
         lo, hi = est - z * se, est + z * se
+        method = ("proportional odds on counts" if self.link == "logit"
+                  else f"cumulative {self.link} on counts")
         return pd.DataFrame({
             "term": self.params.index.astype(str),
             "estimate": est, "ci_low": lo, "ci_high": hi,
-            "n": int(round(self.nobs)), "method": "proportional odds on counts",
+            "n": int(round(self.nobs)), "method": method,
             "std_err": se, "z": zval, "p_value": 2 * stats.norm.sf(np.abs(zval)),
-            "odds_ratio": np.where(is_coef, np.exp(est), np.nan),
-            "or_ci_low": np.where(is_coef, np.exp(lo), np.nan),
-            "or_ci_high": np.where(is_coef, np.exp(hi), np.nan),
+            "odds_ratio": np.where(is_or, np.exp(est), np.nan),
+            "or_ci_low": np.where(is_or, np.exp(lo), np.nan),
+            "or_ci_high": np.where(is_or, np.exp(hi), np.nan),
         })
 
 
-def _loglik_parts(phi: np.ndarray, X: np.ndarray, y: np.ndarray, K: int):
+def _loglik_parts(phi: np.ndarray, X: np.ndarray, y: np.ndarray, K: int,
+                  link: _Link = LINKS["logit"]):
     p = X.shape[1]
     beta, theta = phi[:p], phi[p:]
     eta = X @ beta if p else np.zeros(len(y))
@@ -116,29 +175,28 @@ def _loglik_parts(phi: np.ndarray, X: np.ndarray, y: np.ndarray, K: int):
     b = th[y] - eta      # lower cut-point minus eta
     # P = F(a) - F(b), computed on the side that avoids cancellation
     with np.errstate(invalid="ignore"):
-        prob = np.where(b > 0, expit(-b) - expit(-a), expit(a) - expit(b))
+        prob = np.where(b > 0, link.sf(b) - link.sf(a), link.cdf(a) - link.cdf(b))
     return a, b, prob
 
 
-def _loglik(phi, X, y, w, K) -> float:
-    _, _, prob = _loglik_parts(phi, X, y, K)
+def _loglik(phi, X, y, w, K, link: _Link = LINKS["logit"]) -> float:
+    _, _, prob = _loglik_parts(phi, X, y, K, link)
     if np.any(~(prob > 0)):
         return -np.inf
     return float(np.sum(w * np.log(prob)))
 
 
-def _grad_hess(phi, X, y, w, K):
-    """Analytic gradient and Hessian of the cumulative-logit log-likelihood.
+def _grad_hess(phi, X, y, w, K, link: _Link = LINKS["logit"]):
+    """Analytic gradient and Hessian of the cumulative-link log-likelihood.
 
     With ``a = theta_y - eta`` and ``b = theta_{y-1} - eta`` and ``l = log(F(a) - F(b))``:
     ``l_a = f(a)/P``, ``l_b = -f(b)/P``, ``l_aa = f'(a)/P - l_a^2``,
     ``l_bb = -f'(b)/P - l_b^2``, ``l_ab = -l_a l_b``; ``da/dphi = (-x, e_y)`` and
     ``db/dphi = (-x, e_{y-1})``.
     """
-    a, b, prob = _loglik_parts(phi, X, y, K)
-    Fa, Fb = expit(a), expit(b)
-    fa, fb = Fa * (1 - Fa), Fb * (1 - Fb)
-    ha, hb = fa * (1 - 2 * Fa), fb * (1 - 2 * Fb)
+    a, b, prob = _loglik_parts(phi, X, y, K, link)
+    fa, fb = link.pdf(a), link.pdf(b)
+    ha, hb = link.dpdf(a), link.dpdf(b)
     la, lb = fa / prob, -fb / prob
     laa = ha / prob - la**2
     lbb = -hb / prob - lb**2
@@ -167,6 +225,7 @@ def fit_proportional_odds(
     categories: Sequence[object] | None = None,
     maxiter: int = 100,
     tol: float = 1e-10,
+    link: str = "logit",
 ) -> OrdinalFit:
     """Fit a proportional-odds model to counts per (covariate pattern, category).
 
@@ -185,6 +244,11 @@ def fit_proportional_odds(
         Labels of the ``K`` categories, used to name the cut-points.
     maxiter, tol : int, float
         Newton-Raphson settings; convergence when the largest step is below ``tol``.
+    link : {"logit", "probit", "cloglog"}
+        The cumulative link ``F`` in ``P(Y <= k | x) = F(theta_k - x'beta)``: logistic
+        (proportional odds, the default), normal (ordered probit) or complementary log-log
+        (``F(x) = 1 - exp(-exp(x))``: proportional hazards in discrete time), as
+        ``MASS::polr(method=)`` and ``ordinal::clm(link=)``.
 
     Returns
     -------
@@ -199,7 +263,8 @@ def fit_proportional_odds(
     -----
     Newton-Raphson on ``(beta, theta)`` with step halving. Starting values: ``beta = 0`` and
     the logits of the marginal cumulative proportions. The log-likelihood is concave in
-    ``(beta, theta)`` for the logistic link (Pratt 1981), so the maximum found is global.
+    ``(beta, theta)`` for every link with a log-concave density (logistic, normal,
+    complementary log-log; Pratt 1981), so the maximum found is global.
     Standard errors come from the inverse of the observed information ``-H`` at the
     maximum, as in ``polr`` and ``OrderedModel``.
 
@@ -212,6 +277,7 @@ def fit_proportional_odds(
     >>> round(float(fit.params["x"]), 4)
     0.9808
     """
+    F = _get_link(link)
     X = np.asarray(X, dtype=float)
     if X.ndim == 1:
         X = X[:, None]
@@ -239,12 +305,12 @@ def fit_proportional_odds(
         raise ModelError("the design is rank deficient: some levels are empty or collinear")
 
     cum = np.cumsum(present)[:-1] / present.sum()
-    phi = np.concatenate([np.zeros(p), np.log(cum / (1 - cum))])
-    llf = _loglik(phi, X, y, w, K)
+    phi = np.concatenate([np.zeros(p), F.ppf(cum)])
+    llf = _loglik(phi, X, y, w, K, F)
     converged = False
     n_iter = 0
     for n_iter in range(1, maxiter + 1):  # noqa: B007 - n_iter is reported below
-        g, H = _grad_hess(phi, X, y, w, K)
+        g, H = _grad_hess(phi, X, y, w, K, F)
         try:
             step = np.linalg.solve(-H, g)
         except np.linalg.LinAlgError as exc:
@@ -256,7 +322,7 @@ def fit_proportional_odds(
         t = 1.0
         for _ in range(40):
             new = phi + t * step
-            new_llf = _loglik(new, X, y, w, K)
+            new_llf = _loglik(new, X, y, w, K, F)
             if new_llf >= llf - 1e-12 * abs(llf):
                 break
             t /= 2
@@ -271,7 +337,7 @@ def fit_proportional_odds(
             raise ModelError("separation: coefficients diverge; a level has all its answers "
                              "in the lowest or highest categories; pool sparse levels")
         raise ModelError(f"the proportional-odds fit did not converge in {maxiter} iterations")
-    _, H = _grad_hess(phi, X, y, w, K)
+    _, H = _grad_hess(phi, X, y, w, K, F)
     try:
         cov = np.linalg.inv(-H)
     except np.linalg.LinAlgError as exc:  # pragma: no cover - guarded by the rank check
@@ -285,6 +351,7 @@ def fit_proportional_odds(
         params=pd.Series(phi, index=labels), bse=pd.Series(se, index=labels),
         cov=pd.DataFrame(cov, index=labels, columns=labels), llf=float(llf),
         nobs=float(w.sum()), n_rows=int(len(y)), categories=cats, n_iter=n_iter, n_coef=p,
+        link=F.name,
     )
 
 
@@ -295,6 +362,7 @@ def fit_proportional_odds_cells(
     *,
     count: str = "n",
     categories: Sequence[object] | None = None,
+    link: str = "logit",
 ) -> OrdinalFit:
     """Proportional-odds model from a count table with a patsy right-hand side.
 
@@ -313,6 +381,8 @@ def fit_proportional_odds_cells(
         Frequency column.
     categories : list, optional
         Outcome categories in order; categories without any count are dropped.
+    link : {"logit", "probit", "cloglog"}
+        The cumulative link (see :func:`fit_proportional_odds`).
 
     Examples
     --------
@@ -347,7 +417,7 @@ def fit_proportional_odds_cells(
     X = patsy.dmatrix(formula, data, return_type="dataframe")
     X = X.drop(columns=[c for c in X.columns if c == "Intercept"])
     return fit_proportional_odds(X.to_numpy(), y, data[count].to_numpy(float),
-                                 exog_names=list(X.columns), categories=cats)
+                                 exog_names=list(X.columns), categories=cats, link=link)
 
 
 def saturated_loglik(counts: np.ndarray) -> float:
