@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations
-from math import factorial
 from typing import Any
 
 import numpy as np
@@ -20,9 +18,10 @@ from ._boundary import Missing, reads
 from ._plotting import get_ax
 from ._validate import FrameLike, as_frame
 from .data import validate_column
-from .errors import DataError, ModelError
+from .errors import DataError
 from .results import ClaimResult, estimates_frame, judge_interval
 from .scales import Scale
+from .stats.dominance import dominance_statistics, shapley_r2
 from .stats.patterns import row_patterns, weighted_cov
 from .stats.seeds import make_rng
 
@@ -31,45 +30,20 @@ __all__ = ["DriverImportance", "driver_importance", "shapley_r2"]
 STATEMENT_P2 = "Satisfaction and loyalty have different drivers."
 
 
-def shapley_r2(cov: np.ndarray) -> np.ndarray:
-    """Shapley (LMG) decomposition of R-squared from a covariance matrix.
-
-    Parameters
-    ----------
-    cov : ndarray, shape (p + 1, p + 1)
-        Covariance of the ``p`` drivers followed by the outcome (last row and column).
-
-    Returns
-    -------
-    ndarray, shape (p,)
-        Each driver's contribution; they sum to the full model's R-squared.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> cov = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.3], [0.5, 0.3, 1.0]])
-    >>> np.round(shapley_r2(cov), 3).tolist()   # uncorrelated drivers: squared correlations
-    [0.25, 0.09]
-    """
-    p = cov.shape[0] - 1
-    cxx, cxy, vy = cov[:p, :p], cov[:p, p], cov[p, p]
-    r2: dict[tuple[int, ...], float] = {(): 0.0}
-    for k in range(1, p + 1):
-        for s in combinations(range(p), k):
-            idx = list(s)
-            try:
-                beta = np.linalg.solve(cxx[np.ix_(idx, idx)], cxy[idx])
-            except np.linalg.LinAlgError as exc:
-                raise ModelError(f"drivers {idx} are collinear") from exc
-            r2[s] = float(cxy[idx] @ beta / vy)
-    out = np.zeros(p)
-    for j in range(p):
-        others = [i for i in range(p) if i != j]
-        for k in range(p):
-            w = factorial(k) * factorial(p - k - 1) / factorial(p)
-            for s in combinations(others, k):
-                out[j] += w * (r2[tuple(sorted((*s, j)))] - r2[s])
-    return out
+def _dominance_tables(cov: np.ndarray, drivers: list[str], outcomes: list[str]
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Dominance statistics and pairwise dominance of the drivers, per outcome."""
+    p = len(drivers)
+    stats_, pairs = [], []
+    for k, o in enumerate(outcomes):
+        sub = cov[np.ix_(list(range(p)) + [p + k], list(range(p)) + [p + k])]
+        st, pr = dominance_statistics(sub, drivers)
+        stats_.append(st.assign(outcome=o))
+        pairs.append(pr.assign(outcome=o))
+    first = ["outcome"]
+    st_all, pr_all = pd.concat(stats_, ignore_index=True), pd.concat(pairs, ignore_index=True)
+    return (st_all[first + [c for c in st_all.columns if c != "outcome"]],
+            pr_all[first + [c for c in pr_all.columns if c != "outcome"]])
 
 
 def _profile(cov: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -168,7 +142,14 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
     -------
     DriverImportance
         ``estimates``: ``max share difference`` first, then each driver's share difference;
-        ``tables["shares"]``: per outcome and driver, the share and its interval, and R-squared.
+        ``tables["shares"]``: per outcome and driver, the share and its interval, R-squared,
+        and ``ci_excludes_share`` (the percentile interval misses the share itself, as it
+        can for a share near 0: read that interval with care);
+        ``tables["dominance"]``: per outcome and driver, the general dominance statistic
+        (the Shapley value, in R-squared) and the conditional ones ``size_0 ..``
+        (:func:`~loyaltystats.stats.dominance_statistics`);
+        ``tables["dominance_pairs"]``: per outcome and pair of drivers, which one
+        dominates completely, conditionally and generally (or ``"undetermined"``).
 
     Notes
     -----
@@ -225,7 +206,9 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
     # patterns: the cost no longer grows with the rows (issue #23)
     patterns, counts = row_patterns(data[cols].to_numpy(float))
     p = len(drivers)
-    shares, r2 = _profile(weighted_cov(patterns, counts), p)
+    cov = weighted_cov(patterns, counts)
+    shares, r2 = _profile(cov, p)
+    dom_stats, dom_pairs = _dominance_tables(cov, drivers, outcomes)
     diff = shares[0] - shares[1]
     stat = float(np.nanmax(np.abs(diff)))
     rng = make_rng(seed, "driver_importance")
@@ -255,7 +238,11 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
             lo_s, hi_s = (np.nanquantile(boot_shares[:, k, j], q) if n_boot
                           else (np.nan, np.nan))
             share_rows.append({"outcome": o, "driver": d, "share": shares[k, j],
-                               "ci_low": lo_s, "ci_high": hi_s, "r_squared": r2[k]})
+                               "ci_low": lo_s, "ci_high": hi_s, "r_squared": r2[k],
+                               # a percentile interval that misses its own estimate (a share
+                               # near 0 with a skewed bootstrap) is flagged, not hidden
+                               "ci_excludes_share": bool(n_boot and not lo_s <= shares[k, j]
+                                                         <= hi_s)})
     if judge_interval(s_lo, s_hi, 0.0, same) == "supported":
         verdict, reason = "contradicted", (f"no driver's share differs by more than {same:g} "
                                            "between the outcomes")
@@ -267,7 +254,8 @@ def driver_importance(data: FrameLike, outcomes: Sequence[str], drivers: Sequenc
     reason += f" (R-squared {r2[0]:.3f} for {outcomes[0]}, {r2[1]:.3f} for {outcomes[1]})"
     return DriverImportance(
         estimates=estimates_frame(rows), title="P2 driver importance", level=level,
-        tables={"shares": pd.DataFrame(share_rows)},
+        tables={"shares": pd.DataFrame(share_rows), "dominance": dom_stats,
+                "dominance_pairs": dom_pairs},
         info={"n_boot": n_boot, "same": same, "different": different},
         claim_id="P2", statement=STATEMENT_P2, claimed={"max_share_difference_at_least":
                                                         different},

@@ -1,6 +1,7 @@
 """Claim-agnostic estimation primitives, each once: proportions and their differences,
 multiplicity, GLMs, the proportional-odds and Cox models on cells, isotonic regression,
-survival (log-rank, RMST), the count bootstrap, rows counted into patterns.
+survival (log-rank, RMST), the count bootstrap, rows counted into patterns,
+dominance analysis of R-squared.
 
 Kaplan-Meier lives in :mod:`loyaltystats.stats.survival` and is public as
 :func:`loyaltystats.nps.kaplan_meier` (one name on the reference pages).
@@ -9,6 +10,7 @@ Kaplan-Meier lives in :mod:`loyaltystats.stats.survival` and is public as
 from .baseline import pool_periods
 from .bootstrap import BootstrapResult, multinomial_bootstrap
 from .cox import CoxCountsFit, fit_cox_counts
+from .dominance import dominance_statistics, subset_r2
 from .glm import BinomialFit, fit_binomial, lr_test
 from .isotonic import pava
 from .levels import check_level, z_value
@@ -37,5 +39,5 @@ __all__ = [
     "newcombe_diff", "holm", "check_level", "z_value", "logrank", "rmst",
     "CoxCountsFit", "fit_cox_counts", "pava",
     "OrdinalFit", "fit_proportional_odds", "fit_proportional_odds_cells", "saturated_loglik",
-    "row_patterns", "weighted_cov",
+    "row_patterns", "weighted_cov", "dominance_statistics", "subset_r2",
 ]
