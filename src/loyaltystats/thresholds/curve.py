@@ -47,9 +47,13 @@ class LoyaltyCurve(ClaimResult):
         infinity; ``separated_at`` lists those scores, e.g. a single respondent below the
         step); its ``jump`` and ``jump_se`` are where the iterations stopped, not estimates.
     ``tests``
-        ``test, statistic, df, p_value``: banded vs linear (the valid nested test), and,
-        for information, the best step and hinge vs linear (their p-values ignore the
-        search over the grid and are too small).
+        ``test, statistic, df, p_value``: banded vs linear (the valid nested test); for
+        information, the best step and hinge vs linear (their chi-square p-values ignore
+        the search over the grid and are too small); and, when ``n_boot > 0``, whether a
+        step (hinge) exists anywhere on the grid: the largest LR against linearity referred
+        to its parametric-bootstrap distribution under the fitted linear model, the whole
+        grid search repeated per replicate (valid despite the search; also in
+        ``info["breakpoint_exists_p_value"]`` for the deciding kind).
     ``bootstrap``
         ``breakpoint, count`` of the bootstrap replicates (when ``n_boot > 0``).
     """
@@ -329,6 +333,39 @@ def _infer_jump(fits: _Fits, kind: str, s: np.ndarray, z: float, crit: float,
                  lo=jump - z * jump_se, hi=jump + z * jump_se)
 
 
+def _sup_lr_tests(fits: _Fits, y: np.ndarray, m: np.ndarray, n_boot: int,
+                  seed: int | np.random.Generator) -> dict[str, float]:
+    """Does a breakpoint exist? The largest LR of a step (hinge) over the whole grid against
+    the linear fit, referred to its distribution under linearity by parametric bootstrap.
+
+    The naive chi-square(1) p-value of the best candidate ignores that the best of many
+    was picked (Davies 1987); here each replicate draws binomial counts per score from the
+    fitted linear model and repeats the whole grid search (batched fits on the cells), so
+    the p-value accounts for the search. ``p = (1 + #{LR* >= LR}) / (n_boot + 1)``.
+    """
+    out: dict[str, float] = {}
+    if n_boot <= 0:
+        return out
+    # a stream of its own: the breakpoint bootstrap keeps its numbers
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(
+        [int(seed), 1987])
+    p0 = expit(fits.X_lin @ fits.lin.params[0])
+    y_star = rng.binomial(m.astype(np.int64), p0, size=(n_boot, len(m))).astype(float)
+    m_star = np.broadcast_to(m, y_star.shape)
+    llf_lin = fit_logistic_batch(fits.X_lin, y_star, m_star).llf
+    for k, best in fits.best.items():
+        stat = max(2 * float(best["fit"].llf[0] - fits.lin.llf[0]), 0.0)
+        llf_seg = np.max(np.column_stack([fit_logistic_batch(X, y_star, m_star).llf
+                                          for X in best["Xs"]]), axis=1)
+        stat_star = np.maximum(2 * (llf_seg - llf_lin), 0.0)
+        pval = float((1 + np.sum(stat_star >= stat - 1e-9)) / (n_boot + 1))
+        fits.tests.append({"test": f"a {k} anywhere vs linear (sup-LR over the grid, "
+                                   f"parametric bootstrap {n_boot})",
+                           "statistic": stat, "df": np.nan, "p_value": pval})
+        out[k] = pval
+    return out
+
+
 def _bootstrap_breakpoint(chosen: dict[str, Any], y: np.ndarray, m: np.ndarray, n_boot: int,
                           conf: float, seed: int | np.random.Generator | None,
                           ) -> tuple[float, float, pd.DataFrame]:
@@ -550,6 +587,7 @@ def loyalty_curve(
     jump = _infer_jump(fits, kind, s, z, crit, y, m)
     chosen = fits.best[kind]
     boot_lo, boot_hi, boot_table = _bootstrap_breakpoint(chosen, y, m, n_boot, conf, seed)
+    exists_p = _sup_lr_tests(fits, y, m, n_boot, seed)
     rate = y / m
     r_lo, r_hi = wilson_ci(y, m, conf)
     curve = _curve_table(s, y, m, rate, r_lo, r_hi, scale, fits, chosen)
@@ -565,6 +603,7 @@ def loyalty_curve(
         "breakpoint_ci": breakpoint_ci, "linearity_p_value": fits.p_lin,
         "n_boot": int(n_boot), "seed": seed if isinstance(seed, int) else None,
         "tie_rule": "lowest breakpoint among equal log-likelihoods",
+        "breakpoint_exists_p_value": exists_p.get(kind, np.nan),
     }
     for k, b in fits.best.items():
         info[f"{k}_breakpoint"] = b["c"]
