@@ -144,12 +144,24 @@ def _chunked_bincount(code: np.ndarray, size: int, weights: np.ndarray | None = 
     return out
 
 
+def _chunked_bincount_outcome(code: np.ndarray, y: np.ndarray, size: int) -> np.ndarray:
+    """Rows per (cell, outcome), shape ``(size, 2)``: one bincount of ``2 code + y``, in
+    chunks so that the doubled codes never exist for all rows at once."""
+    out = np.zeros(2 * size, dtype=np.int64)
+    for lo in range(0, len(code), _CHUNK):
+        hi = lo + _CHUNK
+        out += np.bincount(code[lo:hi] * 2 + y[lo:hi], minlength=2 * size)
+    return out.reshape(size, 2)
+
+
 def _combine(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, int]:
     total = 1
     for s in sizes:
         total *= max(s, 1)
     if total > MAX_CELLS:
         raise violation("too_many_cells", total=total)
+    if len(codes) == 1:
+        return codes[0], total  # one key: its codes are the cell codes (no copy)
     code = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
     for c, s in zip(codes, sizes):
         code *= s
@@ -222,11 +234,16 @@ def count_cells(
     sizes = [len(u) for _, u in coded]
     code, total = _combine(codes, sizes)
 
-    n = _chunked_bincount(code, total)
-    columns: dict[str, np.ndarray] = {"n": n}
     y = _binary_outcome(data[outcome], table) if outcome is not None else None
-    if y is not None:
-        columns["successes"] = _chunked_bincount(code[y], total)
+    if y is None:
+        n = _chunked_bincount(code, total)
+        columns: dict[str, np.ndarray] = {"n": n}
+    else:
+        # one pass over the rows counts them and their successes: the outcome is the last
+        # binary digit of a doubled cell code (no gather of the successes' codes)
+        both = _chunked_bincount_outcome(code, y, total)
+        n = both.sum(axis=1)
+        columns = {"n": n, "successes": both[:, 1]}
     if weights is not None:
         w = _numeric_weights(data[weights], table)
         columns["weight"] = _chunked_bincount(code, total, w)

@@ -5,18 +5,19 @@ Kept apart from :mod:`loyaltystats.nps.retention` so that the public module stay
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..data import validate_column
 from ..errors import DataError, ModelError
 from ..scales import Scale, missing_error
 from ..stats import wilson_ci
+from ..stats.cox import _newton
 from ..tables import count_cells
 from ._common import CATEGORIES, categorize, column, numeric
 
@@ -107,24 +108,78 @@ def _build_predictors(customers: pd.DataFrame, predictors: Sequence[str], recomm
 
 
 # ------------------------------------------------------------------ model fits
-def _cox(pred: _Predictor | None, T: np.ndarray, E: np.ndarray, X: pd.DataFrame | None = None
-         ) -> Any:
-    """lifelines CoxPHFitter (Efron ties) on the rows; warnings from lifelines become notes."""
-    from lifelines import CoxPHFitter
+@dataclass(frozen=True)
+class _CoxFit:
+    """What versus_retention reads of a Cox fit (Efron ties, fitted on counts)."""
 
-    X = pred.design() if X is None else X
-    df = X.copy()
-    df["_T"], df["_E"] = T, E.astype(int)
-    cph = CoxPHFitter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            cph.fit(df, duration_col="_T", event_col="_E")
-        except Exception as exc:  # lifelines raises ConvergenceError (a subclass of Exception)
-            raise ModelError(f"Cox fit of {list(X.columns)} failed: {exc}") from exc
-    notes = [str(w.message).splitlines()[0] for w in caught
-             if "ConvergenceWarning" in type(w.message).__name__]
-    return cph, notes
+    params: pd.Series
+    bse: pd.Series
+    llf: float
+    llf_null: float
+
+    @property
+    def aic(self) -> float:
+        """Partial AIC, as lifelines' ``AIC_partial_``."""
+        return -2 * self.llf + 2 * len(self.params)
+
+    def lr_test(self) -> tuple[float, float]:
+        """Likelihood-ratio statistic against the model without covariates, and its p-value."""
+        stat = 2 * self.llf - 2 * self.llf_null
+        return float(stat), float(stats.chi2.sf(stat, len(self.params)))
+
+    def p_values(self) -> pd.Series:
+        """Wald p-values of the coefficients."""
+        return pd.Series(stats.chi2.sf((self.params / self.bse) ** 2, 1), index=self.params.index)
+
+
+# lifelines' text, kept so that the notes of a fit are the ones it gave on the rows
+_LOW_VAR = ("Column(s) {} have very low variance. This may harm convergence. 1) Are you using "
+            "formula's? Did you mean to add '-1' to the end. 2) Try dropping this redundant "
+            "column before fitting if convergence fails.")
+
+
+def _cox(pred: _Predictor, T: np.ndarray, E: np.ndarray) -> tuple[_CoxFit, list[str]]:
+    """Cox model (Efron ties) of one predictor, fitted on the counts per (time, value) cell.
+
+    Rows sharing a duration and a predictor value are exchangeable in the partial likelihood,
+    so they are fitted as one cell with a count and an event count (the Newton-Raphson of
+    :func:`~loyaltystats.stats.fit_cox_counts`): the estimates of lifelines' ``CoxPHFitter``
+    on the rows run to convergence, at the cost of the cells.
+    """
+    # one integer per (time, value) cell from the two columns' hash codes (a 1-d key counts
+    # faster than np.unique over rows)
+    t_code, t_uniq = pd.factorize(T)
+    v_code, v_uniq = pd.factorize(pred.values)
+    cell_keys, inv = np.unique(t_code.astype(np.int64) * len(v_uniq) + v_code,
+                               return_inverse=True)
+    inv = inv.ravel()
+    counts = np.bincount(inv, minlength=len(cell_keys)).astype(float)
+    events = np.bincount(inv, weights=E.astype(float), minlength=len(cell_keys))
+    times = np.asarray(t_uniq, float)[cell_keys // len(v_uniq)]
+    values = np.asarray(v_uniq)[cell_keys % len(v_uniq)].astype(pred.values.dtype)
+    X = replace(pred, values=values).design()
+    names = list(X.columns)
+    x = X.to_numpy(float)
+    notes = []
+    mean = counts @ x / counts.sum()
+    var = counts @ (x - mean) ** 2 / (counts.sum() - 1)
+    if (var < 1e-4).any():
+        notes.append(_LOW_VAR.format([c for c, v in zip(names, var) if v < 1e-4]))
+    start = np.full(len(cell_keys), -np.inf)
+    try:
+        beta, llf, info, _, done = _newton(x, start, times, events, counts, "efron",
+                                           50, 1e-10, names)
+        cov = np.linalg.inv(info)
+    except (ModelError, np.linalg.LinAlgError) as exc:
+        raise ModelError(f"Cox fit of {names} failed: {exc}") from exc
+    if not done or np.max(np.abs(beta)) > 30:
+        # as lifelines did: go on with the last iterate (its ranking is right: the level
+        # without events has the lowest risk) and say so
+        notes.append(f"Cox fit did not converge (coefficients {dict(zip(names, beta.round(1)))}"
+                     "; a level without events?): the estimate is the last iterate")
+    fit = _CoxFit(pd.Series(beta, index=names), pd.Series(np.sqrt(np.diag(cov)), index=names),
+                  float(llf), float(done.llf_null))
+    return fit, notes
 
 
 def _logit_cells(values: np.ndarray, y: np.ndarray) -> pd.DataFrame:

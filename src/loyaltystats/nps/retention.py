@@ -1,7 +1,7 @@
 """How well do NPS, recommend, satisfaction and experiences predict who stays? (claim N3)
 
-For each predictor, two models of retention: a Cox proportional-hazards model (lifelines,
-Efron ties, fitted on the rows) and a logistic model of switching within a horizon (fitted on
+For each predictor, two models of retention: a Cox proportional-hazards model (Efron ties,
+fitted on the counts per (follow-up time, predictor value) cell) and a logistic model of switching within a horizon (fitted on
 the count table per predictor value). They are compared by Harrell's concordance with seeded
 bootstrap intervals for every pairwise difference, by AIC and by the likelihood-ratio test
 against the null model; the logistic fit comes with a calibration table. The information lost
@@ -34,6 +34,7 @@ from ._retention_models import (
     _build_predictors,
     _calibration,
     _cox,
+    _CoxFit,
     _logit_cells,
     _pool_scores,
     _Predictor,
@@ -114,7 +115,7 @@ def versus_retention(
     customers : pandas.DataFrame or engine input
         One row per customer with the follow-up ``duration`` (> 0), the ``event`` flag
         (switched / churned; False = censored) and the predictor columns. From Polars, DuckDB,
-        Parquet or Dask only these columns are collected (the Cox fits need rows).
+        Parquet or Dask only these columns are collected.
     predictors : sequence of str
         Further predictor columns: satisfaction grade, counts of experiences, any user column.
         Numeric columns enter linearly (one coefficient) unless listed in ``categorical``;
@@ -169,9 +170,12 @@ def versus_retention(
 
     Notes
     -----
-    *Cox model.* lifelines ``CoxPHFitter`` with Efron's ties, fitted on the rows (one per
-    customer; a row-level fit, so its cost grows with the number of customers). ``cox_lr`` is
-    the likelihood-ratio statistic against the null model, ``cox_aic`` the partial AIC.
+    *Cox model.* Efron's partial likelihood fitted on the counts of customers and events per
+    (follow-up time, predictor value) cell (:func:`loyaltystats.stats.fit_cox_counts`): the
+    estimates of lifelines' ``CoxPHFitter`` on the rows run to convergence, at a cost that grows
+    with the cells, not the customers. ``cox_lr`` is the likelihood-ratio statistic against the
+    null model, ``cox_aic`` the partial AIC. A coefficient that runs off (a level without
+    events) is reported in ``info["notes"]`` and its last iterate kept, as lifelines did.
 
     *Concordance.* Harrell's C of the fitted risk score, computed from the counts per
     (distinct time, event, risk rank) (:func:`harrell_c`). The bootstrap resamples customers
@@ -296,9 +300,9 @@ def _fit_predictors(preds: list[_Predictor], T: np.ndarray, E: np.ndarray, known
         cph, warn = _cox(p, T, E)
         notes += [f"{p.label}: {w}" for w in warn]
         fits[p.label] = cph
-        risk = p.design().to_numpy(float) @ cph.params_.to_numpy(float)
+        risk = p.design().to_numpy(float) @ cph.params.to_numpy(float)
         risks.append(risk)
-        lrt = cph.log_likelihood_ratio_test()
+        lr, lr_p = cph.lr_test()
         c = harrell_c(T, E, risk)
         logit, tab, note = _fit_horizon_logit(p, known, y_h, level)
         if tab is not None:
@@ -306,9 +310,8 @@ def _fit_predictors(preds: list[_Predictor], T: np.ndarray, E: np.ndarray, known
         if note is not None:
             notes.append(note)
         model_rows.append({"term": p.label, "estimate": c, "n": len(T), "kind": p.kind,
-                           "df": p.df, "cox_loglik": float(cph.log_likelihood_),
-                           "cox_aic": float(cph.AIC_partial_),
-                           "cox_lr": float(lrt.test_statistic), "cox_lr_p": float(lrt.p_value),
+                           "df": p.df, "cox_loglik": cph.llf, "cox_aic": cph.aic,
+                           "cox_lr": lr, "cox_lr_p": lr_p,
                            **logit, "n_horizon": int(known.sum())})
     return model_rows, calib, risks, fits, notes
 
@@ -374,15 +377,15 @@ def _recommend_coding(preds: list[_Predictor], fits: dict[str, Any], recommend: 
     cph3 = fits[NPS_CATEGORY]
     lin = fits[recommend]
     df_diff = rec11.df - cat_p.df
-    cox_stat = max(2 * (cph11.log_likelihood_ - cph3.log_likelihood_), 0.0)
+    cox_stat = max(2 * (cph11.llf - cph3.llf), 0.0)
     cox_p = float(stats.chi2.sf(cox_stat, df_diff)) if df_diff > 0 else float("nan")
     coding = [
         {"coding": "nps categories", "levels": ", ".join(cat_p.levels), "df": cat_p.df,
-         "cox_loglik": cph3.log_likelihood_, "cox_aic": cph3.AIC_partial_},
+         "cox_loglik": cph3.llf, "cox_aic": cph3.aic},
         {"coding": "score levels", "levels": ", ".join(fine_labels), "df": rec11.df,
-         "cox_loglik": cph11.log_likelihood_, "cox_aic": cph11.AIC_partial_},
-        {"coding": "linear", "levels": "", "df": 1, "cox_loglik": lin.log_likelihood_,
-         "cox_aic": lin.AIC_partial_},
+         "cox_loglik": cph11.llf, "cox_aic": cph11.aic},
+        {"coding": "linear", "levels": "", "df": 1, "cox_loglik": lin.llf,
+         "cox_aic": lin.aic},
     ]
     info: dict[str, Any] = {}
     # logistic on the cells of the recommend score, category derived per cell
@@ -409,7 +412,7 @@ def _recommend_coding(preds: list[_Predictor], fits: dict[str, Any], recommend: 
     return pd.DataFrame(coding), info, notes
 
 
-def _km_hazard_ratios(T: np.ndarray, E: np.ndarray, cat_p: _Predictor, cph3: Any,
+def _km_hazard_ratios(T: np.ndarray, E: np.ndarray, cat_p: _Predictor, cph3: _CoxFit,
                       level: float, z: float) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Kaplan-Meier per NPS category, hazard ratios against detractors, the log-rank test."""
     labels = np.array(cat_p.levels, dtype=object)[cat_p.values]
@@ -417,17 +420,16 @@ def _km_hazard_ratios(T: np.ndarray, E: np.ndarray, cat_p: _Predictor, cph3: Any
     order = {c: i for i, c in enumerate(CATEGORIES)}
     km = km.sort_values(["group", "time"], key=lambda s: s.map(order) if s.name == "group"
                         else s, kind="stable").reset_index(drop=True)
-    summ = cph3.summary
+    p_values = cph3.p_values()
     hr = []
-    for col in cph3.params_.index:
-        r = summ.loc[col]
-        b, se = float(r["coef"]), float(r["se(coef)"])
+    for col in cph3.params.index:
+        b, se = float(cph3.params[col]), float(cph3.bse[col])
         hr.append({"term": col.split("[", 1)[1].rstrip("]") + " vs " + cat_p.levels[0],
                    "estimate": float(np.exp(b)), "ci_low": float(np.exp(b - z * se)),
                    "ci_high": float(np.exp(b + z * se)),
                    "n": int((cat_p.values == cat_p.levels.index(
                        col.split("[", 1)[1].rstrip("]"))).sum()),
-                   "method": "Cox (Efron) hazard ratio", "p_value": float(r["p"])})
+                   "method": "Cox (Efron) hazard ratio", "p_value": float(p_values[col])})
     from lifelines.statistics import multivariate_logrank_test
 
     lrk = multivariate_logrank_test(T, labels, E)

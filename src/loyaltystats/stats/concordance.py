@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 __all__ = ["harrell_c"]
 
@@ -96,12 +95,18 @@ def _bootstrap_c(time: np.ndarray, event: np.ndarray, risks: list[np.ndarray],
     for j in range(len(risks)):
         nr = int(cells_j[:, 2 + j].max()) + 1
         code = (cells_j[:, 0] * nr + cells_j[:, 2 + j]) * 2 + cells_j[:, 1]
-        M = sparse.csr_matrix((np.ones(len(code)), (np.arange(len(code)), code)),
-                              shape=(len(code), nt * nr * 2))
+        # the joint cells of one (time, rank, event) code are summed per replicate with one
+        # reduceat over the cells sorted by code (dense: the replicate counts are mostly
+        # nonzero, so a sparse product only adds the cost of finding them); whole numbers,
+        # so the sums are exact in any order
+        order = np.argsort(code, kind="stable")
+        codes_u, first = np.unique(code[order], return_index=True)
         # caps the dense (replicates x cells) block at about 20 million numbers
-        block = max(1, 20_000_000 // (nt * nr * 2))
+        block = max(1, 20_000_000 // max(nt * nr * 2, len(code)))
         for s in range(0, n_boot, block):
-            tab = np.asarray((sparse.csr_matrix(reps[s:s + block]) @ M).todense())
+            part = reps[s:s + block]
+            tab = np.zeros((len(part), nt * nr * 2))
+            tab[:, codes_u] = np.add.reduceat(part[:, order], first, axis=1)
             tab = tab.reshape(-1, nt, nr, 2)
             cboot[s:s + block, j] = _c_from_tables(tab[..., 1], tab[..., 0])
     return cboot

@@ -48,6 +48,9 @@ class CoxCountsFit:
         ``"efron"`` or ``"breslow"``.
     level : float
         Confidence level of :meth:`summary`.
+    info : dict
+        ``llf_null``: the partial log-likelihood at zero (the model without covariates), for
+        the likelihood-ratio test against it.
     """
 
     params: pd.Series
@@ -85,6 +88,8 @@ def _as_cells(X: Any, stop: Any, events: Any, counts: Any, start: Any,
     if x.ndim == 1:
         x = x[:, None]
     n_cells, p = x.shape
+    if p == 0:
+        raise DataError("no covariates: X has no columns", column="X")
     names = [f"x{j}" for j in range(p)] if names is None else list(names)
     if len(names) != p:
         raise DataError(f"{len(names)} names for {p} covariates", column="names")
@@ -131,51 +136,146 @@ def _efron_sums(m: np.ndarray, S0: np.ndarray, E0: np.ndarray, ties: str
     return tuple(sums)
 
 
-def _partial_likelihood(beta: np.ndarray, x: np.ndarray, t0: np.ndarray, t1: np.ndarray,
-                        d: np.ndarray, n: np.ndarray, ties: str
+@dataclass(frozen=True)
+class _Cells:
+    """What the partial likelihood needs of the cells that does not depend on ``beta``.
+
+    Computed once per fit, not per Newton step: the event times, each cell's range of event
+    times at risk, and the products of covariates. A cell is at risk at the event time
+    ``times[j]`` when ``start < times[j] <= stop``, i.e. ``k0 <= j < k1`` with ``k0, k1`` the
+    numbers of event times ``<= start`` and ``<= stop``; so a risk-set sum is a cumulative sum
+    over ``T + 1`` bins of weights added at ``k0`` and taken away at ``k1`` (a few bincounts
+    per step: the cost grows with the cells, and then with the event times, not cells x
+    event times).
+    """
+
+    x: np.ndarray
+    d: np.ndarray
+    n: np.ndarray
+    k0: np.ndarray | None  # None: every cell at risk from the start (no entry times)
+    k1: np.ndarray
+    at: np.ndarray  # event time index of each death cell
+    has: np.ndarray  # cells with deaths
+    # covariates, then x_a * x_b for the pairs a <= b, one contiguous row each (cells and
+    # death cells): bincount reads a row without striding
+    xs: np.ndarray
+    xs_dead: np.ndarray
+    pairs: tuple[np.ndarray, np.ndarray]
+    m: np.ndarray  # deaths per event time
+    dx: np.ndarray  # sum of d * x
+
+    @classmethod
+    def of(cls, x: np.ndarray, t0: np.ndarray, t1: np.ndarray, d: np.ndarray, n: np.ndarray
+           ) -> _Cells:
+        has = d > 0
+        times = np.unique(t1[has])
+        k0 = np.searchsorted(times, t0, side="right")
+        k1 = np.searchsorted(times, t1, side="right")
+        pairs = np.triu_indices(x.shape[1])
+        at = k1[has] - 1  # a death cell's stop is an event time
+        xs = np.ascontiguousarray(np.concatenate([x, x[:, pairs[0]] * x[:, pairs[1]]],
+                                                 axis=1).T)
+        return cls(x=x, d=d, n=n, k0=k0 if k0.any() else None, k1=k1, at=at, has=has,
+                   xs=xs, xs_dead=np.ascontiguousarray(xs[:, has]), pairs=pairs,
+                   m=np.bincount(at, d[has], minlength=len(times)),
+                   dx=(d[:, None] * x).sum(axis=0))
+
+    @property
+    def n_times(self) -> int:
+        return len(self.m)
+
+    def risk(self, w: np.ndarray) -> np.ndarray:
+        """Sum of each row of ``w`` over the risk set of every event time, (T, rows)."""
+        T = self.n_times
+        out = np.empty((T + 1, len(w)))
+        for k, row in enumerate(w):
+            v = -np.bincount(self.k1, row, minlength=T + 1)
+            if self.k0 is None:
+                v[0] += row.sum()
+            else:
+                v += np.bincount(self.k0, row, minlength=T + 1)
+            out[:, k] = v
+        return np.cumsum(out, axis=0)[:T]
+
+    def deaths(self, w: np.ndarray) -> np.ndarray:
+        """Sum of each row of ``w`` (one value per death cell) per event time, (T, rows)."""
+        return np.stack([np.bincount(self.at, row, minlength=self.n_times) for row in w],
+                        axis=1)
+
+    def square(self, v: np.ndarray) -> np.ndarray:
+        """(T, pairs) -> the symmetric (T, p, p) matrices."""
+        p = self.x.shape[1]
+        out = np.empty((len(v), p, p))
+        out[:, self.pairs[0], self.pairs[1]] = v
+        out[:, self.pairs[1], self.pairs[0]] = v
+        return out
+
+
+def _partial_likelihood(beta: np.ndarray, c: _Cells, ties: str
                         ) -> tuple[float, np.ndarray, np.ndarray]:
     """Log partial likelihood, score and observed information at ``beta``."""
-    eta = x @ beta
-    r = n * np.exp(eta)
-    p = x.shape[1]
-    xx = x[:, :, None] * x[:, None, :]
-    has = d > 0
-    times = np.unique(t1[has])
-    # risk set at tau: start < tau <= stop = (stop >= tau) minus (start >= tau)
-    by_stop, by_start = np.argsort(t1), np.argsort(t0)
-
-    def tail(order: np.ndarray, keys: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """Sum of w over cells with key >= tau, for every event time tau."""
-        cum = np.concatenate([np.cumsum(w[order][::-1], axis=0)[::-1],
-                              np.zeros((1, *w.shape[1:]))])
-        return cum[np.searchsorted(keys[order], times, side="left")]
-
-    risk = [tail(by_stop, t1, w) - tail(by_start, t0, w)
-            for w in (r, r[:, None] * x, r[:, None, None] * xx)]
-    S0, S1, S2 = risk
-    at = np.searchsorted(times, t1[has])
-    dr = (d * np.exp(eta))[has]
-    E0 = np.bincount(at, dr, minlength=len(times))
-    T = len(times)
-
-    def per_time(w: np.ndarray) -> np.ndarray:
-        """Sum of dr * w over the death cells of each event time, one column per column of w."""
-        return np.stack([np.bincount(at, dr * w[:, k], minlength=T)
-                         for k in range(w.shape[1])], axis=1)
-
-    E1 = per_time(x[has])
-    E2 = per_time(xx[has].reshape(-1, p * p)).reshape(T, p, p)
-    m = np.bincount(at, d[has], minlength=len(times))
-    logphi, c01, c11, c02, c12, c22 = _efron_sums(m, S0, E0, ties)
-    dx = (d[:, None] * x).sum(axis=0)
-    llf = float((d * eta).sum() - logphi.sum())
-    score = dx - (S1 * c01[:, None] - E1 * c11[:, None]).sum(axis=0)
-    outer = (np.einsum("ti,tj->tij", S1, S1) * c02[:, None, None]
-             - (np.einsum("ti,tj->tij", S1, E1) + np.einsum("ti,tj->tij", E1, S1))
-             * c12[:, None, None]
-             + np.einsum("ti,tj->tij", E1, E1) * c22[:, None, None])
-    info = (S2 * c01[:, None, None] - E2 * c11[:, None, None] - outer).sum(axis=0)
+    eta = c.x @ beta
+    r = c.n * np.exp(eta)
+    p = c.x.shape[1]
+    risk = c.risk(np.vstack([r, r * c.xs]))
+    S0, S1, S2 = risk[:, 0], risk[:, 1:p + 1], risk[:, p + 1:]
+    dr = (c.d * np.exp(eta))[c.has]
+    dead = c.deaths(np.vstack([dr, dr * c.xs_dead]))
+    E0, E1, E2 = dead[:, 0], dead[:, 1:p + 1], dead[:, p + 1:]
+    logphi, c01, c11, c02, c12, c22 = _efron_sums(c.m, S0, E0, ties)
+    llf = float((c.d * eta).sum() - logphi.sum())
+    score = c.dx - (c01 @ S1 - c11 @ E1)
+    # the information is a sum over event times: sum the second moments (kept as the pairs
+    # a <= b) and the outer products as matrix products over the times, then square once
+    outer = (S1.T @ (S1 * c02[:, None]) - S1.T @ (E1 * c12[:, None])
+             - E1.T @ (S1 * c12[:, None]) + E1.T @ (E1 * c22[:, None]))
+    info = c.square((c01 @ S2 - c11 @ E2)[None])[0] - outer
     return llf, score, info
+
+
+@dataclass(frozen=True)
+class _Newton:
+    """How Newton-Raphson ended: converged or not, its last step and the null likelihood."""
+
+    ok: bool
+    step: float
+    llf_null: float
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _newton(x: np.ndarray, t0: np.ndarray, t1: np.ndarray, d: np.ndarray, n: np.ndarray,
+            ties: str, max_iter: int, tol: float, names: Sequence[str]
+            ) -> tuple[np.ndarray, float, np.ndarray, int, _Newton]:
+    """Newton-Raphson from zero with step halving; the estimate even when it did not converge.
+
+    Kept apart from :func:`fit_cox_counts` so that a caller that must go on after a coefficient
+    runs off (a level without events; lifelines warns and returns a large coefficient there)
+    can still use the last iterate.
+    """
+    cells = _Cells.of(x, t0, t1, d, n)
+    beta = np.zeros(x.shape[1])
+    llf, score, info = _partial_likelihood(beta, cells, ties)
+    llf_null = llf  # the partial likelihood at beta = 0 is the null model's
+    step = np.zeros_like(beta)
+    for n_iter in range(1, max_iter + 1):
+        try:
+            step = np.linalg.solve(info, score)
+        except np.linalg.LinAlgError as exc:
+            raise ModelError("singular information matrix: a covariate does not vary within "
+                             f"the risk sets ({list(names)})") from exc
+        for _ in range(30):  # halve the step until the likelihood does not fall
+            new = _partial_likelihood(beta + step, cells, ties)
+            if np.isfinite(new[0]) and new[0] >= llf - 1e-12 * abs(llf):
+                break
+            step = step / 2
+        beta = beta + step
+        llf, score, info = new
+        if np.max(np.abs(step)) < tol:
+            return beta, llf, info, n_iter, _Newton(True, float(np.max(np.abs(step))), llf_null)
+    return beta, llf, info, max_iter, _Newton(False, float(np.max(np.abs(step), initial=0.0)),
+                                              llf_null)
 
 
 def fit_cox_counts(
@@ -257,27 +357,10 @@ def fit_cox_counts(
     x, t0, t1, d, n = x[keep], t0[keep], t1[keep], d[keep], n[keep]
     if d.sum() == 0:
         raise ModelError("no events: the Cox model cannot be fitted")
-    beta = np.zeros(x.shape[1])
-    llf, score, info = _partial_likelihood(beta, x, t0, t1, d, n, ties)
-    n_iter = 0
-    for n_iter in range(1, max_iter + 1):  # noqa: B007  (n_iter is reported in the fit)
-        try:
-            step = np.linalg.solve(info, score)
-        except np.linalg.LinAlgError as exc:
-            raise ModelError("singular information matrix: a covariate does not vary within "
-                             f"the risk sets ({names})") from exc
-        for _ in range(30):  # halve the step until the likelihood does not fall
-            new = _partial_likelihood(beta + step, x, t0, t1, d, n, ties)
-            if np.isfinite(new[0]) and new[0] >= llf - 1e-12 * abs(llf):
-                break
-            step = step / 2
-        beta = beta + step
-        llf, score, info = new
-        if np.max(np.abs(step)) < tol:
-            break
-    else:
+    beta, llf, info, n_iter, converged = _newton(x, t0, t1, d, n, ties, max_iter, tol, names)
+    if not converged:
         raise ModelError(f"the Cox fit did not converge in {max_iter} iterations (largest step "
-                         f"{np.max(np.abs(step)):.2g}; perfect separation?)")
+                         f"{converged.step:.2g}; perfect separation?)")
     if np.max(np.abs(beta)) > 30:
         raise ModelError(f"a coefficient runs off ({dict(zip(names, beta.round(1)))}): "
                          "perfect separation, the model has no finite estimate")
@@ -289,4 +372,5 @@ def fit_cox_counts(
     return CoxCountsFit(params=params, bse=pd.Series(np.sqrt(np.diag(cov)), index=names),
                         cov=pd.DataFrame(cov, index=names, columns=names), llf=llf,
                         n=int(round(n.sum())), n_events=int(round(d.sum())),
-                        n_cells=len(n), n_iter=n_iter, ties=ties, level=level)
+                        n_cells=len(n), n_iter=n_iter, ties=ties, level=level,
+                        info={"llf_null": converged.llf_null})

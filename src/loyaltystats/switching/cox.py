@@ -1,6 +1,6 @@
 """The Cox path: the Cox model on a (start, stop] table, fitted from counts per cell.
 
-The rows are counted per (start, stop, covariate pattern) and the partial likelihood is
+The rows are counted per (event times covered, covariate pattern) and the partial likelihood is
 maximised on those counts (:func:`loyaltystats.stats.fit_cox_counts`); the estimates equal
 lifelines' ``CoxTimeVaryingFitter`` on the rows (the reference in the tests).
 
@@ -134,6 +134,55 @@ class CoxFit:
         return pd.DataFrame(rows)
 
 
+def _event_time_cells(t0: np.ndarray, t1: np.ndarray, event: np.ndarray, X: np.ndarray
+                      ) -> tuple[np.ndarray, ...]:
+    """Count (start, stop] rows into cells of the partial likelihood.
+
+    A row enters the partial likelihood only through the event times it covers (at risk at
+    tau when start < tau <= stop) and its event, so start and stop can move down to the last
+    event time at or before them without changing a risk set: rows collapse into (first,
+    last event time covered, covariate pattern) cells whatever the clock's resolution, and a
+    row covering no event time drops out (it carries no event). Returns the cells' start
+    and stop (event times; ``-inf`` before the first), covariates, rows and events.
+    """
+    times = np.unique(t1[event])
+    k0 = np.searchsorted(times, t0, side="right")
+    k1 = np.searchsorted(times, t1, side="right")
+    keep = k1 > k0
+    if not keep.all():
+        k0, k1, event, X = k0[keep], k1[keep], event[keep], X[keep]
+    at = np.concatenate([[-np.inf], times])  # at[k]: the k-th event time (at[0]: before all)
+    # one integer per cell: mixed radix over the factorized columns (dense codes, so the key
+    # is exact); pandas' groupby is the fallback when the key would overflow int64
+    codes, uniques = [k0, k1], [at, at]
+    for j in range(X.shape[1]):
+        code, uniq = pd.factorize(X[:, j])
+        codes.append(code)
+        uniques.append(np.asarray(uniq, float))
+    sizes = [max(len(u), 1) for u in uniques]
+    total = float(np.prod(np.array(sizes, dtype=float)))
+    w = event.astype(float)
+    if not len(k0) or total >= 2.0**62:
+        frame = pd.DataFrame({f"c{j}": c for j, c in enumerate(codes)})
+        inv = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+        cell_codes = tuple(frame.groupby(inv).first().to_numpy().T)
+        n, d = np.bincount(inv).astype(float), np.bincount(inv, weights=w)
+    else:
+        key = np.ravel_multi_index(codes, sizes)
+        if total <= max(4 * len(key), 2**20):  # dense enough to count by direct indexing
+            n_all = np.bincount(key, minlength=int(total))
+            cell_keys = np.flatnonzero(n_all)
+            n = n_all[cell_keys].astype(float)
+            d = np.bincount(key, weights=w, minlength=int(total))[cell_keys]
+        else:
+            cell_keys, inv = np.unique(key, return_inverse=True)
+            n, d = np.bincount(inv.ravel()).astype(float), np.bincount(inv.ravel(), weights=w)
+        cell_codes = np.unravel_index(cell_keys, sizes)
+    cols = [u[c] for u, c in zip(uniques, cell_codes)]
+    x = np.column_stack(cols[2:]) if X.shape[1] else np.empty((len(n), 0))
+    return cols[0], cols[1], x, n, d
+
+
 @reads(long=("covariates", "start", "stop", "event", "id"))
 def cox_time_varying(
     long: FrameLike,
@@ -178,9 +227,9 @@ def cox_time_varying(
 
     Notes
     -----
-    Newton-Raphson on Efron's partial likelihood computed from counts per (start, stop,
-    covariate pattern) (:func:`loyaltystats.stats.fit_cox_counts`): the cost grows with the
-    cells and the event times, not the rows, and the estimates equal lifelines'
+    Newton-Raphson on Efron's partial likelihood computed from counts per (first and last
+    event time covered, covariate pattern) (:func:`loyaltystats.stats.fit_cox_counts`): the
+    cost grows with the cells and the event times, not the rows, and the estimates equal lifelines'
     ``CoxTimeVaryingFitter`` on the rows (tested to 1e-7). The Breslow baseline and the cumulative-risk intervals (:meth:`CoxFit.cumulative_risk`) are
     computed here, vectorized. Checked against lifelines' ``CoxPHFitter`` on the ``rossi``
     recidivism data in the tests.
@@ -201,7 +250,7 @@ def cox_time_varying(
     absent = [c for c in cols if c not in long.columns]
     if absent:
         raise DataError(f"missing column(s) {absent}", table="long")
-    df = long[cols].copy()
+    df = long  # the columns are read, never written: no copy of the rows
     for c in cols:
         na = df[c].isna().to_numpy()
         if na.any():
@@ -211,18 +260,21 @@ def cox_time_varying(
     if np.any(t0 >= t1):
         raise DataError("need start < stop", table="long", column=stop,
                         n_rows=int(np.sum(t0 >= t1)))
+    # the cells carry event times, not the rows' stops: an infinite stop is refused here, as
+    # fit_cox_counts refused it when the cells kept the rows' times
+    bad = ~np.isfinite(t1)
+    if bad.any():
+        raise DataError("missing or infinite values", table="long", column=stop,
+                        n_rows=int(bad.sum()))
     ev = df[event].to_numpy()
     if not np.all((ev == 0) | (ev == 1)):
         raise DataError("event must be 0/1", table="long", column=event)
-    df[event] = ev.astype(bool)
-    # rows sharing an interval and a covariate pattern are one cell of the partial likelihood
-    cells = df.groupby([start, stop, *covariates], sort=False, as_index=False).agg(
-        _n=(event, "size"), _d=(event, "sum"))
-    fit = fit_cox_counts(cells[list(covariates)], cells[stop], cells["_d"], cells["_n"],
-                         start=cells[start], names=[str(c) for c in covariates])
-    params, cov, bse = fit.params, fit.cov, fit.bse
     evb = ev.astype(bool)
+    X = df[list(covariates)].to_numpy(float)
+    cell_start, cell_stop, xc, n, d = _event_time_cells(t0, t1, evb, X)
+    fit = fit_cox_counts(xc, cell_stop, d, n, start=cell_start,
+                         names=[str(c) for c in covariates])
+    params, cov, bse = fit.params, fit.cov, fit.bse
     return CoxFit(params=params, bse=bse, cov=cov, llf=fit.llf,
                   n_rows=len(df), n_subjects=int(df[id].nunique()) if id else len(df),
-                  n_events=int(evb.sum()), _start=t0, _stop=t1, _event=evb,
-                  _X=df[list(covariates)].to_numpy(float))
+                  n_events=int(evb.sum()), _start=t0, _stop=t1, _event=evb, _X=X)

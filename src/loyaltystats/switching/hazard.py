@@ -44,7 +44,7 @@ from .cox import cox_time_varying
 
 __all__ = ["HazardResult", "hazard"]
 
-_COX_METHOD = "Cox (lifelines CoxTimeVaryingFitter, Efron ties)"
+_COX_METHOD = "Cox (partial likelihood on counts, Efron ties)"
 _NAMES = {"negatives": ("k", "negative"), "unrecovered": ("u", "unrecovered")}
 
 
@@ -348,8 +348,10 @@ def hazard(
         horizon of P(switch within the horizon | k).
     method : {"discrete", "cox"}
         ``"discrete"``: binomial GLMs (complementary log-log and logit) on the aggregated
-        person-period table. ``"cox"``: lifelines' CoxTimeVaryingFitter on the row-level long
-        table (Efron ties); much slower on large data.
+        person-period table. ``"cox"``: the Cox model with time-varying counts (Efron ties),
+        fitted on counts per (event times covered, count) cell
+        (:func:`~loyaltystats.switching.cox_time_varying`); equal to lifelines'
+        CoxTimeVaryingFitter on the row-level long table.
     time, kind_column : str
         Columns of ``experiences``.
     recovered : str, optional
@@ -413,9 +415,10 @@ def hazard(
     person-period rows (tested). Per-level and linear counts are compared with a
     likelihood-ratio test.
 
-    Cox (``method="cox"``): :math:`\\lambda(t) = \\lambda_0(t) e^{\\beta_{k(t)}}` by lifelines'
-    CoxTimeVaryingFitter (Efron ties) on one row per customer and interval between distinct
-    experience times; the count changes at the experience time itself.
+    Cox (``method="cox"``): :math:`\\lambda(t) = \\lambda_0(t) e^{\\beta_{k(t)}}` (Efron ties)
+    on one row per customer and interval between distinct experience times, counted into
+    cells before the fit (equal to lifelines' CoxTimeVaryingFitter on those rows); the count
+    changes at the experience time itself.
 
     P(switch within :math:`H` | k) is the risk of a customer who has :math:`k` negatives
     from the start and no more: :math:`1 - \\exp(-\\Lambda_k)` with

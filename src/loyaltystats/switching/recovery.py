@@ -131,7 +131,7 @@ def _hazard_ratios(data: SurvivalData, *, horizon: float | None, method: str, ca
         fit = cox_time_varying(long, covariates=covs, id="customer")
         params, V = fit.params, fit.cov.loc[names, names].to_numpy()
         coefs = fit.table(level).assign(model="cox")
-        label = "Cox (lifelines CoxTimeVaryingFitter, Efron ties), running counts"
+        label = "Cox (partial likelihood on counts, Efron ties), running counts"
     else:
         cust = pd.DataFrame({"c": np.arange(data.n), "s": 0.0, "d": data.duration,
                              "e": data.event})
@@ -265,8 +265,9 @@ def recovery(
     landmark : float
         Kaplan-Meier curves start here, grouped by failure status at this time.
     method : {"cox", "discrete"}
-        Hazard model: lifelines' CoxTimeVaryingFitter (row level, Efron ties) or a
-        complementary log-log GLM on the aggregated person-period table (fast on any size).
+        Hazard model: the Cox model with time-varying counts (Efron ties, fitted on counts,
+        equal to lifelines' CoxTimeVaryingFitter on the rows) or a complementary log-log GLM
+        on the aggregated person-period table.
     hr_margin : float
         "At least as good as no failure" on retention: hazard ratio per recovered failure of
         at most ``1 + hr_margin``.
