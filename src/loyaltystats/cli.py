@@ -40,6 +40,37 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from .serve import run
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("starlette", "uvicorn") and not str(exc.name).startswith(
+                ("starlette.", "uvicorn.")):
+            raise
+        raise LoyaltyStatsError(f"loyaltystats serve needs {exc.name}, which is not installed: "
+                                "pip install 'loyaltystats[serve]'") from None
+    if not Path(args.model).is_file():
+        raise FileNotFoundError(f"scorer artifact not found: {args.model}")
+    run(args.model, host=args.host, port=args.port, workers=args.workers,
+        max_body_bytes=args.max_body_bytes, access_log=args.access_log)
+    return 0
+
+
+def _byte_size(text: str) -> int:
+    """A size in bytes: ``1000000``, or with a suffix ``K``, ``M``, ``G`` (powers of 1024)."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    factor = units.get(t[-1:], 1)
+    try:
+        value = int(t[:-1] if factor > 1 else t) * factor
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a size in bytes (e.g. 1000000, 64M), got "
+                                         f"{text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text!r}")
+    return value
+
+
 def _engines_installed() -> bool:
     import importlib.util
 
@@ -308,6 +339,21 @@ def build_parser() -> argparse.ArgumentParser:
                         action="store_true", help="write through a symbolic link at an "
                         "output path, or to a FIFO or device as a stream (refused by default)")
     score.set_defaults(func=_score)
+
+    serve = sub.add_parser("serve", help="serve a saved scorer over HTTP (needs the serve "
+                           "extra: pip install 'loyaltystats[serve]')")
+    serve.add_argument("model", help="scorer JSON artifact")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="interface to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    serve.add_argument("--workers", type=_positive_int, default=1,
+                       help="worker processes; each loads the model once (default 1)")
+    serve.add_argument("--max-body-bytes", dest="max_body_bytes", type=_byte_size,
+                       default=64 << 20, help="largest request body, e.g. 1000000 or 64M "
+                       "(default 64M); larger bodies get 413")
+    serve.add_argument("--no-access-log", dest="access_log", action="store_false",
+                       help="do not log one line per request")
+    serve.set_defaults(func=_serve)
     return parser
 
 
