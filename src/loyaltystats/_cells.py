@@ -55,6 +55,7 @@ def count_scored_cells(
     outcome: str | None = None,
     weights: str | None = None,
     table: str = "data",
+    id_keys: Sequence[str] = (),
 ) -> pd.DataFrame:
     """:func:`~loyaltystats.tables.count_cells`, with the error of a pandas input for missing
     scores in an engine input.
@@ -66,4 +67,5 @@ def count_scored_cells(
     """
     with reword_missing({c: same_rows(MISSING_VALUES, ScaleError)
                          for c in scales}):
-        return count_cells(data, list(keys), outcome=outcome, weights=weights, table=table)
+        return count_cells(data, list(keys), outcome=outcome, weights=weights, table=table,
+                           id_keys=id_keys)

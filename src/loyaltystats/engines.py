@@ -134,7 +134,8 @@ def engine_name(obj: Any) -> str:
 # ---------------------------------------------------------------------------- count_cells
 @_quiet
 def count_cells_engine(data: Any, keys: list[str], outcome: str | None,
-                       weights: str | None, *, table: str) -> pd.DataFrame:
+                       weights: str | None, *, table: str,
+                       id_keys: Sequence[str] = ()) -> pd.DataFrame:
     """:func:`loyaltystats.tables.count_cells` for a non-pandas input (see the module doc)."""
     nw = _nw()
     fr = _open(data, table)
@@ -158,7 +159,10 @@ def count_cells_engine(data: Any, keys: list[str], outcome: str | None,
     if n == 0:
         raise violation("no_rows_to_count", table=table)
     sizes = _check_keys(fr, checks, got, table)
-    total = int(np.prod([max(s, 1) for s in sizes], dtype=object))
+    # identifier keys (a customer id) are not crossed with anything: only the present
+    # combinations come back from the group-by, so they do not count against the limit
+    total = int(np.prod([max(s, 1) for k, s in zip(keys, sizes) if k not in id_keys],
+                        dtype=object))
     if total > MAX_CELLS:
         raise violation("too_many_cells", total=total)
     if outcome is not None:

@@ -154,19 +154,31 @@ def _chunked_bincount_outcome(code: np.ndarray, y: np.ndarray, size: int) -> np.
     return out.reshape(size, 2)
 
 
-def _combine(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, int]:
-    total = 1
-    for s in sizes:
+def _combine(codes: list[np.ndarray], sizes: list[int], is_id: list[bool]
+             ) -> tuple[np.ndarray, int, np.ndarray | None]:
+    """The cell code of each row, the number of cells and, when the cells were compacted,
+    the combined code of each compact cell (else None).
+
+    The limit applies to the product of the non-identifier keys; with identifier keys the
+    product of all keys may be far larger than the rows, so the codes of the present
+    combinations are compacted (sorted, as the dense codes would be)."""
+    total = guarded = 1
+    for s, ident in zip(sizes, is_id):
         total *= max(s, 1)
-    if total > MAX_CELLS:
-        raise violation("too_many_cells", total=total)
+        if not ident:
+            guarded *= max(s, 1)
+    if guarded > MAX_CELLS or total >= 2**62:
+        raise violation("too_many_cells", total=guarded if guarded > MAX_CELLS else total)
     if len(codes) == 1:
-        return codes[0], total  # one key: its codes are the cell codes (no copy)
+        return codes[0], total, None  # one key: its codes are the cell codes (no copy)
     code = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
     for c, s in zip(codes, sizes):
         code *= s
         code += c
-    return code, total
+    if total <= MAX_CELLS:
+        return code, total, None
+    present, compact = np.unique(code, return_inverse=True)
+    return compact.astype(np.int64), len(present), present
 
 
 def count_cells(
@@ -176,6 +188,7 @@ def count_cells(
     weights: str | None = None,
     *,
     table: str = "data",
+    id_keys: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Count rows per cell of the grouping columns.
 
@@ -193,6 +206,11 @@ def count_cells(
         ``weight_successes``.
     table : str
         Name used in error messages.
+    id_keys : list of str
+        Grouping columns that identify a unit (a customer id, for cluster-robust fits):
+        they have as many values as units, so a count refuses no grouping for them, and only
+        the combinations present are counted (at most one cell per row). The other keys'
+        potential cells are limited as always (bin continuous columns first).
 
     Returns
     -------
@@ -223,7 +241,8 @@ def count_cells(
     if not isinstance(data, pd.DataFrame) and _engine_input(data):
         from .engines import count_cells_engine
 
-        return count_cells_engine(data, keys, outcome, weights, table=table)
+        return count_cells_engine(data, keys, outcome, weights, table=table,
+                                  id_keys=tuple(id_keys))
     extra = [c for c in (outcome, weights) if c is not None]
     _require_columns(data, keys + extra, table)
     if len(data) == 0:
@@ -232,7 +251,7 @@ def count_cells(
     coded = [factorize_column(data[k], table=table) for k in keys]
     codes = [c for c, _ in coded]
     sizes = [len(u) for _, u in coded]
-    code, total = _combine(codes, sizes)
+    code, total, present = _combine(codes, sizes, [k in id_keys for k in keys])
 
     y = _binary_outcome(data[outcome], table) if outcome is not None else None
     if y is None:
@@ -254,7 +273,7 @@ def count_cells(
     nonempty = np.flatnonzero(n > 0)
     out: dict[str, Any] = {}
     # Undo the arithmetic combination to recover each key's code per non-empty cell.
-    rem = nonempty.copy()
+    rem = nonempty.copy() if present is None else present[nonempty]
     key_codes: list[np.ndarray] = []
     for s in reversed(sizes):
         key_codes.append(rem % s)

@@ -216,7 +216,10 @@ def _count_attribute_cells(data: FrameLike, score: str, attrs: list[str], cluste
     scales = dict.fromkeys(attrs, attribute_scale)
     scales[score] = scale
     keys = attrs + [score] + ([cluster] if cluster is not None else [])
-    cells = count_scored_cells(data, keys, scales, table="data")
+    # the cluster is an identifier: only the (cluster, ratings, score) combinations present
+    # are counted (200,000 customers would make 2.5e8 potential cells)
+    cells = count_scored_cells(data, keys, scales, table="data",
+                               id_keys=[cluster] if cluster is not None else [])
     for a in attrs:
         cells[a] = check_cell_scores(cells, a, attribute_scale, "data")
     cells[score] = check_cell_scores(cells, score, scale, "data")
