@@ -127,14 +127,22 @@ def fit_linear_cells(cells: pd.DataFrame, formula: str, *, n: str = "n", sum_y: 
     """
     import patsy
 
-    X = patsy.dmatrix(formula, cells, return_type="dataframe")
+    # the design is built once per distinct covariate pattern and gathered to the cells:
+    # with a cluster the cells are about as many as the rows, and patsy's categorical
+    # coding is a Python loop over values (4.3 s of 5.4 s on 491,552 cells before)
+    covars = [c for c in cells.columns if c not in (n, sum_y, sum_y2, groups)]
+    pattern = (cells.groupby(covars, sort=False, observed=True, dropna=False).ngroup()
+               .to_numpy() if covars else np.zeros(len(cells), dtype=np.int64))
+    _, first = np.unique(pattern, return_index=True)
+    X = patsy.dmatrix(formula, cells.iloc[first].reset_index(drop=True),
+                      return_type="dataframe")
     w = cells[n].to_numpy(float)
     sy = cells[sum_y].to_numpy(float)
     sy2 = cells[sum_y2].to_numpy(float)
-    A = X.to_numpy()
+    A = X.to_numpy()[pattern]
     nobs = w.sum()
     p = A.shape[1]
-    if np.linalg.matrix_rank(A) < p:
+    if np.linalg.matrix_rank(X.to_numpy()) < p:
         raise ModelError(f"the design {formula!r} is rank deficient: some levels are empty "
                          "or collinear")
     if nobs <= p:
@@ -160,8 +168,9 @@ def fit_linear_cells(cells: pd.DataFrame, formula: str, *, n: str = "n", sum_y: 
             raise ModelError(f"a cluster-robust variance needs two or more clusters of "
                              f"{groups!r}, got {n_groups}")
         resid_sum = sy - w * (A @ beta)
-        score = np.zeros((n_groups, p))
-        np.add.at(score, codes, A * resid_sum[:, None])
+        contrib = A * resid_sum[:, None]
+        score = np.column_stack([np.bincount(codes, weights=contrib[:, j], minlength=n_groups)
+                                 for j in range(p)])
         factor = n_groups / (n_groups - 1) * (nobs - 1) / (nobs - p)
         cov = factor * bread @ (score.T @ score) @ bread
     names = list(X.columns)
