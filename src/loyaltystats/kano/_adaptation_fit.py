@@ -73,6 +73,11 @@ class _Model:
         cd = cc[rows_d]
         self.MF_d = (F[rows_d].toarray()
                      - (sparse.diags(1.0 / self.n_c[cd]) @ S[cd]).toarray())
+        # for the score statistic: F' restricted to the delight rows, and S' (F' applied
+        # to a per-customer constant is S' applied to that constant)
+        self.cc_d = cd
+        self.F_d_T = F[rows_d].T.tocsr()
+        self.S_T = S.T.tocsr()
         self.My_d = self.My[rows_d]
         self.inv_nc = sparse.diags(1.0 / self.n_c[self.ucd])
         self.row_ix = np.arange(len(rows_d))
@@ -119,24 +124,31 @@ class _Model:
                 "singular": singular}
 
     def score_stat(self, a: float) -> float:
-        """Cluster-robust score (LM) statistic of H0: adaptation = a, customers as clusters."""
-        n, n_f, kd, zc, rows_d = self.n, self.n_f, self.kd, self.zc, self.rows_d
-        cust_mean = self.cust_mean
+        """Cluster-robust score (LM) statistic of H0: adaptation = a, customers as clusters.
+
+        With ``u`` the fitted values before the within transformation (``F b`` plus the
+        delight effects) the residuals are ``My - u + cm(u)``; the derivative of the fitted
+        values with respect to ``a`` (``g0``, on the delight rows), partialled out of the
+        other regressors, is ``h - cm(h)`` with ``h = g0 - F gam - Z gam``. Written this way
+        each evaluation makes two passes over the responses (``F @ .`` and a customer mean)
+        for each of the two vectors; everything else runs on the delight rows.
+        """
+        n_f, kd, zc, rows_d, cc_d = self.n_f, self.kd, self.zc, self.rows_d, self.cc_d
         f = self.fit(a)
         b_f, b_z = f["beta"][:n_f], f["beta"][n_f:]
         e_pow = a ** (kd - 1.0)
-        zfit = np.zeros(n)
-        zfit[rows_d] = e_pow * b_z[zc]
-        resid = self.My - self.mf_dot(b_f) - (zfit - cust_mean(zfit))
-        g = np.zeros(n)
-        g[rows_d] = b_z[zc] * (kd - 1.0) * a ** (kd - 2.0)   # d fitted / d a
-        g -= cust_mean(g)
-        xtg = np.r_[self.mf_t_dot(g),
-                    np.bincount(zc, weights=e_pow * g[rows_d], minlength=self.pz)]
+        u = self.F @ b_f
+        u[rows_d] += e_pow * b_z[zc]
+        resid = self.My - u + self.cust_mean(u)
+        g0_d = b_z[zc] * (kd - 1.0) * a ** (kd - 2.0)   # d fitted / d a, delight rows
+        cm_g0 = np.bincount(cc_d, weights=g0_d, minlength=self.n_cust) / self.n_c
+        g_d = g0_d - cm_g0[cc_d]                          # the demeaned g on delight rows
+        xtg = np.r_[self.F_d_T @ g0_d - self.S_T @ cm_g0,
+                    np.bincount(zc, weights=e_pow * g_d, minlength=self.pz)]
         gam = np.linalg.lstsq(f["xtx"], xtg, rcond=None)[0]
-        zg = np.zeros(n)
-        zg[rows_d] = e_pow * gam[n_f:][zc]
-        g_tilde = g - self.mf_dot(gam[:n_f]) - (zg - cust_mean(zg))   # partialled out
+        h = -(self.F @ gam[:n_f])
+        h[rows_d] += g0_d - e_pow * gam[n_f:][zc]
+        g_tilde = h - self.cust_mean(h)                   # partialled out
         per_c = np.bincount(self.cc, weights=g_tilde * resid, minlength=self.n_cust)
         v = float(per_c @ per_c) * self.n_cust / max(self.n_cust - 1, 1)
         sc = float(g_tilde @ resid)
