@@ -281,9 +281,51 @@ def nps_rows(n: int, repeats: int) -> list[dict[str, Any]]:
                  f"interval ends differ by {diff:.2f} NPS points (two Monte-Carlo draws)")]
 
 
+# ---------------------------------------------------------------------------- scoring
+def score_rows(n: int, repeats: int) -> list[dict[str, Any]]:
+    """LoyaltyScorer.score on a DataFrame and on one dict against numpy / plain Python on the
+    artifact's coefficients (benchmarks/bench_scoring.py's baselines)."""
+    import json
+    import tempfile
+
+    from benchmarks.bench_scoring import numpy_p_switch, python_scorer, records
+
+    from loyaltystats.scoring import LoyaltyScorer
+    from loyaltystats.simulate import generate
+
+    w = generate(50_000, seed=1)
+    scorer = LoyaltyScorer(features=["segment"]).fit(w.customers, w.experiences)
+    with tempfile.TemporaryDirectory() as tmp:
+        scorer.save(f"{tmp}/scorer.json")
+        art = json.loads(Path(f"{tmp}/scorer.json").read_text())
+    df = records(n)
+    ours = _times(lambda: scorer.score(df), max(repeats, 5), warmup=True)
+    base = _times(lambda: numpy_p_switch(art, df), max(repeats, 5), warmup=True)
+    diff = float(np.max(np.abs(ours[2]["p_switch"].to_numpy() - base[2])))
+    rows = [_row("LoyaltyScorer.score(DataFrame)", n, ours, base,
+                 "numpy on the artifact's coefficients, p_switch only, no checks",
+                 f"p_switch differs by at most {diff:.1e}; {n / ours[0] / 1e6:.2f} M "
+                 "records/s (validation included)", unit="records")]
+    recs = df.head(2000).to_dict("records")
+    plain = python_scorer(art)
+
+    def each(fn: Callable[[Any], Any]) -> Callable[[], None]:
+        return lambda: [fn(r) for r in recs]
+
+    ours1 = _times(each(scorer.score), max(repeats, 5), warmup=True)
+    base1 = _times(each(plain), max(repeats, 5), warmup=True)
+    d1 = max(abs(scorer.score(r)["p_switch"] - plain(r)["p_switch"]) for r in recs[:200])
+    per = (ours1[0] / len(recs) * 1e6, base1[0] / len(recs) * 1e6)
+    rows.append(_row("LoyaltyScorer.score(dict)", len(recs), ours1, base1,
+                     "plain Python computing the same fields from the artifact, no checks",
+                     f"{per[0]:.2f} us vs {per[1]:.2f} us per record; p_switch differs by "
+                     f"at most {d1:.1e}", unit="dicts, one call each"))
+    return rows
+
+
 SECTIONS: dict[str, Callable[[int, int], list[dict[str, Any]]]] = {
     "cox": cox_rows, "hazard": hazard_rows, "dose": dose_rows, "count": count_rows,
-    "curve": curve_rows, "level": level_rows, "nps": nps_rows,
+    "curve": curve_rows, "level": level_rows, "nps": nps_rows, "score": score_rows,
 }
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
-import math
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
@@ -12,10 +10,12 @@ import numpy as np
 import pandas as pd
 
 from .._validate import FrameLike
-from ..errors import DataError, NotFittedError, ParameterError
+from ..errors import NotFittedError, ParameterError
 from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale
 from ._fit import count_person_months, fit_hazard, person_table, read_customers, read_negatives
-from .records import BASE_FIELDS, RecordSpec, check_records, raise_first, to_frame
+from ._reference import RISK_TIERS, reference_score_frame, reference_score_one
+from ._table import build_table, frame_fast, one_fast
+from .records import BASE_FIELDS, RecordSpec, to_frame
 
 __all__ = ["LoyaltyScorer", "OUTPUT_COLUMNS", "RISK_TIERS"]
 
@@ -26,14 +26,12 @@ OUTPUT_COLUMNS = (
 """Columns of :meth:`LoyaltyScorer.score` output, in order (``error`` is added with
 ``errors="flag"``)."""
 
-RISK_TIERS = ("low", "medium", "high")
 
 _DEFAULT_COLUMNS = {
     "id": "customer_id", "start": "start", "duration": "duration", "switched": "switched",
     "grade": "grade", "recommend": "recommend", "time": "time", "kind": "kind",
     "recovered": "recovered",
 }
-_BLOCK = 1 << 17
 
 
 class LoyaltyScorer:
@@ -159,7 +157,8 @@ class LoyaltyScorer:
     # the fitted state is stored read-only (MappingProxyType, lookup tables), which pickle
     # and deepcopy cannot copy: the state is the settings and the plain fitted values, and
     # the lookup tables are rebuilt on load (joblib, multiprocessing and copy.deepcopy work)
-    _DERIVED = ("_cum", "_cum_rows", "_band_lows", "_rec_lows", "_spec", "_coef_vec", "_labels")
+    _DERIVED = ("_cum", "_cum_rows", "_band_lows", "_rec_lows", "_spec", "_coef_vec", "_labels",
+                "_table")
 
     def __getstate__(self) -> dict[str, Any]:
         def plain(v: Any) -> Any:
@@ -260,6 +259,8 @@ class LoyaltyScorer:
         self._set_state(base, coefficients, feature_levels, bool(count), training, (0.0, 1.0))
         thresholds = self._infer_risk_thresholds(cols, c)
         object.__setattr__(self, "risk_thresholds_", thresholds)
+        # the table was built with the provisional thresholds: its risk tiers must be redone
+        object.__setattr__(self, "_table", build_table(self))
         object.__setattr__(self, "fit_", fit)
         object.__setattr__(self, "_fitted", True)
         return self
@@ -318,6 +319,7 @@ class LoyaltyScorer:
         labels = {k: np.array([f"{k}={lv}" for lv in v], dtype=object)
                   for k, v in coefficients.items()}
         set_(self, "_labels", MappingProxyType(labels))
+        set_(self, "_table", build_table(self))
 
     def _check_fitted(self) -> None:
         if not self._fitted:
@@ -366,117 +368,21 @@ class LoyaltyScorer:
         return self._score_frame(to_frame(records), errors=errors)
 
     def _score_one(self, r: Mapping[str, Any]) -> dict[str, Any] | None:
-        """Plain-Python path for one valid record; None sends it to the validating path."""
-        try:
-            g, rec, neg, ten = r["grade"], r["recommend"], r["negatives"], r["tenure_months"]
-        except KeyError:
-            return None
-        for v in (g, rec, neg, ten):
-            if type(v) not in (int, float):
-                return None
-        sc, rs = self.scale, self.recommend_scale
-        if not (sc.low <= g <= sc.high) or (not sc.allow_fractional and g != int(g)):
-            return None
-        if not (rs.low <= rec <= rs.high) or rec != int(rec) or neg < 0 or neg != int(neg) \
-                or not (0 <= ten < math.inf):
-            return None
-        coefs = self.coefficients_
-        bands = sc.band_names
-        band = bands[bisect.bisect_right(self._band_lows, g) - 1]
-        cat = rs.band_names[bisect.bisect_right(self._rec_lows, rec) - 1]
-        contrib = [("band", band, coefs["band"][band]),
-                   ("nps_category", cat, coefs["nps_category"][cat])]
-        if self.has_negatives_:
-            lv = str(min(int(neg), self.cap))
-            contrib.append(("negatives", lv, coefs["negatives"][lv]))
-        for f in self.feature_levels_:
-            v = r.get(f)
-            if not isinstance(v, str) or v not in coefs[f]:
-                return None
-            contrib.append((f, v, coefs[f][v]))
-        eta = math.exp(sum(c for _, _, c in contrib))
-        row = self._cum_rows[min(int(ten), len(self._cum_rows) - 1)]
-        p = 1.0 - math.exp(-eta * row[-1])
-        expected = sum(math.exp(-eta * x) for x in row)
-        lo, hi = self.risk_thresholds_
-        tier = "low" if p < lo else ("medium" if p < hi else "high")
-        # a reason raises the risk: a level at or below its reference is not one
-        top = sorted((c for c in contrib if c[2] > 0), key=lambda t: -t[2])[:3]
-        out: dict[str, Any] = {"p_switch": p, "expected_months": expected, "risk_tier": tier,
-                               "band": band, "nps_category": cat}
-        for i in range(3):
-            if i < len(top):
-                out[f"reason_{i + 1}"] = f"{top[i][0]}={top[i][1]}"
-                out[f"contribution_{i + 1}"] = float(top[i][2])
-            else:
-                out[f"reason_{i + 1}"], out[f"contribution_{i + 1}"] = "", float("nan")
-        return out
+        """Table lookup for one valid record; None sends it to the validating path."""
+        table = self._table
+        if table is None:
+            return reference_score_one(self, r)
+        return one_fast(self, table, r)
 
     def _score_frame(self, df: pd.DataFrame, errors: str) -> pd.DataFrame:
-        spec: RecordSpec = self._spec
-        required = [f for f in spec.fields if f != "negatives" or self.has_negatives_]
-        if errors == "raise":
-            missing = [f for f in required if f not in df.columns]
-            if missing:
-                raise DataError(f"missing field(s) {missing}; available: {list(df.columns)[:20]}",
-                                table="records")
-        work = df if self.has_negatives_ or "negatives" in df.columns else \
-            df.assign(negatives=0)
-        parsed, err = check_records(work, spec)
-        if errors == "raise":
-            raise_first(work, err)
-        n = len(df)
-        ok = err == ""
-        g = np.where(ok, parsed["grade"], self.scale.low)
-        rec = np.where(ok, parsed["recommend"], self.recommend_scale.low)
-        band_code = np.searchsorted(np.array(self._band_lows), g, side="right") - 1
-        cat_code = np.searchsorted(np.array(self._rec_lows), rec, side="right") - 1
-        parts = {"band": band_code, "nps_category": cat_code}
-        if self.has_negatives_:
-            neg = np.where(ok, parsed["negatives"], 0)
-            parts["negatives"] = np.minimum(neg, self.cap).astype(np.int64)
-        for f in self.feature_levels_:
-            parts[f] = np.where(ok, parsed[f], 0)
-        names = list(parts)
-        contrib = np.column_stack([self._coef_vec[k][parts[k]] for k in names])
-        eta = np.exp(contrib.sum(axis=1))
-        ten = np.where(ok, parsed["tenure_months"], 0)
-        rows = np.minimum(ten, len(self._cum) - 1).astype(np.int64)
-        p = np.empty(n)
-        expected = np.empty(n)
-        for lo in range(0, n, _BLOCK):
-            sl = slice(lo, lo + _BLOCK)
-            surv = np.exp(-eta[sl, None] * self._cum[rows[sl]])
-            p[sl] = 1 - surv[:, -1]
-            expected[sl] = surv.sum(axis=1)
-        t_lo, t_hi = self.risk_thresholds_
-        tier_code = (p >= t_lo).astype(np.int8) + (p >= t_hi).astype(np.int8)
-        out = pd.DataFrame(index=df.index)
-        out["p_switch"] = np.where(ok, p, np.nan)
-        out["expected_months"] = np.where(ok, expected, np.nan)
-        out["risk_tier"] = pd.Categorical.from_codes(np.where(ok, tier_code, -1),
-                                                     categories=list(RISK_TIERS))
-        out["band"] = pd.Categorical.from_codes(np.where(ok, band_code, -1),
-                                                categories=self.scale.band_names)
-        out["nps_category"] = pd.Categorical.from_codes(
-            np.where(ok, cat_code, -1), categories=self.recommend_scale.band_names)
-        labels = np.column_stack([self._labels[k][parts[k]] for k in names])
-        k = min(3, len(names))
-        order = np.argsort(-contrib, axis=1, kind="stable")[:, :k]
-        top_c = np.take_along_axis(contrib, order, axis=1)
-        top_l = np.take_along_axis(labels, order, axis=1)
-        for i in range(3):
-            if i < k:
-                # a reason raises the risk: a level at or below its reference is not one
-                show = ok & (top_c[:, i] > 0)
-                out[f"reason_{i + 1}"] = np.where(show, top_l[:, i], "")
-                out[f"contribution_{i + 1}"] = np.where(show, top_c[:, i], np.nan)
-            else:
-                out[f"reason_{i + 1}"] = ""
-                out[f"contribution_{i + 1}"] = np.nan
-        if errors == "flag":
-            out["error"] = err.astype(object) if n else np.array([], dtype=object)
-        return out
+        """Validated outputs for a frame: gathered from the cell table when every record is
+        valid, else (or without a table) the direct computation with full validation."""
+        table = self._table
+        if table is not None:
+            out = frame_fast(self, table, df, errors)
+            if out is not None:
+                return out
+        return reference_score_frame(self, df, errors)
 
     # ------------------------------------------------------------------ artifacts
     def to_json(self, **kwargs: Any) -> str:
