@@ -63,6 +63,9 @@ CASES = {
                    lambda t, **k: nps.by_segment(t["responses"], "recommend", "segment", **k)),
     "trend": ("responses", "recommend",
               lambda t, **k: nps.trend(t["responses"], "recommend", "year", **k)),
+    "shrink_segments": ("responses", "recommend",
+                        lambda t, **k: nps.shrink_segments(t["responses"], "recommend",
+                                                           "segment", **k)),
     "versus_retention": ("customers", "recommend",
                          lambda t, **k: nps.versus_retention(
                              t["customers"], ["grade"], n_boot=20, seed=1, **k)),

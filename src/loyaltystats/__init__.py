@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 _SUBMODULES = (
-    "claims", "data", "demo", "drivers", "effort", "errors", "kano", "market", "nps", "pyramid",
+    "claims", "data", "demo", "design", "drivers", "effort", "errors", "kano", "market", "nps",
+    "pyramid",
     "results", "roles", "scales", "scoring", "simulate", "stats", "switching", "tables",
     "thresholds", "value",
 )
@@ -63,6 +64,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the names as if imported eagerl
         claims,
         data,
         demo,
+        design,
         drivers,
         effort,
         errors,

@@ -354,6 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-access-log", dest="access_log", action="store_false",
                        help="do not log one line per request")
     serve.set_defaults(func=_serve)
+    from ._design_cli import add_design_parser, run_design
+
+    add_design_parser(sub).set_defaults(func=run_design)
     return parser
 
 

@@ -16,6 +16,7 @@ Examples
 """
 
 from ._common import CATEGORIES, nps_scale
+from .bayes import BayesNPS, ShrunkSegments, nps_posterior, nps_posterior_cdf, shrink_segments
 from .compare import NPSComparison, compare
 from .recency import RecencyResult, recency
 from .retention import RetentionResult, harrell_c, kaplan_meier, versus_retention
@@ -43,4 +44,9 @@ __all__ = [
     "RecencyResult",
     "CATEGORIES",
     "CI_METHODS",
+    "nps_posterior",
+    "nps_posterior_cdf",
+    "shrink_segments",
+    "BayesNPS",
+    "ShrunkSegments",
 ]
