@@ -15,7 +15,7 @@ MODULES = ["loyaltystats.scales", "loyaltystats.errors", "loyaltystats.data",
            "loyaltystats.switching", "loyaltystats.claims", "loyaltystats.claims.contract",
            "loyaltystats.kano",
            "loyaltystats.thresholds", "loyaltystats.pyramid", "loyaltystats.drivers",
-           "loyaltystats.market", "loyaltystats.value", "loyaltystats.demo",
+           "loyaltystats.market", "loyaltystats.value", "loyaltystats.demo", "loyaltystats.design",
            "loyaltystats.engines"]
 
 

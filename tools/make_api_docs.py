@@ -16,7 +16,7 @@ PUBLIC_MODULES = [
     "loyaltystats.simulate.estimands",
     "loyaltystats.switching", "loyaltystats.nps", "loyaltystats.thresholds", "loyaltystats.kano",
     "loyaltystats.pyramid", "loyaltystats.drivers", "loyaltystats.market", "loyaltystats.value",
-    "loyaltystats.effort", "loyaltystats.roles",
+    "loyaltystats.effort", "loyaltystats.roles", "loyaltystats.design",
     "loyaltystats.claims", "loyaltystats.claims.contract", "loyaltystats.scoring",
     "loyaltystats.engines",
     "loyaltystats.demo",
