@@ -29,11 +29,17 @@ class _Model:
 
     ``F`` holds the window (and stratum) fixed effects and the recent-repeat dummy, ``Z`` the
     first-delight effect of each delight window scaled by ``a^(k - 1)``; the customer means
-    are removed (within transformation) and only the delight rows enter ``Z``, so the cost of
-    one ``a`` does not depend on the number of responses. ``F`` is kept sparse (at most three
-    entries per response) and its within transform ``MF = F - customer means`` is never
-    formed: ``MF @ b`` and ``MF' v`` are a sparse product and a customer mean, so memory and
-    time per ``a`` grow with the responses, not with responses x windows (issue #23).
+    are removed (within transformation). Nothing evaluated per ``a`` passes over the
+    responses (issue #23):
+
+    - every response's row of ``F`` is one of a few *patterns* (window x stratum x recent
+      repeat), so ``F @ b`` is a value per pattern, and the per-customer sums the
+      cluster-robust score statistic needs come from counts and sums of ``My`` per
+      (customer, pattern): two sparse products over the customers' distinct patterns;
+    - ``Z`` depends on ``a`` only through ``a^(k - 1)``, so its cross-products are sums over
+      (delight window, k) groups fixed at set-up, and the within-customer term of ``Z'MZ`` is
+      a polynomial in ``a`` whose coefficients (pairs of delight responses of one customer)
+      are counted once.
     """
 
     def __init__(self, y: np.ndarray, d: np.ndarray, k: np.ndarray, s_rec: np.ndarray,
@@ -42,7 +48,7 @@ class _Model:
         self.n = len(y)
         uc, cc = np.unique(c_r, return_inverse=True)
         self.cc, self.n_cust = cc, len(uc)
-        self.n_c = np.bincount(cc, minlength=self.n_cust).astype(float)
+        self.n_c = n_c = np.bincount(cc, minlength=self.n_cust).astype(float)
         self.t_min = t_min = float(t_r.min())
         wi = np.floor((t_r - t_min) / window).astype(np.int64)
         n_w = int(wi.max()) + 1
@@ -54,57 +60,90 @@ class _Model:
         z_map = np.full(len(present_w), -1)
         z_map[dw] = np.arange(len(dw))
 
-        self.F, self.f_names = F, _ = _fixed_effects(d, s_rec, wcol, len(present_w),
-                                                     strata_codes)
-        ybar = float(y.mean())
-        yc = y - ybar
-        self.My = yc - self.cust_mean(yc)
+        F, self.f_names = _fixed_effects(d, s_rec, wcol, len(present_w), strata_codes)
+        self.n_f = F.shape[1]
+        yc = y - float(y.mean())
+        My = yc - (np.bincount(cc, weights=yc, minlength=self.n_cust) / n_c)[cc]
         # per-customer sums of F: MF'MF = F'F - S' diag(1 / n_c) S
         S = _indicator(cc, self.n_cust) @ F
-        self.FtF = ((F.T @ F) - S.T @ sparse.diags(1.0 / self.n_c) @ S).toarray()
-        self.Fty = np.asarray(F.T @ self.My).ravel()  # My is demeaned, so MF'My = F'My
-        self.yty = float(self.My @ self.My)
-        self.n_f = F.shape[1]
-        self.rows_d = rows_d = np.flatnonzero(d)
+        self.FtF = ((F.T @ F) - S.T @ sparse.diags(1.0 / n_c) @ S).toarray()
+        self.Fty = np.asarray(F.T @ My).ravel()  # My is demeaned, so MF'My = F'My
+        self.yty = float(My @ My)
+        self._patterns(F, d, s_rec, wcol, strata_codes, My)
+        rows_d = np.flatnonzero(d)
         self.zc = z_map[wcol[rows_d]]
         self.kd = k[rows_d]
-        self.ucd, self.cd_inv = np.unique(cc[rows_d], return_inverse=True)
         self.pz = len(dw)
-        cd = cc[rows_d]
-        self.MF_d = (F[rows_d].toarray()
-                     - (sparse.diags(1.0 / self.n_c[cd]) @ S[cd]).toarray())
-        # for the score statistic: F' restricted to the delight rows, and S' (F' applied
-        # to a per-customer constant is S' applied to that constant)
-        self.cc_d = cd
+        self.cc_d = cc_d = cc[rows_d]
+        self.pat_d = self.pat[rows_d]
+        self.My_d = My[rows_d]
+        self.ucd = ucd = np.unique(cc_d)
+        # F' restricted to the delight rows, and S' on the customers with delights (F'
+        # applied to a per-customer constant is S' applied to it)
         self.F_d_T = F[rows_d].T.tocsr()
-        self.S_T = S.T.tocsr()
-        self.My_d = self.My[rows_d]
-        self.inv_nc = sparse.diags(1.0 / self.n_c[self.ucd])
-        self.row_ix = np.arange(len(rows_d))
+        self.S_d_T = S[ucd].T.tocsr()
+        MF_d = F[rows_d].toarray() - (sparse.diags(1.0 / n_c[cc_d]) @ S[cc_d]).toarray()
+        self._delight_groups(MF_d)
+        self._pair_polynomial()
 
-    def cust_mean(self, v: np.ndarray) -> np.ndarray:
-        """The customer mean of ``v``, on every row of the customer."""
-        return (np.bincount(self.cc, weights=v, minlength=self.n_cust) / self.n_c)[self.cc]
+    def _patterns(self, F: sparse.csr_matrix, d: np.ndarray, s_rec: np.ndarray,
+                  wcol: np.ndarray, strata_codes: np.ndarray | None, My: np.ndarray) -> None:
+        """Pattern of each response's row of ``F``; counts and ``My`` per (customer, pattern)."""
+        strat = (np.zeros(len(d), np.int64) if strata_codes is None
+                 else np.where(d, 0, strata_codes).astype(np.int64))
+        key = (wcol.astype(np.int64) * (int(strat.max()) + 1) + strat) * 2 + s_rec
+        _, first, self.pat = np.unique(key, return_index=True, return_inverse=True)
+        self.Fp = F[first].toarray()
+        shape = (self.n_cust, len(first))
+        cp = sparse.csr_matrix((np.ones(self.n), (self.cc, self.pat)), shape=shape)
+        cp.sum_duplicates()
+        self.N = cp
+        my = sparse.csr_matrix((My, (self.cc, self.pat)), shape=shape)
+        my.sum_duplicates()
+        self.M = my
 
-    def mf_dot(self, b: np.ndarray) -> np.ndarray:
-        """``MF @ b`` without forming ``MF``."""
-        fb = self.F @ b
-        return fb - self.cust_mean(fb)
+    def _delight_groups(self, MF_d: np.ndarray) -> None:
+        """Sums of the delight rows of ``MF`` and ``My`` per (delight window, k)."""
+        kmax = int(self.kd.max()) + 1
+        ug, ginv = np.unique(self.zc * kmax + self.kd, return_inverse=True)
+        self.g_zc, self.g_k = ug // kmax, (ug % kmax).astype(float)
+        ng = len(ug)
+        self.g_cnt = np.bincount(ginv, minlength=ng).astype(float)
+        self.g_My = np.bincount(ginv, weights=self.My_d, minlength=ng)
+        self.g_MF = np.asarray(_indicator(ginv, ng) @ MF_d)
 
-    def mf_t_dot(self, v: np.ndarray) -> np.ndarray:
-        """``MF' v`` without forming ``MF`` (``MF' v = F' (v - customer means of v)``)."""
-        return np.asarray(self.F.T @ (v - self.cust_mean(v))).ravel()
+    def _pair_polynomial(self) -> None:
+        """``sum_c s_cj s_cl / n_c`` with ``s_cj = sum a^(k-1)`` over the customer's delight
+        responses in window ``j``, as coefficients of powers of ``a`` per (j, l)."""
+        o = np.argsort(self.cc_d, kind="stable")
+        c, zc, kd = self.cc_d[o], self.zc[o], self.kd[o] - 1
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+        sizes = np.diff(np.r_[starts, len(c)])
+        # every ordered pair (i, i') of delight responses within a customer
+        rep = np.repeat(np.arange(len(c)), np.repeat(sizes, sizes))
+        first_of = np.repeat(starts, sizes * sizes)
+        offset = np.arange(len(rep)) - np.repeat(np.cumsum(sizes * sizes) - sizes * sizes,
+                                                 sizes * sizes)
+        partner = first_of + offset % np.repeat(sizes, sizes * sizes)
+        w = 1.0 / self.n_c[c[rep]]
+        q = kd[rep] + kd[partner]
+        qmax = int(q.max()) + 1
+        key = (zc[rep] * self.pz + zc[partner]) * qmax + q
+        uk, kinv = np.unique(key, return_inverse=True)
+        self.pair_coef = np.bincount(kinv, weights=w, minlength=len(uk))
+        self.pair_jl = uk // qmax
+        self.pair_q = (uk % qmax).astype(float)
 
     def cross(self, a: float) -> tuple[np.ndarray, np.ndarray]:
         """``X'X`` and ``X'y`` of the demeaned design for adaptation factor ``a``."""
-        pz, zc = self.pz, self.zc
-        e = a ** (self.kd - 1.0)
-        z = sparse.csr_matrix((e, (self.row_ix, zc)), shape=(len(self.rows_d), pz))
-        ztf = np.asarray(z.T @ self.MF_d)
-        zty = np.asarray(z.T @ self.My_d)
-        s = sparse.csr_matrix((e, (self.cd_inv, zc)), shape=(len(self.ucd), pz))
-        ztz = (np.diag(np.bincount(zc, weights=e * e, minlength=pz))
-               - (s.T @ self.inv_nc @ s).toarray())
+        pz = self.pz
+        eg = a ** (self.g_k - 1.0)
+        ztf = np.zeros((pz, self.n_f))
+        np.add.at(ztf, self.g_zc, eg[:, None] * self.g_MF)
+        zty = np.bincount(self.g_zc, weights=eg * self.g_My, minlength=pz)
+        ztz = np.diag(np.bincount(self.g_zc, weights=eg * eg * self.g_cnt, minlength=pz))
+        ztz -= np.bincount(self.pair_jl, weights=self.pair_coef * a ** self.pair_q,
+                           minlength=pz * pz).reshape(pz, pz)
         xtx = np.block([[self.FtF, ztf.T], [ztf, ztz]])
         xty = np.r_[self.Fty, zty]
         return xtx, xty
@@ -127,31 +166,36 @@ class _Model:
         """Cluster-robust score (LM) statistic of H0: adaptation = a, customers as clusters.
 
         With ``u`` the fitted values before the within transformation (``F b`` plus the
-        delight effects) the residuals are ``My - u + cm(u)``; the derivative of the fitted
-        values with respect to ``a`` (``g0``, on the delight rows), partialled out of the
-        other regressors, is ``h - cm(h)`` with ``h = g0 - F gam - Z gam``. Written this way
-        each evaluation makes two passes over the responses (``F @ .`` and a customer mean)
-        for each of the two vectors; everything else runs on the delight rows.
+        delight effects) the residuals are ``r = My - u + cm(u)``; the derivative of the
+        fitted values with respect to ``a`` (``g0``, on the delight rows), partialled out of
+        the other regressors, is ``h - cm(h)`` with ``h = g0 - F gam - Z gam``. A customer's
+        score is ``sum (h - cm(h)) r = sum h My - sum h u + cm(u) sum h`` (``r`` sums to
+        zero within a customer); ``h`` and ``u`` are a value per pattern plus a term on the
+        delight rows, so the sums come from the (customer, pattern) counts.
         """
-        n_f, kd, zc, rows_d, cc_d = self.n_f, self.kd, self.zc, self.rows_d, self.cc_d
+        n_f, kd, zc, cc_d, pat_d = self.n_f, self.kd, self.zc, self.cc_d, self.pat_d
         f = self.fit(a)
         b_f, b_z = f["beta"][:n_f], f["beta"][n_f:]
         e_pow = a ** (kd - 1.0)
-        u = self.F @ b_f
-        u[rows_d] += e_pow * b_z[zc]
-        resid = self.My - u + self.cust_mean(u)
         g0_d = b_z[zc] * (kd - 1.0) * a ** (kd - 2.0)   # d fitted / d a, delight rows
         cm_g0 = np.bincount(cc_d, weights=g0_d, minlength=self.n_cust) / self.n_c
         g_d = g0_d - cm_g0[cc_d]                          # the demeaned g on delight rows
-        xtg = np.r_[self.F_d_T @ g0_d - self.S_T @ cm_g0,
+        xtg = np.r_[self.F_d_T @ g0_d - self.S_d_T @ cm_g0[self.ucd],
                     np.bincount(zc, weights=e_pow * g_d, minlength=self.pz)]
         gam = np.linalg.lstsq(f["xtx"], xtg, rcond=None)[0]
-        h = -(self.F @ gam[:n_f])
-        h[rows_d] += g0_d - e_pow * gam[n_f:][zc]
-        g_tilde = h - self.cust_mean(h)                   # partialled out
-        per_c = np.bincount(self.cc, weights=g_tilde * resid, minlength=self.n_cust)
-        v = float(per_c @ per_c) * self.n_cust / max(self.n_cust - 1, 1)
-        sc = float(g_tilde @ resid)
+        u_p, h_p = self.Fp @ b_f, -(self.Fp @ gam[:n_f])  # per pattern
+        du = e_pow * b_z[zc]                              # delight rows' extra terms
+        dh = g0_d - e_pow * gam[n_f:][zc]
+        per_pat = np.asarray(self.N @ np.column_stack([u_p, h_p, h_p * u_p]))
+        n_cust = self.n_cust
+        u_c = per_pat[:, 0] + np.bincount(cc_d, weights=du, minlength=n_cust)
+        h_c = per_pat[:, 1] + np.bincount(cc_d, weights=dh, minlength=n_cust)
+        hu_d = h_p[pat_d] * du + dh * (u_p[pat_d] + du)
+        hu_c = per_pat[:, 2] + np.bincount(cc_d, weights=hu_d, minlength=n_cust)
+        hy_c = self.M @ h_p + np.bincount(cc_d, weights=dh * self.My_d, minlength=n_cust)
+        per_c = hy_c - hu_c + u_c / self.n_c * h_c
+        v = float(per_c @ per_c) * n_cust / max(n_cust - 1, 1)
+        sc = float(per_c.sum())
         return sc * sc / v if v > 0 else 0.0
 
 

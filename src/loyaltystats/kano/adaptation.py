@@ -407,10 +407,12 @@ def adaptation(
     "no delight" includes a penalised absence (a delighter that has become a basic, K2),
     pass ``baseline_strata`` (the claims report does, from the delighter's rating), or
     restrict the responses to those where the attribute is at least neutral, as in the
-    example. The fixed-effects estimator is row-level: it holds the window dummies as a
-    sparse matrix (at most three entries per response) and a few vectors per response, never
-    the dense within-transformed design, so one evaluation of the score statistic costs a
-    few passes over the responses whatever the number of windows.
+    example. The fixed-effects estimator counts once and then never passes over the
+    responses again: the cross-products for a given ``a`` are sums per (delight window, k)
+    and a polynomial in ``a`` over pairs of one customer's delight responses, and the
+    cluster-robust score statistic is assembled from counts and sums per (customer, pattern
+    of fixed effects), so one evaluation costs a pass over the customers' distinct patterns
+    (pinned against the dense within-transformed design in tests/test_kano_adaptation_fit.py).
 
     Examples
     --------
