@@ -237,21 +237,16 @@ def _lagged_ratings(tc: pd.Series, rc: pd.Series, t_time: np.ndarray, r_time: np
     codes, uniques = pd.factorize(pd.concat([tc, rc], ignore_index=True), sort=False)
     t_code = codes[: len(tc)].astype(np.int64)
     r_code = codes[len(tc):].astype(np.int64)
-    order = np.lexsort((t_time, t_code))
-    t_code, t_time, t_rating = t_code[order], t_time[order], t_rating[order]
+    if not _sorted_by_customer_time(t_code, t_time):
+        order = np.lexsort((t_time, t_code))
+        t_code, t_time, t_rating = t_code[order], t_time[order], t_rating[order]
     # position of each transaction within its customer's history
     first = np.r_[True, t_code[1:] != t_code[:-1]]
     group_start = np.maximum.accumulate(np.where(first, np.arange(len(t_code)), 0))
     seq = np.arange(len(t_code)) - group_start
-
-    # last transaction at or before each survey: searchsorted on the (customer, time) order
-    side = "right" if include_current else "left"
-    # exact integer keys: customer code * (number of distinct times) + dense time rank
-    _, rank = np.unique(np.concatenate([t_time, r_time]), return_inverse=True)
-    n_ranks = int(rank.max()) + 1
-    key_t = t_code * n_ranks + rank[: len(t_time)]
-    key_r = r_code * n_ranks + rank[len(t_time):]
-    pos = np.searchsorted(key_t, key_r, side=side) - 1
+    # last transaction at (include_current) or before each survey, within its customer
+    pos = _last_at_or_before(t_code, t_time, r_code, r_time, len(uniques),
+                             strict=not include_current)
     ok = pos >= 0
     ok[ok] &= t_code[pos[ok]] == r_code[ok]
     ok[ok] &= seq[pos[ok]] >= lags - 1
@@ -262,6 +257,41 @@ def _lagged_ratings(tc: pd.Series, rc: pd.Series, t_time: np.ndarray, r_time: np
     p_ok = pos[ok]
     X = np.column_stack([t_rating[p_ok - j] for j in range(lags)])
     return X, r_rec[ok], r_code[ok], n_drop
+
+
+def _sorted_by_customer_time(code: np.ndarray, time: np.ndarray) -> bool:
+    """Whether the rows are already in (customer, time) order (logs usually are): one pass
+    instead of a sort."""
+    if len(code) < 2:
+        return True
+    dc = np.diff(code)
+    return bool(np.all((dc > 0) | ((dc == 0) & (time[1:] >= time[:-1]))))
+
+
+def _last_at_or_before(t_code: np.ndarray, t_time: np.ndarray, r_code: np.ndarray,
+                       r_time: np.ndarray, n_codes: int, *, strict: bool) -> np.ndarray:
+    """Index of each answer's customer's last transaction at (``strict``: before) its time.
+
+    ``t_code, t_time`` are in (customer, time) order and the codes run over ``0..n_codes-1``,
+    so each customer's transactions are one block; a binary search inside the blocks, run on
+    all answers at once, compares the times exactly (no combined key, no sort). An answer
+    with no such transaction gets the index before its customer's block (another customer's
+    row, or -1), as a search on the (customer, time) order would.
+    """
+    counts = np.bincount(t_code, minlength=n_codes)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    lo = starts[r_code]
+    hi = lo + counts[r_code]
+    active = np.flatnonzero(lo < hi)
+    while len(active):
+        a_lo, a_hi = lo[active], hi[active]
+        mid = (a_lo + a_hi) // 2
+        t_mid, r_t = t_time[mid], r_time[active]
+        right = (t_mid < r_t) if strict else (t_mid <= r_t)
+        lo[active] = np.where(right, mid + 1, a_lo)
+        hi[active] = np.where(right, a_hi, mid)
+        active = active[lo[active] < hi[active]]
+    return lo - 1
 
 
 def _fit_lags(X: np.ndarray, y: np.ndarray, groups: np.ndarray, model: str, scale: Scale
