@@ -313,15 +313,17 @@ def _predict(fit: dict[str, Any], agg: pd.DataFrame, attrs: list[str], delighter
     import patsy
 
     preds = []
+    # the cells are about as many as the rows with a cluster: distinct values by hashing
+    seen = {a: sorted(pd.unique(agg[a])) for a in attrs}
     for grp, x in zip(GROUPS, points):
         if grp == GROUPS[1] and not delighters:
             continue
-        unseen = [a for a in attrs if x[a] not in set(agg[a])]
+        unseen = [a for a in attrs if x[a] not in seen[a]]
         if unseen:
             raise DataError(f"cannot predict at {x}: no respondent has that rating",
                             table="data", column=",".join(unseen), n_rows=0,
                             examples=[x[a] for a in unseen])
-        new = pd.DataFrame({a: pd.Categorical([x[a]], categories=sorted(set(agg[a])))
+        new = pd.DataFrame({a: pd.Categorical([x[a]], categories=seen[a])
                             for a in attrs})
         X0 = np.asarray(patsy.build_design_matrices([fit["design_info"]], new)[0])[0]
         est = float(X0 @ fit["params"].to_numpy())
