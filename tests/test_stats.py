@@ -198,3 +198,32 @@ def test_binomial_fit_summary_matches_statsmodels_on_rows():
     np.testing.assert_allclose(table[["ci_low", "ci_high"]].to_numpy(),
                                ref.conf_int().to_numpy(), rtol=1e-6)
     assert "BinomialFit" in repr(fit) and "cov" not in repr(fit)
+
+
+def test_fit_binomial_stops_on_the_parameters_and_reports_non_convergence():
+    # Large counts (about 10^5 per cell, as in a person-period table of 2 million
+    # customers) put rounding noise into the deviance; the IRLS stops on the parameters'
+    # change and equals a long statsmodels run on the deviance criterion.
+    import statsmodels.api as sm
+
+    from loyaltystats.errors import ModelError
+    from loyaltystats.stats.glm import fit_binomial
+
+    rng = np.random.default_rng(5)
+    cells = pd.DataFrame({"period": np.repeat(np.arange(24), 40),
+                          "x": np.tile(np.arange(40) % 4, 24),
+                          "g": np.tile(np.arange(40) // 4, 24)})
+    cells["n"] = rng.integers(50_000, 150_000, len(cells)).astype(float)
+    eta = -4 + 0.05 * cells["period"] + 0.3 * cells["x"] + 0.02 * cells["g"]
+    cells["successes"] = rng.binomial(cells["n"].astype(int), 1 - np.exp(-np.exp(eta)))
+    fit = fit_binomial(cells, "C(period) + x + C(g)", link="cloglog")
+    X = pd.get_dummies(cells[["period", "g"]].astype(str), drop_first=True, dtype=float)
+    X.insert(0, "x", cells["x"].astype(float))
+    X.insert(0, "const", 1.0)
+    ref = sm.GLM(cells["successes"] / cells["n"], X,
+                 family=sm.families.Binomial(link=sm.families.links.CLogLog()),
+                 var_weights=cells["n"]).fit(maxiter=300, tol=1e-14)
+    assert float(fit.params["x"]) == pytest.approx(float(ref.params["x"]), rel=1e-10)
+    assert float(fit.bse["x"]) == pytest.approx(float(ref.bse["x"]), rel=1e-8)
+    with pytest.raises(ModelError, match="did not converge in 1 iterations"):
+        fit_binomial(cells, "C(period) + x + C(g)", link="cloglog", maxiter=1)

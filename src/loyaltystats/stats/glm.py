@@ -233,7 +233,10 @@ def fit_binomial(
         warnings.simplefilter("error", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            res = model.fit(maxiter=maxiter, tol=tol)
+            # the parameters' change, not the deviance's: with large counts the deviance
+            # carries rounding noise above any absolute tolerance and IRLS ran to maxiter
+            # (2 million customers, issue #23); statsmodels does not warn when it stops
+            res = model.fit(maxiter=maxiter, tol=tol, tol_criterion="params")
         except ConvergenceWarning as exc:
             raise ModelError(f"the fit of {rhs!r} did not converge in {maxiter} iterations") from exc
         except (np.linalg.LinAlgError, ValueError) as exc:
@@ -248,6 +251,8 @@ def fit_binomial(
             f"separation in {rhs!r}: estimates diverge for {terms}; some cells have only "
             "successes or only failures; pool sparse levels"
         )
+    if not res.converged:
+        raise ModelError(f"the fit of {rhs!r} did not converge in {maxiter} iterations")
     return BinomialFit(
         params=params, bse=bse, cov=res.cov_params(), llf=float(res.llf),
         deviance=float(res.deviance), df_model=int(res.df_model), df_resid=float(res.df_resid),

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from .._boundary import Missing, reads
 from .._deprecate import positional_options, renamed_keywords
@@ -139,19 +139,22 @@ def fit_linear_cells(cells: pd.DataFrame, formula: str, *, n: str = "n", sum_y: 
     w = cells[n].to_numpy(float)
     sy = cells[sum_y].to_numpy(float)
     sy2 = cells[sum_y2].to_numpy(float)
-    A = X.to_numpy()[pattern]
+    Xp = X.to_numpy()
+    n_pat = len(first)
     nobs = w.sum()
-    p = A.shape[1]
-    if np.linalg.matrix_rank(X.to_numpy()) < p:
+    p = Xp.shape[1]
+    if np.linalg.matrix_rank(Xp) < p:
         raise ModelError(f"the design {formula!r} is rank deficient: some levels are empty "
                          "or collinear")
     if nobs <= p:
         raise ModelError(f"{int(nobs)} observations for {p} parameters")
-    XtWX = A.T @ (w[:, None] * A)
-    beta = np.linalg.solve(XtWX, A.T @ sy)
+    # cross-products per pattern: the cells of one pattern share their design row
+    XtWX = Xp.T @ (np.bincount(pattern, weights=w, minlength=n_pat)[:, None] * Xp)
+    beta = np.linalg.solve(XtWX, Xp.T @ np.bincount(pattern, weights=sy, minlength=n_pat))
+    fitted = (Xp @ beta)[pattern]
     ybar = sy / w
     within = float(np.sum(sy2 - sy**2 / w))
-    between = float(np.sum(w * (ybar - A @ beta) ** 2))
+    between = float(np.sum(w * (ybar - fitted) ** 2))
     df_resid = nobs - p
     sigma2 = (within + between) / df_resid
     bread = np.linalg.inv(XtWX)
@@ -167,12 +170,13 @@ def fit_linear_cells(cells: pd.DataFrame, formula: str, *, n: str = "n", sum_y: 
         if n_groups < 2:
             raise ModelError(f"a cluster-robust variance needs two or more clusters of "
                              f"{groups!r}, got {n_groups}")
-        resid_sum = sy - w * (A @ beta)
-        contrib = A * resid_sum[:, None]
-        score = np.column_stack([np.bincount(codes, weights=contrib[:, j], minlength=n_groups)
-                                 for j in range(p)])
+        # a cluster's score is Xp' r_g, with r_g its residual sums per pattern, so the meat
+        # sum_g Xp' r_g r_g' Xp is Xp' (R'R) Xp: R'R is patterns x patterns and sparse (a
+        # cluster touches few patterns), never clusters x parameters
+        R = sparse.csr_matrix((sy - w * fitted, (codes, pattern)), shape=(n_groups, n_pat))
+        meat = Xp.T @ np.asarray((R.T @ R) @ Xp)
         factor = n_groups / (n_groups - 1) * (nobs - 1) / (nobs - p)
-        cov = factor * bread @ (score.T @ score) @ bread
+        cov = factor * bread @ meat @ bread
     names = list(X.columns)
     return {"params": pd.Series(beta, index=names),
             "bse": pd.Series(np.sqrt(np.diag(cov)), index=names),
