@@ -274,6 +274,7 @@ def test_interval_regression_equals_an_independent_likelihood_fit():
     from scipy import optimize, stats
 
     from loyaltystats.nps.recency import _interval_regression
+    from loyaltystats.stats.patterns import row_patterns
 
     rng = np.random.default_rng(8)
     n = 3_000
@@ -282,7 +283,9 @@ def test_interval_regression_equals_an_independent_likelihood_fit():
     latent = -2 + X @ np.array([0.7, 0.2, 0.3]) + rng.normal(0, 1.2, n)
     y = np.clip(np.rint(latent), 0, 10)
     ols = np.linalg.lstsq(design, y, rcond=None)[0]
-    got, cov = _interval_regression(design, y, 0.0, 10.0, np.arange(n), ols)
+    pat, cnt, inv = row_patterns(np.column_stack([design, y]), return_inverse=True)
+    got, cov = _interval_regression((pat[:, :4], pat[:, 4], cnt.astype(float), inv), 0.0,
+                                    10.0, np.arange(n), ols)
 
     def negll(theta):   # written out plainly, no analytic gradient
         mu, s = design @ theta[:4], np.exp(theta[4])

@@ -67,6 +67,11 @@ def test_row_patterns_round_trip(rows):
     # the patterns expanded by their counts are the rows, sorted
     expanded = np.repeat(pat, cnt, axis=0)
     np.testing.assert_array_equal(expanded, x[np.lexsort(x.T[::-1])])
+    # each row's pattern, on the integer fast path and on the general path (halves)
+    for v in (x, x / 2 + 0.25):
+        p2, c2, inv = row_patterns(v, return_inverse=True)
+        np.testing.assert_array_equal(p2[inv], v)
+        np.testing.assert_array_equal(np.bincount(inv, minlength=len(c2)), c2)
 
 
 @settings(max_examples=10, deadline=None)

@@ -90,3 +90,45 @@ def test_patterns_reproduce_the_fixed_effects():
     # the recent-repeat dummy, all 0/1
     assert set(np.unique(model.Fp)) <= {0.0, 1.0}
     assert model.Fp.sum(axis=1).max() <= 3
+
+
+def _delights_by_scan(t_r, t_d, c_r, c_d, max_lag, recent, max_k):
+    """Per response, by a scan over its customer's delights in (time, input) order."""
+    d, k, s_rec = [], [], []
+    for t, c in zip(t_r, c_r):
+        mine = sorted((t_d[j], j) for j in range(len(t_d)) if c_d[j] == c)
+        before = [i for i, (tj, _) in enumerate(mine) if tj <= t]
+        if not before or t - mine[before[-1]][0] > max_lag + 1e-9 * max(1, abs(t_r).max()):
+            d.append(False), k.append(1), s_rec.append(False)
+            continue
+        i = before[-1]
+        gap = mine[i][0] - mine[i - 1][0] if i > 0 else np.nan
+        kk = min(i + 1, max_k)
+        d.append(True), k.append(kk), s_rec.append(kk >= 2 and gap <= recent + 1e-9)
+    return np.array(d), np.array(k), np.array(s_rec)
+
+
+def test_delight_matching_equals_a_scan_per_response():
+    from loyaltystats.errors import DataError, ModelError
+    from loyaltystats.kano.adaptation import _count_delights
+
+    rng = np.random.default_rng(7)
+    checked = 0
+    for _ in range(400):
+        n_r, n_d, n_c = rng.integers(1, 25), rng.integers(1, 15), rng.integers(1, 5)
+        c_r, c_d = rng.integers(0, n_c, n_r), rng.integers(0, n_c, n_d)
+        t_r = rng.integers(0, 10, n_r).astype(float)   # integer times: many ties
+        t_d = rng.integers(0, 10, n_d).astype(float)
+        kw = {"max_lag": float(rng.integers(1, 6)), "recent": float(rng.integers(0, 4)),
+              "max_k": int(rng.integers(2, 5))}
+        ref = _delights_by_scan(t_r, t_d, c_r, c_d, **kw)
+        try:
+            got = _count_delights(t_r, t_d, c_r, c_d, time="t", **kw)
+        except (DataError, ModelError):
+            # no delight response, or only first delights: the scan agrees
+            assert not ref[0].any() or len(np.unique(ref[1][ref[0]])) < 2
+            continue
+        for g, r in zip(got, ref):
+            np.testing.assert_array_equal(g, r)
+        checked += 1
+    assert checked > 100

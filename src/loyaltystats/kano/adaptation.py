@@ -29,6 +29,7 @@ import pandas as pd
 from pandas.api import types as pdt
 from scipy import stats
 
+from .._asof import last_at_or_before, sorted_by_key_time
 from .._boundary import Missing, reads
 from .._deprecate import renamed_keywords
 from .._validate import FrameLike
@@ -162,26 +163,33 @@ def _count_delights(t_r: np.ndarray, t_d: np.ndarray, c_r: np.ndarray, c_d: np.n
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per response: after a delight?, the delight's rank k (capped), a recent repeat?"""
     # rank and gap of each delight within its customer
-    order = np.lexsort((t_d, c_d))
-    cd, td = c_d[order], t_d[order]
+    if sorted_by_key_time(c_d, t_d):
+        cd, td = c_d, t_d
+    else:
+        order = np.lexsort((t_d, c_d))
+        cd, td = c_d[order], t_d[order]
     new = np.r_[True, cd[1:] != cd[:-1]]
     start = np.maximum.accumulate(np.where(new, np.arange(len(cd)), 0))
     rank = np.arange(len(cd)) - start + 1
     gap = np.where(new, np.nan, td - np.r_[np.nan, td[:-1]])
-    right = pd.DataFrame({"_c": cd, "_t": td, "_k": rank, "_gap": gap, "_td": td})
-    left = pd.DataFrame({"_c": c_r, "_t": t_r, "_row": np.arange(len(t_r))})
-    m = pd.merge_asof(left.sort_values("_t", kind="stable"), right.sort_values("_t",
-                      kind="stable"), on="_t", by="_c", direction="backward",
-                      allow_exact_matches=True).sort_values("_row")
-    lag = t_r - m["_td"].to_numpy(float)
+    # each response's customer's last delight at or before it (an as-of match, no sort)
+    n_codes = int(max(c_r.max(initial=-1), cd.max(initial=-1))) + 1
+    pos = last_at_or_before(cd.astype(np.int64), td, c_r.astype(np.int64), t_r, n_codes,
+                            strict=False)
+    hit = pos >= 0
+    hit[hit] &= cd[pos[hit]] == c_r[hit]
+    p_hit = np.where(hit, pos, 0)
+    m = {"_td": np.where(hit, td[p_hit], np.nan), "_k": np.where(hit, rank[p_hit], np.nan),
+         "_gap": np.where(hit, gap[p_hit], np.nan)}
+    lag = t_r - m["_td"]
     tol = 1e-9 * max(1.0, float(np.abs(t_r).max()))
     d = np.isfinite(lag) & (lag <= max_lag + tol)
     if not d.any():
         raise DataError(f"no response follows a delight within max_lag={max_lag}; check the "
                         "time columns and max_lag", table="responses", column=str(time),
                         n_rows=len(t_r))
-    k = np.minimum(np.where(d, m["_k"].to_numpy(float), 1), max_k).astype(np.int64)
-    gap_r = m["_gap"].to_numpy(float)
+    k = np.minimum(np.where(d, m["_k"], 1), max_k).astype(np.int64)
+    gap_r = m["_gap"]
     s_rec = d & (k >= 2) & (gap_r <= recent + tol)
     if np.unique(k[d]).size < 2:
         raise ModelError("adaptation: every delight response is a first delight; the k-th "

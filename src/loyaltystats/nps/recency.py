@@ -17,6 +17,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from .._asof import last_at_or_before, sorted_by_key_time
 from .._boundary import Missing, reads
 from .._deprecate import positional_options, renamed_keywords
 from .._validate import FrameLike, as_frame
@@ -192,7 +193,7 @@ def recency(
     lag_tab.insert(0, "lag", np.arange(1, lags + 1))
     p_sum = float(2 * stats.norm.sf(abs(B / se_B))) if se_B > 0 else float("nan")
     info = {"share_last": float(w[0]), "share_last_ci_low": lo1, "share_last_ci_high": hi1,
-            "lags": int(lags), "n_answers": len(y), "n_customers": int(len(np.unique(groups))),
+            "lags": int(lags), "n_answers": len(y), "n_customers": int(np.count_nonzero(np.bincount(groups))),
             "n_dropped_short_history": n_drop, "coef_sum_p_value": p_sum,
             "r_squared": r_squared, "include_current": bool(include_current),
             "model": model}
@@ -237,7 +238,7 @@ def _lagged_ratings(tc: pd.Series, rc: pd.Series, t_time: np.ndarray, r_time: np
     codes, uniques = pd.factorize(pd.concat([tc, rc], ignore_index=True), sort=False)
     t_code = codes[: len(tc)].astype(np.int64)
     r_code = codes[len(tc):].astype(np.int64)
-    if not _sorted_by_customer_time(t_code, t_time):
+    if not sorted_by_key_time(t_code, t_time):
         order = np.lexsort((t_time, t_code))
         t_code, t_time, t_rating = t_code[order], t_time[order], t_rating[order]
     # position of each transaction within its customer's history
@@ -245,7 +246,7 @@ def _lagged_ratings(tc: pd.Series, rc: pd.Series, t_time: np.ndarray, r_time: np
     group_start = np.maximum.accumulate(np.where(first, np.arange(len(t_code)), 0))
     seq = np.arange(len(t_code)) - group_start
     # last transaction at (include_current) or before each survey, within its customer
-    pos = _last_at_or_before(t_code, t_time, r_code, r_time, len(uniques),
+    pos = last_at_or_before(t_code, t_time, r_code, r_time, len(uniques),
                              strict=not include_current)
     ok = pos >= 0
     ok[ok] &= t_code[pos[ok]] == r_code[ok]
@@ -259,59 +260,32 @@ def _lagged_ratings(tc: pd.Series, rc: pd.Series, t_time: np.ndarray, r_time: np
     return X, r_rec[ok], r_code[ok], n_drop
 
 
-def _sorted_by_customer_time(code: np.ndarray, time: np.ndarray) -> bool:
-    """Whether the rows are already in (customer, time) order (logs usually are): one pass
-    instead of a sort."""
-    if len(code) < 2:
-        return True
-    dc = np.diff(code)
-    return bool(np.all((dc > 0) | ((dc == 0) & (time[1:] >= time[:-1]))))
-
-
-def _last_at_or_before(t_code: np.ndarray, t_time: np.ndarray, r_code: np.ndarray,
-                       r_time: np.ndarray, n_codes: int, *, strict: bool) -> np.ndarray:
-    """Index of each answer's customer's last transaction at (``strict``: before) its time.
-
-    ``t_code, t_time`` are in (customer, time) order and the codes run over ``0..n_codes-1``,
-    so each customer's transactions are one block; a binary search inside the blocks, run on
-    all answers at once, compares the times exactly (no combined key, no sort). An answer
-    with no such transaction gets the index before its customer's block (another customer's
-    row, or -1), as a search on the (customer, time) order would.
-    """
-    counts = np.bincount(t_code, minlength=n_codes)
-    starts = np.r_[0, np.cumsum(counts)[:-1]]
-    lo = starts[r_code]
-    hi = lo + counts[r_code]
-    active = np.flatnonzero(lo < hi)
-    while len(active):
-        a_lo, a_hi = lo[active], hi[active]
-        mid = (a_lo + a_hi) // 2
-        t_mid, r_t = t_time[mid], r_time[active]
-        right = (t_mid < r_t) if strict else (t_mid <= r_t)
-        lo[active] = np.where(right, mid + 1, a_lo)
-        hi[active] = np.where(right, a_hi, mid)
-        active = active[lo[active] < hi[active]]
-    return lo - 1
-
-
 def _fit_lags(X: np.ndarray, y: np.ndarray, groups: np.ndarray, model: str, scale: Scale
               ) -> tuple[np.ndarray, np.ndarray, str, float]:
     """Fit the distributed-lag model: coefficients, cluster-robust covariance, label, R^2."""
-    design = sm.add_constant(X, has_constant="add")
-    if np.linalg.matrix_rank(design) < design.shape[1]:
-        raise ModelError("the lagged ratings are collinear (e.g. constant); cannot separate "
-                         "the lags")
     if model not in ("interval", "ols"):
         raise ParameterError(f"model must be 'interval' or 'ols', got {model!r}")
-    fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    design = sm.add_constant(X, has_constant="add")
+    # the distinct (design row, answer) patterns: the design's rank is that of its distinct
+    # rows, and the interval regression is a sum over them
+    pat, cnt, inv = row_patterns(np.column_stack([design, y]), return_inverse=True)
+    p = design.shape[1]
+    d_pat, y_pat, w_pat = pat[:, :p], pat[:, p], cnt.astype(float)
+    if np.linalg.matrix_rank(d_pat) < p:
+        raise ModelError("the lagged ratings are collinear (e.g. constant); cannot separate "
+                         "the lags")
     if model == "ols":
+        fit = sm.OLS(y, design).fit(cov_type="cluster", cov_kwds={"groups": groups})
         params, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
-        label = "distributed-lag OLS, cluster-robust"
-    else:
-        params, cov = _interval_regression(design, y, float(scale.low), float(scale.high),
-                                           groups, np.asarray(fit.params))
-        label = "distributed-lag interval regression, cluster-robust"
-    return params, cov, label, float(fit.rsquared)
+        return params, cov, "distributed-lag OLS, cluster-robust", float(fit.rsquared)
+    # the interval regression needs OLS only for its start and R^2: both from the patterns
+    start = np.linalg.solve(d_pat.T @ (w_pat[:, None] * d_pat), d_pat.T @ (w_pat * y_pat))
+    ybar = float(w_pat @ y_pat) / w_pat.sum()
+    rss = float(w_pat @ (y_pat - d_pat @ start) ** 2)
+    rsquared = 1.0 - rss / float(w_pat @ (y_pat - ybar) ** 2)
+    params, cov = _interval_regression((d_pat, y_pat, w_pat, inv), float(scale.low),
+                                       float(scale.high), groups, start)
+    return params, cov, "distributed-lag interval regression, cluster-robust", rsquared
 
 
 def _infer_weights(params: np.ndarray, cov: np.ndarray, lags: int, z: float, n: int,
@@ -364,27 +338,27 @@ def _judge_recency(w: np.ndarray, se_w: np.ndarray, B: float, se_B: float, z: fl
     return verdict, reason, lo1, hi1
 
 
-def _interval_regression(design: np.ndarray, y: np.ndarray, low: float, high: float,
-                         groups: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _interval_regression(patterns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                         low: float, high: float, groups: np.ndarray, start: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
     """Normal interval regression of a rounded, clipped answer; cluster-robust covariance.
 
+    ``patterns`` holds the distinct (design row, answer) patterns, the answer of each, their
+    counts and each answer's pattern. The log-likelihood is a sum over answers that depends
+    only on the pattern, so it is evaluated once per pattern, weighted by its count (ratings
+    take few values); the cluster-robust meat sums each customer's answers' pattern scores.
     Returns the coefficients (without the log scale) and their covariance.
     """
     from scipy import optimize
 
-    n, p = design.shape
-    # the log-likelihood is a sum over answers that depends only on (lagged ratings, answer):
-    # it is evaluated once per distinct pattern, weighted by its count (ratings take few
-    # values); only the cluster-robust meat below needs the answers one by one
-    pat, cnt = row_patterns(np.column_stack([design, y]))
-    d_pat, y_pat, w_pat = pat[:, :p], pat[:, p], cnt.astype(float)
+    d_pat, y_pat, w_pat, inv = patterns
+    n, p = float(w_pat.sum()), d_pat.shape[1]
 
-    def parts(theta: np.ndarray, X: np.ndarray, yy: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
-        lo = np.where(yy <= low, -np.inf, yy - 0.5)
-        hi = np.where(yy >= high, np.inf, yy + 0.5)
+    def parts(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lo = np.where(y_pat <= low, -np.inf, y_pat - 0.5)
+        hi = np.where(y_pat >= high, np.inf, y_pat + 0.5)
         beta, s = theta[:p], math.exp(theta[p])
-        mu = X @ beta
+        mu = d_pat @ beta
         a, b = (lo - mu) / s, (hi - mu) / s
         # upper-tail form where both ends are high, so the difference keeps its digits
         up = a > 0
@@ -397,15 +371,15 @@ def _interval_regression(design: np.ndarray, y: np.ndarray, low: float, high: fl
             bpb = np.where(np.isfinite(b), b * pb, 0.0)
         d_mu = (pa - pb) / (s * prob)
         d_ls = (apa - bpb) / prob
-        scores = np.column_stack([X * d_mu[:, None], d_ls])
+        scores = np.column_stack([d_pat * d_mu[:, None], d_ls])
         return np.log(prob), scores
 
     def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        ll, sc = parts(theta, d_pat, y_pat)
+        ll, sc = parts(theta)
         return -float(w_pat @ ll) / n, -(w_pat @ sc) / n
 
-    resid = y - design @ start
-    theta0 = np.r_[start, math.log(max(float(np.std(resid)), 1e-3))]
+    resid_sd = math.sqrt(float(w_pat @ (y_pat - d_pat @ start) ** 2) / n)
+    theta0 = np.r_[start, math.log(max(resid_sd, 1e-3))]
     opt = optimize.minimize(nll, theta0, jac=True, method="BFGS",
                             options={"gtol": 1e-10, "maxiter": 500})
     theta = opt.x
@@ -424,11 +398,11 @@ def _interval_regression(design: np.ndarray, y: np.ndarray, low: float, high: fl
         bread = np.linalg.inv(H)
     except np.linalg.LinAlgError as exc:
         raise ModelError("the interval regression's information matrix is singular") from exc
-    _, scores = parts(theta, design, y)
+    sc_pat = parts(theta)[1]
     codes, uniq = pd.factorize(groups)
-    per = np.zeros((len(uniq), k))
-    np.add.at(per, codes, scores)
     g = len(uniq)
+    per = np.column_stack([np.bincount(codes, weights=sc_pat[inv, j], minlength=g)
+                           for j in range(k)])
     cov = bread @ (per.T @ per) @ bread * (g / (g - 1) if g > 1 else 1.0)
     return theta[:p], cov[:p, :p]
 

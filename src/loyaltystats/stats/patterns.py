@@ -11,19 +11,24 @@ import numpy as np
 
 __all__ = ["row_patterns", "weighted_cov"]
 
-def row_patterns(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def row_patterns(x: np.ndarray, *, return_inverse: bool = False
+                 ) -> tuple[np.ndarray, ...]:
     """The distinct rows of ``x`` and how many times each occurs.
 
     Parameters
     ----------
     x : ndarray, shape (n, k)
         Finite numbers.
+    return_inverse : bool
+        Also return the pattern of each row.
 
     Returns
     -------
     patterns : ndarray, shape (m, k)
         The distinct rows, sorted (so the result does not depend on the rows' order).
     counts : ndarray of int64, shape (m,)
+    inverse : ndarray of int64, shape (n,)
+        Only with ``return_inverse``: ``patterns[inverse]`` equals ``x``.
 
     Examples
     --------
@@ -31,6 +36,8 @@ def row_patterns(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> pat, cnt = row_patterns(np.array([[2.0, 1.0], [1.0, 3.0], [2.0, 1.0]]))
     >>> pat.tolist(), cnt.tolist()
     ([[1.0, 3.0], [2.0, 1.0]], [1, 2])
+    >>> row_patterns(np.array([[2.0, 1.0], [1.0, 3.0]]), return_inverse=True)[2].tolist()
+    [1, 0]
     """
     whole = np.rint(x)
     if len(x) and np.array_equal(whole, x):
@@ -44,7 +51,13 @@ def row_patterns(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             key = (whole - lo).astype(np.int64) @ radix
             keys, counts = np.unique(key, return_counts=True)
             digits = (keys[:, None] // radix) % span
+            if return_inverse:
+                return digits + lo, counts.astype(np.int64), np.searchsorted(keys, key)
             return digits + lo, counts.astype(np.int64)
+    if return_inverse:
+        patterns, inverse, counts = np.unique(x, axis=0, return_inverse=True,
+                                              return_counts=True)
+        return patterns, counts.astype(np.int64), inverse.ravel().astype(np.int64)
     patterns, counts = np.unique(x, axis=0, return_counts=True)
     return patterns, counts.astype(np.int64)
 
