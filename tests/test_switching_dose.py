@@ -141,7 +141,7 @@ def test_integer_weights_equal_duplicated_rows(world):
     # weighted proportions equal the duplicated-row proportions
     for lab in ("0", "1", "2", "3+"):
         assert a.loc[f"p[k={lab}]", "estimate"] == pytest.approx(b.loc[f"p[k={lab}]", "estimate"])
-    # but the intervals use Kish's effective n, which is smaller than the duplicated n
+    # but the design-based intervals are wider: duplicated rows are not independent customers
     assert (a.loc["p[k=1]", "ci_high"] - a.loc["p[k=1]", "ci_low"]) > (
         b.loc["p[k=1]", "ci_high"] - b.loc["p[k=1]", "ci_low"])
     assert weighted.info["weighted"] is True

@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from .._validate import FrameLike, check_unique_ids
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, Result
 from ..stats import fit_binomial, lr_test, wilson_ci
+from ..stats.survey_glm import fit_binomial_survey, survey_ciprop
 from ..tables import count_cells
 from ._common import (
     binary_cells,
@@ -59,7 +60,11 @@ class DoseResponseResult(Result):
     ``coefficients`` (both logistic fits), ``claims`` (only with ``claimed``).
     ``info``: the likelihood-ratio test of linear against categorical k (``lr_statistic``,
     ``lr_df``, ``lr_p_value``), ``second_strike_p_value``, ``cap``, ``weighted``,
-    ``tolerance``, ``n_customers``.
+    ``tolerance``, ``n_customers``. With ``weights`` the likelihood-ratio keys are NaN
+    (``lr_df`` stays the hypothesis df) and the design-based Wald F test of linearity is in
+    ``wald_statistic``, ``wald_df``, ``wald_ddf``, ``wald_p_value``; ``design`` and
+    ``df_resid`` (the t degrees of freedom of the linear model) describe the design, and the
+    ``cells`` table has the design-based ``std_err`` of each proportion.
     """
 
     @property
@@ -169,7 +174,8 @@ def _level_cells(customers: pd.DataFrame, negatives: str, switched: str, cap: in
     cells = cells.reset_index()
     if weights:
         # Kish effective sample size per level; the weighted proportion times n_eff serves as
-        # the effective number of successes (a design-effect approximation).
+        # the effective number of successes. Only descriptive (the ``n_eff`` column) and for
+        # the exact binomial p-value of a claim: intervals, models and tests are design-based.
         n_eff = cells["weight"] ** 2 / cells["weight_sq"]
         p = cells["weight_successes"] / cells["weight"]
         cells["n_eff"] = n_eff
@@ -216,8 +222,9 @@ def dose_response(
         Claimed probabilities per level, e.g. ``{1: 0.57, 2: 0.78}``; the key ``cap`` means
         the ``cap+`` level.
     weights : str, optional
-        Non-negative case weights. Proportions are weighted; intervals, models and tests use
-        Kish's effective sample size per level (see Notes).
+        Non-negative sampling weights. Proportions and models are weighted; intervals,
+        models and tests use the design-based (linearization) variance of R's survey package
+        for ``svydesign(ids=~1, weights=~w)`` (see Notes).
     tolerance : float
         Half-width of the region that turns a point claim into a testable claim:
         ``0.57`` is judged as ``[0.52, 0.62]`` with the default 0.05.
@@ -275,10 +282,24 @@ def dose_response(
       :math:`p_k = c` is reported beside it (``binomial_p_value``); it is not used for the
       verdict because with enough data it rejects any exact point. Overall: supported when
       every level is, contradicted when any level is, otherwise inconclusive.
-    * Weights: proportions use the weights; intervals, tests and models use Kish's
-      effective sample size :math:`n_{eff} = (\\sum w)^2 / \\sum w^2` per level with
-      :math:`\\hat p_k n_{eff}` effective successes. This is a design-effect approximation,
-      not a full survey-design analysis.
+    * Weights: the analysis of ``svydesign(ids=~1, weights=~w)`` in R's survey package
+      (each customer a sampling unit, no strata or clusters), computed from the sums of
+      weights and squared weights per (level, outcome) cell by
+      :func:`loyaltystats.stats.survey_glm.fit_binomial_survey`. Logistic models as
+      ``svyglm(..., family=quasibinomial())``: weighted estimates, sandwich covariance
+      :math:`\\frac{n}{n-1} A^{-1} (\\sum_i w_i^2 (y_i - \\mu_i)^2 x_i x_i') A^{-1}`, Wald
+      intervals and p-values with the t distribution on ``n - p`` df (``confint.svyglm``,
+      ``summary.svyglm``); the second strike likewise (``svycontrast``). Proportions: the
+      weighted mean with ``svyciprop(method="logit")`` intervals (linearized standard error,
+      t on ``n_k - 1`` df); risk ratios: the linearized log ratio of the domain means with
+      t on ``n - 1`` df. The linearity test is the design-based Wald F test of
+      ``regTermTest`` (``beta_j = j beta_1``, ``cap - 1`` and ``n - cap - 1`` df), reported
+      as ``wald_*`` (a likelihood-ratio test needs a likelihood; the ``lr_*`` keys are NaN).
+      The ``models`` table gives the pseudo-log-likelihood with the weights rescaled to mean
+      one (``-deviance(fit)/2``) and survey's design-based AIC (``AIC(fit)``). The exact
+      binomial p-value of a claim still uses Kish's effective sample size
+      :math:`n_{eff} = (\\sum w)^2 / \\sum w^2` (the ``n_eff`` column); it is reported,
+      not judged. Checked against survey 4.1-1 in tests/test_survey_glm.py to 1e-8.
 
     S1 as worded ("consider switching") is about intent; with a ``switched`` column it tests
     the stronger behavioural reading. :func:`intent_vs_behavior` relates the two (S3).
@@ -308,39 +329,32 @@ def dose_response(
     labels = level_labels(cap)
     n_customers = int(cells["n"].sum())
     x, m = cells["x_eff"].to_numpy(float), cells["n_eff"].to_numpy(float)
-    p = x / m
-    lo, hi = wilson_ci(x, m, level)
     n_int = cells["n"].to_numpy(np.int64)
-
     fit_cells = pd.DataFrame({"k": np.arange(cap + 1), "successes": x, "n": m})
-    full = fit_binomial(fit_cells, "C(k)")
-    lin = fit_binomial(fit_cells, "k")
-    # with cap = 1 the two models coincide and there is nothing to test
-    lr = (lr_test(lin, full) if cap >= 2
-          else {"statistic": np.nan, "df": 0, "p_value": np.nan})
-    z = zcrit(level)
+    fits = (_survey_fits(customers, negatives, switched, cap, weights, cells, level)
+            if weighted else _binomial_fits(fit_cells, x, m, cap, level))
+    full, lin, p, lo, hi = fits.full, fits.lin, fits.p, fits.lo, fits.hi
 
     rows: list[dict[str, Any]] = []
-    method_p = "wilson" + (" (Kish n_eff)" if weighted else "")
     for k in range(cap + 1):
         rows.append({"term": f"p[k={labels[k]}]", "estimate": p[k], "ci_low": lo[k],
-                     "ci_high": hi[k], "n": n_int[k], "method": method_p})
+                     "ci_high": hi[k], "n": n_int[k], "method": fits.method_p})
     beta = full.params.to_numpy()
     cov = full.cov.to_numpy()
     se = full.bse.to_numpy()
+    z = fits.crit_full
     for k in range(1, cap + 1):
         b, s = beta[k], se[k]
         rows.append({"term": f"odds_ratio[k={labels[k]}]", "estimate": np.exp(b),
                      "ci_low": np.exp(b - z * s), "ci_high": np.exp(b + z * s),
-                     "n": n_int[0] + n_int[k], "method": "logistic, k categorical (Wald)"})
-    g, gs = float(lin.params["k"]), float(lin.bse["k"])
+                     "n": n_int[0] + n_int[k], "method": fits.model + ", k categorical" + fits.wald})
+    g, gs, zl = float(lin.params["k"]), float(lin.bse["k"]), fits.crit_lin
     rows.append({"term": "odds_ratio_per_negative", "estimate": np.exp(g),
-                 "ci_low": np.exp(g - z * gs), "ci_high": np.exp(g + z * gs),
-                 "n": n_customers, "method": "logistic, k linear (Wald)"})
+                 "ci_low": np.exp(g - zl * gs), "ci_high": np.exp(g + zl * gs),
+                 "n": n_customers, "method": fits.model + ", k linear" + fits.wald})
     info: dict[str, Any] = {
         "n_customers": n_customers, "cap": cap, "weighted": weighted, "tolerance": tolerance,
-        "claim_id": claim_id, "lr_statistic": lr["statistic"], "lr_df": lr["df"],
-        "lr_p_value": lr["p_value"],
+        "claim_id": claim_id, **fits.info,
     }
     if cap >= 2:
         c = np.zeros(len(beta))
@@ -349,17 +363,16 @@ def dose_response(
         s = float(np.sqrt(c @ cov @ c))
         rows.append({"term": "second_strike", "estimate": est, "ci_low": est - z * s,
                      "ci_high": est + z * s, "n": int(n_int[:3].sum()),
-                     "method": "logistic, k categorical: beta2 - 2 beta1 (Wald)"})
-        from scipy import stats
-
-        info["second_strike_p_value"] = float(2 * stats.norm.sf(abs(est / s)))
+                     "method": fits.model + ", k categorical: beta2 - 2 beta1" + fits.wald})
+        info["second_strike_p_value"] = fits.two_sided_p(est / s)
     with np.errstate(divide="ignore", invalid="ignore"):
         for k in range(1, cap + 1):
             rr = p[k] / p[0]
-            s = np.sqrt(1 / x[k] - 1 / m[k] + 1 / x[0] - 1 / m[0])
+            s = fits.rr_log_se[k]
             rows.append({"term": f"risk_ratio[k={labels[k]}]", "estimate": rr,
-                         "ci_low": rr * np.exp(-z * s), "ci_high": rr * np.exp(z * s),
-                         "n": n_int[0] + n_int[k], "method": "risk ratio vs k=0 (Katz log)"})
+                         "ci_low": rr * np.exp(-fits.crit_rr * s),
+                         "ci_high": rr * np.exp(fits.crit_rr * s),
+                         "n": n_int[0] + n_int[k], "method": fits.method_rr})
 
     table = pd.DataFrame({"k": labels, "n": n_int,
                           "successes": cells["successes"].to_numpy(np.int64),
@@ -367,16 +380,10 @@ def dose_response(
     if weighted:
         table["weight"] = cells["weight"].to_numpy()
         table["n_eff"] = m
+        table["std_err"] = fits.p_se
     table["p_linear"] = lin.predict(fit_cells)
-    models = pd.DataFrame([
-        {"model": "k categorical", "formula": full.formula, "llf": full.llf,
-         "n_params": full.df_model + 1, "aic": full.aic},
-        {"model": "k linear", "formula": lin.formula, "llf": lin.llf,
-         "n_params": lin.df_model + 1, "aic": lin.aic},
-    ])
-    coefs = pd.concat([full.table(level).assign(model="k categorical"),
-                       lin.table(level).assign(model="k linear")], ignore_index=True)
-    tables = {"cells": table, "models": models, "coefficients": coefs}
+    tables = _model_tables(full, lin, level)
+    tables = {"cells": table, **tables}
     if parsed:
         claims = judge_levels(table.rename(columns={"p": "estimate"}), parsed, cap,
                               what="P(switch)", tolerance=tolerance, successes=x, trials=m)
@@ -387,3 +394,107 @@ def dose_response(
         title=f"P({switched} | {negatives}), k = 0..{cap}+",
         level=level, tables=tables, info=info,
     )
+
+
+def _model_tables(full: Any, lin: Any, level: float) -> dict[str, pd.DataFrame]:
+    """The ``models`` and ``coefficients`` tables of both logistic fits."""
+    models = pd.DataFrame([
+        {"model": "k categorical", "formula": full.formula, "llf": full.llf,
+         "n_params": full.df_model + 1, "aic": full.aic},
+        {"model": "k linear", "formula": lin.formula, "llf": lin.llf,
+         "n_params": lin.df_model + 1, "aic": lin.aic},
+    ])
+    coefs = pd.concat([full.table(level).assign(model="k categorical"),
+                       lin.table(level).assign(model="k linear")], ignore_index=True)
+    return {"models": models, "coefficients": coefs}
+
+
+@dataclass(frozen=True)
+class _Fits:
+    """What differs between the unweighted (binomial likelihood) and the weighted
+    (design-based) analysis: the fits, the level intervals and the critical values."""
+
+    full: Any
+    lin: Any
+    p: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    method_p: str
+    crit_full: float
+    crit_lin: float
+    two_sided_p: Callable[[float], float]
+    rr_log_se: np.ndarray
+    crit_rr: float
+    method_rr: str
+    info: dict[str, Any]
+    model: str = "logistic"
+    wald: str = " (Wald)"
+    p_se: np.ndarray | None = None
+
+
+def _binomial_fits(fit_cells: pd.DataFrame, x: np.ndarray, m: np.ndarray, cap: int,
+                   level: float) -> _Fits:
+    """Unweighted: Wilson intervals, binomial GLMs on the counts, the LR test, z."""
+    from scipy import stats
+
+    p = x / m
+    lo, hi = wilson_ci(x, m, level)
+    full = fit_binomial(fit_cells, "C(k)")
+    lin = fit_binomial(fit_cells, "k")
+    # with cap = 1 the two models coincide and there is nothing to test
+    lr = (lr_test(lin, full) if cap >= 2
+          else {"statistic": np.nan, "df": 0, "p_value": np.nan})
+    z = zcrit(level)
+    rr_se = np.full(cap + 1, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for k in range(1, cap + 1):
+            rr_se[k] = np.sqrt(1 / x[k] - 1 / m[k] + 1 / x[0] - 1 / m[0])
+    return _Fits(full=full, lin=lin, p=p, lo=lo, hi=hi, method_p="wilson", crit_full=z,
+                 crit_lin=z, two_sided_p=lambda t: float(2 * stats.norm.sf(abs(t))),
+                 rr_log_se=rr_se, crit_rr=z, method_rr="risk ratio vs k=0 (Katz log)",
+                 info={"lr_statistic": lr["statistic"], "lr_df": lr["df"],
+                       "lr_p_value": lr["p_value"]})
+
+
+def _survey_fits(customers: Any, negatives: str, switched: str, cap: int, weights: str,
+                 cells: pd.DataFrame, level: float) -> _Fits:
+    """Weighted: survey's design-based analysis of ``svydesign(ids=~1, weights=~w)``.
+
+    A second count keyed by the outcome gives the sums of weights and squared weights per
+    (level, outcome) cell: enough for ``svyglm``'s sandwich variance and ``svyciprop``.
+    """
+    from scipy import stats
+
+    by_y = _counted_level_cells(customers, negatives, switched, cap, weights,
+                                binary={"y": switched})
+    sq = by_y.pivot_table(index="k", columns="y", values="weight_sq", aggfunc="sum")
+    sq = sq.reindex(index=range(cap + 1), columns=[False, True]).fillna(0.0)
+    n_total = float(cells["n"].sum())
+    props = survey_ciprop(cells["weight"], cells["weight_successes"], sq[True], sq[False],
+                          n_total=n_total, n_domain=cells["n"].to_numpy(float), level=level)
+    design = {"outcome": "y", "weights": "weight", "weights_sq": "weight_sq", "counts": "n"}
+    full = fit_binomial_survey(by_y, "C(k)", **design)
+    lin = fit_binomial_survey(by_y, "k", **design)
+    info: dict[str, Any] = {"lr_statistic": np.nan, "lr_df": max(cap - 1, 0),
+                            "lr_p_value": np.nan, "design": full.design,
+                            "df_resid": lin.df_resid}
+    if cap >= 2:
+        # linearity: beta_j = j beta_1 for j = 2..cap in the categorical model
+        contrasts = np.zeros((cap - 1, cap + 1))
+        for j in range(2, cap + 1):
+            contrasts[j - 2, 1], contrasts[j - 2, j] = -j, 1.0
+        wald = full.wald_test(contrasts)
+        info.update({"wald_statistic": wald["statistic"], "wald_df": wald["df"],
+                     "wald_ddf": wald["ddf"], "wald_p_value": wald["p_value"]})
+    p, se = props["p"].to_numpy(), props["std_err"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = se / p
+        rr_se = np.sqrt(rel**2 + rel[0] ** 2)
+    rr_se[0] = np.nan
+    return _Fits(full=full, lin=lin, p=p, lo=props["ci_low"].to_numpy(),
+                 hi=props["ci_high"].to_numpy(), method_p="svyciprop logit (design-based)",
+                 crit_full=full.tcrit(level), crit_lin=lin.tcrit(level),
+                 two_sided_p=lambda t: float(2 * stats.t.sf(abs(t), full.df_resid)),
+                 rr_log_se=rr_se, crit_rr=float(stats.t.ppf(0.5 + level / 2, n_total - 1)),
+                 method_rr="risk ratio vs k=0 (linearized log, design-based)", info=info,
+                 model="survey logistic", wald=" (Wald, t)", p_se=se)
