@@ -93,7 +93,7 @@ def test_n1_sample_size_is_the_hand_formula():
     lambda: power("S1", n=0),
     lambda: power("S1", n=100, level=1.0),
     lambda: power("N1", n=100, method="simulate"),
-    lambda: power("T5", n=100, effect=0.2),          # simulated: the world is the effect
+    lambda: power("K1", n=100, effect=0.2),          # simulated, no single parameter
     lambda: power("T5", n=100, world="maybe"),
     lambda: nps_sd(0.7, 0.5),
 ])

@@ -29,7 +29,9 @@ def add_design_parser(subparsers: Any) -> Any:
     p.add_argument("--n", type=int, default=None, help="study size: print power at this n")
     p.add_argument("--power", type=float, default=0.8, help="target power (default 0.8)")
     p.add_argument("--effect", type=float, default=None,
-                   help="S1: true minus claimed share; N1: NPS points to detect")
+                   help="in the claim's own terms: S1 true minus claimed share, N1 NPS "
+                   "points to detect; simulated claims: the value of the claim's quantity "
+                   "(S2 hazard ratio, K3 adaptation factor... see docs/design.md)")
     p.add_argument("--level", type=float, default=0.95)
     p.add_argument("--k", type=int, default=None, help="S1: one claimed level (1 or 2)")
     p.add_argument("--shares", type=float, nargs=2, default=(0.2, 0.5),
@@ -67,7 +69,7 @@ def run_design(args: Any) -> int:
         kw: dict[str, Any] = {"level": args.level, "method": args.method}
         if args.method == "simulate" or (args.method == "auto"
                                           and args.claim.upper() not in CLOSED_FORM):
-            kw.update(world=args.world, n_sim=args.n_sim, seed=args.seed)
+            kw.update(world=args.world, n_sim=args.n_sim, seed=args.seed, effect=args.effect)
         else:
             kw.update(effect=args.effect, k=args.k, shares=shares, groups=args.groups)
         r = power(args.claim, n=args.n, **kw)

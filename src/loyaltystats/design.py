@@ -320,15 +320,27 @@ def _world(claim_id: str, world: str) -> dict[str, Any]:
     return dict(spec.true_world if world == "true" else spec.false_world)
 
 
+def _world_key(overrides: dict[str, Any]) -> str:
+    return json.dumps({k: overrides[k] for k in sorted(overrides)}, sort_keys=True,
+                      default=list)
+
+
 def _simulate(claim_id: str, n: int, *, world: str, n_sim: int, seed: int,
-              level: float) -> DesignResult:
+              level: float, effect: float | None = None) -> DesignResult:
     import warnings
 
     from .claims import DEMO_MAPPING, check_claims, demo_tables
 
-    overrides = _world(claim_id, world)
-    key = json.dumps({k: overrides[k] for k in sorted(overrides)}, sort_keys=True,
-                     default=list)
+    # an effect world draws with its true world's seeds (common random numbers: the rates
+    # of two effects differ by the effect, not by the draws; effect at its true-world value
+    # is the true world exactly)
+    key = _world_key(_world(claim_id, world))
+    if effect is None:
+        overrides = _world(claim_id, world)
+    else:
+        from ._design_effects import effect_world
+
+        overrides = effect_world(claim_id, effect)
     counts = dict.fromkeys(OUTCOMES, 0)
     for rep in range(n_sim):
         tables = demo_tables(n, seed=world_seed(key, n, rep, seed), **overrides)
@@ -349,11 +361,12 @@ def _simulate(claim_id: str, n: int, *, world: str, n_sim: int, seed: int,
         lo, hi = _cp(counts[o], n_sim, level)
         rows.append({"term": o, "estimate": counts[o] / n_sim, "ci_low": lo, "ci_high": hi,
                      "n": n, "method": f"simulated ({n_sim} studies, Clopper-Pearson)"})
+    where = f"{world} world" if effect is None else f"effect {effect:g}"
     return DesignResult(estimates=estimates_frame(rows), level=level,
-                        title=f"power of {claim_id} at n = {n} ({world} world, simulated)",
+                        title=f"power of {claim_id} at n = {n} ({where}, simulated)",
                         info={"claim_id": claim_id, "n": n, "method": "simulated",
-                              "world": world, "n_sim": n_sim, "seed": seed,
-                              "counts": counts})
+                              "world": world, "effect": effect, "overrides": overrides,
+                              "n_sim": n_sim, "seed": seed, "counts": counts})
 
 
 def power(
@@ -381,8 +394,13 @@ def power(
         Closed forms: respondents per level (S1) or per group (N1). Simulated: customers in
         the demo tables (the validity benchmark's ``n``).
     effect : float, optional
-        Closed forms only (see :func:`sample_size`). A simulated claim's effect is its
-        validity world: ``world="true"`` or ``"false"``.
+        The effect in the claim's own terms. Closed forms: see :func:`sample_size`.
+        Simulated claims: the population value of the quantity the claim is judged on (S2: a
+        hazard ratio, K3: the adaptation factor, N2: the weight of the last transaction...;
+        S1: true minus claimed share, as in its closed form), mapped onto the claim's true
+        world (:mod:`loyaltystats._design_effects`; the table in ``docs/design.md``).
+        Default: the true world's value. Claims whose world has no single parameter for it
+        (T1, K1, M1, E1...) raise :class:`~loyaltystats.errors.ParameterError`.
     level : float
         The confidence level of the claim's intervals, and of the Clopper-Pearson intervals of
         simulated rates. Simulated claims are judged at ``check_claims``'s default level.
@@ -391,7 +409,8 @@ def power(
         simulates its validity world instead (N1 is descriptive: it has no verdict to count).
     world : {"true", "false"}
         Simulation: the claim's true world (rates are power) or false world (P(supported) is
-        the false-support rate).
+        the false-support rate). With ``effect`` it must be ``"true"`` (the effect sets the
+        world; its studies use the true world's seeds).
     n_sim : int
         Simulated studies; the Monte-Carlo error of a rate is its Clopper-Pearson interval.
     seed : int
@@ -412,6 +431,9 @@ def power(
     0.8
     >>> power("N1", n=479, effect=10).power >= 0.8
     True
+    >>> r = power("K3", n=300, effect=0.3, n_sim=2)     # adaptation factor 0.3 (true: 0.7)
+    >>> r.info["overrides"]
+    {'adaptation': 0.3}
     """
     cid, level = _check_common(claim_id, level, groups)
     if method not in ("auto", "closed", "simulate"):
@@ -433,13 +455,18 @@ def power(
     if cid == "N1":
         raise ParameterError("N1 is descriptive (no verdict): use method='closed' with effect=")
     if effect is not None:
-        raise ParameterError(f"{cid} is simulated: its effect is the validity world "
-                             "(world='true' or 'false'), not effect=")
+        from ._design_effects import effect_world
+
+        if world != "true":
+            raise ParameterError(f"{cid}: effect= sets the world; leave world='true'")
+        effect_world(cid, effect)   # an unmapped claim or an unreachable effect raises here
+        effect = float(effect)
     if isinstance(n_sim, bool) or not isinstance(n_sim, int) or n_sim < 1:
         raise ParameterError(f"n_sim must be a positive integer, got {n_sim!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ParameterError(f"seed must be an int, got {seed!r}")
-    return _simulate(cid, int(n), world=world, n_sim=n_sim, seed=seed, level=level)
+    return _simulate(cid, int(n), world=world, n_sim=n_sim, seed=seed, level=level,
+                     effect=effect)
 
 
 def power_curve(claim_id: str, *, ns: Any, ax: Any = None, **kwargs: Any) -> Any:
