@@ -11,16 +11,17 @@ numpy and computes the score statistic from its definition, row by row.
 import numpy as np
 import pytest
 
-from loyaltystats.kano._adaptation_fit import _fixed_effects, _Model
+from loyaltystats.kano._adaptation_fit import _equal_rows, _fixed_effects, _Model
 
 
-def _world(seed, n_cust=300, strata=True):
+def _world(seed, n_cust=300, strata=True, p_delight=0.35):
     rng = np.random.default_rng(seed)
     sizes = rng.integers(1, 7, n_cust)
     c = np.repeat(np.arange(n_cust), sizes)
     n = len(c)
-    t = rng.uniform(0, 400, n)
-    d = rng.random(n) < 0.35
+    # integer-ish times: customers without delights often share their counts per pattern
+    t = np.floor(rng.uniform(0, 400, n) / 50) * 50 + 1
+    d = rng.random(n) < p_delight
     k = np.where(d, rng.integers(1, 5, n), 1)
     s_rec = d & (k >= 2) & (rng.random(n) < 0.4)
     y = rng.normal(6 + d * 1.5 * 0.7 ** (k - 1), 1.0) + rng.normal(0, 1, n_cust)[c]
@@ -65,10 +66,11 @@ def _reference_score(model, y, d, k, s_rec, c, codes, a):
     return float((g_t @ resid) ** 2 / (per_c @ per_c * G / (G - 1))), MX, My
 
 
-@pytest.mark.parametrize("seed,strata", [(1, True), (2, False), (3, True)])
+@pytest.mark.parametrize("seed,strata,p_delight", [(1, True, 0.35), (2, False, 0.35),
+                                                   (3, True, 0.08)])
 @pytest.mark.parametrize("a", [0.3, 0.7, 1.0, 1.3])
-def test_cross_products_and_score_statistic_equal_the_dense_design(seed, strata, a):
-    y, d, k, s_rec, c, t, codes = _world(seed, strata=strata)
+def test_cross_products_and_score_statistic_equal_the_dense_design(seed, strata, p_delight, a):
+    y, d, k, s_rec, c, t, codes = _world(seed, strata=strata, p_delight=p_delight)
     model = _Model(y, d, k, s_rec, c, t, 30.0, codes)
     ref_stat, MX, My = _reference_score(model, y, d, k, s_rec, c, codes, a)
     xtx, xty = model.cross(a)
@@ -78,6 +80,20 @@ def test_cross_products_and_score_statistic_equal_the_dense_design(seed, strata,
     rss = float(np.sum((My - MX @ np.linalg.lstsq(MX, My, rcond=None)[0]) ** 2))
     assert fit["rss"] == pytest.approx(rss, rel=1e-9)
     assert model.score_stat(a) == pytest.approx(ref_stat, rel=1e-8, abs=1e-10)
+
+
+def test_customers_without_delights_are_grouped_by_equal_counts():
+    y, d, k, s_rec, c, t, codes = _world(5, n_cust=600, p_delight=0.08)
+    model = _Model(y, d, k, s_rec, c, t, 30.0, codes)
+    n_other = model.n_cust - len(model.ucd)
+    assert model.cnt_g.sum() == n_other
+    assert 0 < len(model.cnt_g) < n_other  # some customers share their counts
+    # each group's counts are those of every member
+    others = np.setdiff1d(np.arange(model.n_cust), model.ucd)
+    first, inv = _equal_rows(model.N[others])
+    dense = model.N[others].toarray()
+    np.testing.assert_array_equal(dense, dense[first][inv])
+    assert len(np.unique(dense, axis=0)) == len(first)
 
 
 def test_patterns_reproduce_the_fixed_effects():

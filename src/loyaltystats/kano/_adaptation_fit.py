@@ -80,11 +80,13 @@ class _Model:
         self.ucd = ucd = np.unique(cc_d)
         # F' restricted to the delight rows, and S' on the customers with delights (F'
         # applied to a per-customer constant is S' applied to it)
-        self.F_d_T = F[rows_d].T.tocsr()
+        F_d = F[rows_d]
+        self.F_d_T = F_d.T.tocsr()
         self.S_d_T = S[ucd].T.tocsr()
-        MF_d = F[rows_d].toarray() - (sparse.diags(1.0 / n_c[cc_d]) @ S[cc_d]).toarray()
-        self._delight_groups(MF_d)
+        # the delight rows of MF = F - customer means of F, kept sparse (summed per group)
+        self._delight_groups(F_d - sparse.diags(1.0 / n_c[cc_d]) @ S[cc_d])
         self._pair_polynomial()
+        self._split_customers()
 
     def _patterns(self, F: sparse.csr_matrix, d: np.ndarray, s_rec: np.ndarray,
                   wcol: np.ndarray, strata_codes: np.ndarray | None, My: np.ndarray) -> None:
@@ -102,7 +104,34 @@ class _Model:
         my.sum_duplicates()
         self.M = my
 
-    def _delight_groups(self, MF_d: np.ndarray) -> None:
+    def _split_customers(self) -> None:
+        """Customers with delight responses one by one; the others grouped by their counts
+        per pattern, with the sums of ``My`` per pattern and their cross-products.
+
+        A customer without delights scores ``h . m_c + L(n_c)``: ``m_c`` its ``My`` sums per
+        pattern and ``L`` a function of its counts per pattern ``n_c``, so the sum of the
+        squared scores over those customers is ``h' Q h + 2 sum_g L_g h . S1_g + sum_g
+        |g| L_g^2`` with ``Q = sum m_c m_c'`` and ``S1_g`` the sum of ``m_c`` over a group
+        of customers with equal ``n_c``: per ``a`` the cost is the groups', not the
+        customers'.
+        """
+        ucd = self.ucd
+        self.cd_loc = np.searchsorted(ucd, self.cc_d)
+        self.N_d, self.M_d = self.N[ucd], self.M[ucd]
+        self.inv_nc_d = 1.0 / self.n_c[ucd]
+        others = np.ones(self.n_cust, bool)
+        others[ucd] = False
+        nd = np.flatnonzero(others)
+        N_o, M_o = self.N[nd], self.M[nd]
+        self.Q = np.asarray((M_o.T @ M_o).toarray())
+        first, inv = _equal_rows(N_o)
+        G = len(first)
+        self.N_G = N_o[first]
+        self.n_g = np.asarray(self.N_G.sum(axis=1)).ravel()
+        self.cnt_g = np.bincount(inv, minlength=G).astype(float)
+        self.S1_G = (_indicator(inv, G) @ M_o).tocsr()
+
+    def _delight_groups(self, MF_d: sparse.spmatrix) -> None:
         """Sums of the delight rows of ``MF`` and ``My`` per (delight window, k)."""
         kmax = int(self.kd.max()) + 1
         ug, ginv = np.unique(self.zc * kmax + self.kd, return_inverse=True)
@@ -110,7 +139,7 @@ class _Model:
         ng = len(ug)
         self.g_cnt = np.bincount(ginv, minlength=ng).astype(float)
         self.g_My = np.bincount(ginv, weights=self.My_d, minlength=ng)
-        self.g_MF = np.asarray(_indicator(ginv, ng) @ MF_d)
+        self.g_MF = np.asarray((_indicator(ginv, ng) @ MF_d).toarray())
 
     def _pair_polynomial(self) -> None:
         """``sum_c s_cj s_cl / n_c`` with ``s_cj = sum a^(k-1)`` over the customer's delight
@@ -173,30 +202,56 @@ class _Model:
         zero within a customer); ``h`` and ``u`` are a value per pattern plus a term on the
         delight rows, so the sums come from the (customer, pattern) counts.
         """
-        n_f, kd, zc, cc_d, pat_d = self.n_f, self.kd, self.zc, self.cc_d, self.pat_d
+        n_f, kd, zc, cd, pat_d = self.n_f, self.kd, self.zc, self.cd_loc, self.pat_d
         f = self.fit(a)
         b_f, b_z = f["beta"][:n_f], f["beta"][n_f:]
         e_pow = a ** (kd - 1.0)
         g0_d = b_z[zc] * (kd - 1.0) * a ** (kd - 2.0)   # d fitted / d a, delight rows
-        cm_g0 = np.bincount(cc_d, weights=g0_d, minlength=self.n_cust) / self.n_c
-        g_d = g0_d - cm_g0[cc_d]                          # the demeaned g on delight rows
-        xtg = np.r_[self.F_d_T @ g0_d - self.S_d_T @ cm_g0[self.ucd],
+        n_d = len(self.ucd)
+        cm_g0 = np.bincount(cd, weights=g0_d, minlength=n_d) * self.inv_nc_d
+        g_d = g0_d - cm_g0[cd]                            # the demeaned g on delight rows
+        xtg = np.r_[self.F_d_T @ g0_d - self.S_d_T @ cm_g0,
                     np.bincount(zc, weights=e_pow * g_d, minlength=self.pz)]
         gam = np.linalg.lstsq(f["xtx"], xtg, rcond=None)[0]
         u_p, h_p = self.Fp @ b_f, -(self.Fp @ gam[:n_f])  # per pattern
-        du = e_pow * b_z[zc]                              # delight rows' extra terms
+        vals = np.column_stack([u_p, h_p, h_p * u_p])
+        # customers with delights: their pattern sums plus the delight rows' extra terms
+        du = e_pow * b_z[zc]
         dh = g0_d - e_pow * gam[n_f:][zc]
-        per_pat = np.asarray(self.N @ np.column_stack([u_p, h_p, h_p * u_p]))
-        n_cust = self.n_cust
-        u_c = per_pat[:, 0] + np.bincount(cc_d, weights=du, minlength=n_cust)
-        h_c = per_pat[:, 1] + np.bincount(cc_d, weights=dh, minlength=n_cust)
+        per_pat = np.asarray(self.N_d @ vals)
+        u_c = per_pat[:, 0] + np.bincount(cd, weights=du, minlength=n_d)
+        h_c = per_pat[:, 1] + np.bincount(cd, weights=dh, minlength=n_d)
         hu_d = h_p[pat_d] * du + dh * (u_p[pat_d] + du)
-        hu_c = per_pat[:, 2] + np.bincount(cc_d, weights=hu_d, minlength=n_cust)
-        hy_c = self.M @ h_p + np.bincount(cc_d, weights=dh * self.My_d, minlength=n_cust)
-        per_c = hy_c - hu_c + u_c / self.n_c * h_c
-        v = float(per_c @ per_c) * n_cust / max(n_cust - 1, 1)
-        sc = float(per_c.sum())
+        hu_c = per_pat[:, 2] + np.bincount(cd, weights=hu_d, minlength=n_d)
+        hy_c = self.M_d @ h_p + np.bincount(cd, weights=dh * self.My_d, minlength=n_d)
+        per_c = hy_c - hu_c + u_c * self.inv_nc_d * h_c
+        # the other customers, by groups of equal counts per pattern
+        gp = np.asarray(self.N_G @ vals)
+        L = gp[:, 0] * gp[:, 1] / self.n_g - gp[:, 2]
+        hs1 = self.S1_G @ h_p
+        sq = (float(per_c @ per_c) + float(h_p @ self.Q @ h_p) + 2 * float(L @ hs1)
+              + float(self.cnt_g @ (L * L)))
+        sc = float(per_c.sum()) + float(hs1.sum()) + float(self.cnt_g @ L)
+        v = sq * self.n_cust / max(self.n_cust - 1, 1)
         return sc * sc / v if v > 0 else 0.0
+
+
+def _equal_rows(X: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of equal rows of a sparse matrix: the first row of each group and each row's
+    group. Rows are hashed by two random projections, then checked exactly; should two
+    different rows ever share a hash, every row is its own group (still exact)."""
+    n = X.shape[0]
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    rng = np.random.default_rng(20261204)
+    proj = np.asarray(X @ rng.random((X.shape[1], 2)))
+    _, first, inv = np.unique(proj, axis=0, return_index=True, return_inverse=True)
+    inv = inv.ravel()
+    diff = X - X[first][inv]
+    diff.eliminate_zeros()
+    if diff.nnz:
+        return np.arange(n), np.arange(n)
+    return first, inv
 
 
 def _fixed_effects(d: np.ndarray, s_rec: np.ndarray, wcol: np.ndarray, n_present: int,
