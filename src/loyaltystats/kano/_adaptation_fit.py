@@ -78,15 +78,15 @@ class _Model:
         self.pat_d = self.pat[rows_d]
         self.My_d = My[rows_d]
         self.ucd = ucd = np.unique(cc_d)
-        # F' restricted to the delight rows, and S' on the customers with delights (F'
-        # applied to a per-customer constant is S' applied to it)
+        # S' on the customers with delights (F' applied to a per-customer constant is S'
+        # applied to it)
         F_d = F[rows_d]
-        self.F_d_T = F_d.T.tocsr()
         self.S_d_T = S[ucd].T.tocsr()
         # the delight rows of MF = F - customer means of F, kept sparse (summed per group)
         self._delight_groups(F_d - sparse.diags(1.0 / n_c[cc_d]) @ S[cc_d])
         self._pair_polynomial()
         self._split_customers()
+        self._delight_cells(F_d)
 
     def _patterns(self, F: sparse.csr_matrix, d: np.ndarray, s_rec: np.ndarray,
                   wcol: np.ndarray, strata_codes: np.ndarray | None, My: np.ndarray) -> None:
@@ -140,6 +140,23 @@ class _Model:
         self.g_cnt = np.bincount(ginv, minlength=ng).astype(float)
         self.g_My = np.bincount(ginv, weights=self.My_d, minlength=ng)
         self.g_MF = np.asarray((_indicator(ginv, ng) @ MF_d).toarray())
+        self.ginv_d = ginv
+
+    def _delight_cells(self, F_d: sparse.csr_matrix) -> None:
+        """Delight rows counted per (customer, delight group) and per (customer, pattern,
+        group): everything the score statistic adds on the delight rows depends on the row
+        only through its group (``a^(k - 1)``, the window's effect) and its pattern."""
+        ng, n_d, cd, ginv = len(self.g_cnt), len(self.ucd), self.cd_loc, self.ginv_d
+        ones = np.ones(len(cd))
+        self.CG = sparse.csr_matrix((ones, (cd, ginv)), shape=(n_d, ng))
+        self.CGM = sparse.csr_matrix((self.My_d, (cd, ginv)), shape=(n_d, ng))
+        upg, pginv = np.unique(self.pat_d * ng + ginv, return_inverse=True)
+        self.pg_pat, self.pg_g = upg // ng, upg % ng
+        self.CPG = sparse.csr_matrix((ones, (cd, pginv.ravel())), shape=(n_d, len(upg)))
+        for mat in (self.CG, self.CGM, self.CPG):
+            mat.sum_duplicates()
+        self.CG_T = self.CG.T.tocsr()
+        self.FG_T = np.asarray((_indicator(ginv, ng) @ F_d).toarray()).T
 
     def _pair_polynomial(self) -> None:
         """``sum_c s_cj s_cl / n_c`` with ``s_cj = sum a^(k-1)`` over the customer's delight
@@ -202,28 +219,31 @@ class _Model:
         zero within a customer); ``h`` and ``u`` are a value per pattern plus a term on the
         delight rows, so the sums come from the (customer, pattern) counts.
         """
-        n_f, kd, zc, cd, pat_d = self.n_f, self.kd, self.zc, self.cd_loc, self.pat_d
+        n_f, g_zc, kg = self.n_f, self.g_zc, self.g_k
         f = self.fit(a)
         b_f, b_z = f["beta"][:n_f], f["beta"][n_f:]
-        e_pow = a ** (kd - 1.0)
-        g0_d = b_z[zc] * (kd - 1.0) * a ** (kd - 2.0)   # d fitted / d a, delight rows
-        n_d = len(self.ucd)
-        cm_g0 = np.bincount(cd, weights=g0_d, minlength=n_d) * self.inv_nc_d
-        g_d = g0_d - cm_g0[cd]                            # the demeaned g on delight rows
-        xtg = np.r_[self.F_d_T @ g0_d - self.S_d_T @ cm_g0,
-                    np.bincount(zc, weights=e_pow * g_d, minlength=self.pz)]
+        # per delight group (window, k): a^(k - 1) and d fitted / d a
+        e_g = a ** (kg - 1.0)
+        g0_g = b_z[g_zc] * (kg - 1.0) * a ** (kg - 2.0)
+        cm_g0 = np.asarray(self.CG @ g0_g) * self.inv_nc_d    # customer means of g0
+        # Z' (g0 - cm(g0)) per delight window, and F' g0 - S' cm(g0)
+        z_part = np.bincount(g_zc, weights=e_g * (g0_g * self.g_cnt - self.CG_T @ cm_g0),
+                             minlength=self.pz)
+        xtg = np.r_[self.FG_T @ g0_g - self.S_d_T @ cm_g0, z_part]
         gam = np.linalg.lstsq(f["xtx"], xtg, rcond=None)[0]
         u_p, h_p = self.Fp @ b_f, -(self.Fp @ gam[:n_f])  # per pattern
         vals = np.column_stack([u_p, h_p, h_p * u_p])
-        # customers with delights: their pattern sums plus the delight rows' extra terms
-        du = e_pow * b_z[zc]
-        dh = g0_d - e_pow * gam[n_f:][zc]
+        # customers with delights: pattern sums plus the delight rows' extra terms (per group)
+        du_g = e_g * b_z[g_zc]
+        dh_g = g0_g - e_g * gam[n_f:][g_zc]
         per_pat = np.asarray(self.N_d @ vals)
-        u_c = per_pat[:, 0] + np.bincount(cd, weights=du, minlength=n_d)
-        h_c = per_pat[:, 1] + np.bincount(cd, weights=dh, minlength=n_d)
-        hu_d = h_p[pat_d] * du + dh * (u_p[pat_d] + du)
-        hu_c = per_pat[:, 2] + np.bincount(cd, weights=hu_d, minlength=n_d)
-        hy_c = self.M_d @ h_p + np.bincount(cd, weights=dh * self.My_d, minlength=n_d)
+        extra = np.asarray(self.CG @ np.column_stack([du_g, dh_g]))
+        pp, pg = self.pg_pat, self.pg_g
+        hu_pg = h_p[pp] * du_g[pg] + dh_g[pg] * (u_p[pp] + du_g[pg])
+        u_c = per_pat[:, 0] + extra[:, 0]
+        h_c = per_pat[:, 1] + extra[:, 1]
+        hu_c = per_pat[:, 2] + self.CPG @ hu_pg
+        hy_c = self.M_d @ h_p + self.CGM @ dh_g
         per_c = hy_c - hu_c + u_c * self.inv_nc_d * h_c
         # the other customers, by groups of equal counts per pattern
         gp = np.asarray(self.N_G @ vals)
