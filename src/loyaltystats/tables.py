@@ -22,14 +22,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._person_period_runs import change_points, experience_periods, pp_cells_from_runs
 from ._rules import MAX_CELLS, violation
 from ._validate import require_frame
-from .errors import DataError
 from .scales import labels_note
 
 __all__ = ["count_cells", "person_period", "factorize_column"]
@@ -375,32 +375,28 @@ def person_period(
             cap=cap, period_length=period_length, horizon=horizon)
     ids, s, d, ev = _read_pp_customers(customers, id=id, start=start, duration=duration,
                                        event=event, by_cols=by_cols)
-    rows = _expand_periods(d, period_length, duration)
+    periods = _count_periods(d, period_length, duration)
     if count is None:
         count = {"negatives": ["negative"]} if experiences is not None else {}
-    covariates: dict[str, np.ndarray] = {}
+    change = None
     if count:
-        covariates = _count_experiences(
-            experiences, count, ids, s, d, rows, id=id, experience_id=experience_id,
-            time=time, kind=kind, cap=cap, period_length=period_length)
-    code, events_code, sizes, total, by_coded = _code_pp_cells(
-        customers, covariates, by_cols, rows, ev, cap=cap, horizon=horizon)
-    at_risk = _chunked_bincount(code, total)
-    events = np.bincount(events_code, minlength=total)
-    return _assemble_pp(customers, covariates, by_cols, by_coded, sizes, at_risk, events)
+        idx, p, masks = experience_periods(
+            experiences, count, ids, s, d, periods, id=id, experience_id=experience_id,
+            time=time, kind=kind, period_length=period_length)
+        change = change_points(idx, p, masks, int(periods.max()), cap)
+    by_coded = [factorize_column(customers[col], table="customers") for col in by_cols]
+    by_code, n_by = np.zeros(len(periods), np.int64), 1
+    for c_codes, uniques in by_coded:
+        by_code = by_code * len(uniques) + c_codes
+        n_by *= len(uniques)
+    at_risk, events, sizes = pp_cells_from_runs(periods, ev, by_code, n_by, change, len(count),
+                                                cap=cap, horizon=horizon, max_cells=MAX_CELLS)
+    sizes += [len(uniques) for _, uniques in by_coded]
+    return _assemble_pp(customers, dict.fromkeys(count), by_cols, by_coded, sizes, at_risk,
+                        events)
 
 
 # ---------------------------------------------------------------------------- person_period steps
-class _Rows(NamedTuple):
-    """The person-period rows: one per customer and period at risk, customer by customer."""
-
-    periods: np.ndarray       # periods at risk per customer
-    offsets: np.ndarray       # first row of each customer
-    customer: np.ndarray      # customer (position) of each row
-    period: np.ndarray        # period of each row, counted from the customer's start
-    total: int                # number of rows
-
-
 def _read_pp_customers(customers: pd.DataFrame, *, id: str, start: str, duration: str,
                        event: str, by_cols: list[str],
                        ) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
@@ -438,10 +434,10 @@ def _read_pp_customers(customers: pd.DataFrame, *, id: str, start: str, duration
     return ids, s, d, ev
 
 
-def _expand_periods(d: np.ndarray, period_length: float, duration: str) -> _Rows:
-    """The person-period rows of customers with durations ``d``, refused when too many."""
-    # the size is checked before anything is allocated: a duration typed in days instead of
-    # months (or 1e9) would otherwise take gigabytes before failing, and 2**62 overflows
+def _count_periods(d: np.ndarray, period_length: float, duration: str) -> np.ndarray:
+    """Periods at risk per customer, refused when the person-periods are absurdly many."""
+    # checked before anything else: a duration typed in days instead of months (or 1e9)
+    # is a unit mistake to report, and 2**62 overflows
     periods_f = np.ceil(d / period_length - 1e-9)
     total_f = float(periods_f.sum())
     if total_f > MAX_PERSON_PERIOD_ROWS:
@@ -449,101 +445,7 @@ def _expand_periods(d: np.ndarray, period_length: float, duration: str) -> _Rows
         raise violation("too_many_person_periods", table="customers", column=duration,
                         n_rows=int(big.sum()), examples=np.sort(d[big])[::-1], total=total_f,
                         limit=MAX_PERSON_PERIOD_ROWS, period=period_length)
-    periods = periods_f.astype(np.int64)
-    total_rows = int(periods.sum())
-    offsets = np.concatenate([[0], np.cumsum(periods)[:-1]])
-    # int32 row arrays: the person-period expansion is the only array that grows with
-    # customers x months, so it is kept as small as the counts allow.
-    row_dtype = np.int32 if len(d) < 2**31 - 1 else np.int64
-    row_customer = np.repeat(np.arange(len(d), dtype=row_dtype), periods)
-    period = (np.arange(total_rows, dtype=np.int64) - offsets[row_customer]).astype(np.int32)
-    return _Rows(periods, offsets, row_customer, period, total_rows)
-
-
-def _count_experiences(experiences: pd.DataFrame | None, count: Mapping[str, Any],
-                       ids: pd.Series, s: np.ndarray, d: np.ndarray, rows: _Rows, *, id: str,
-                       experience_id: str | None, time: str, kind: str, cap: int,
-                       period_length: float) -> dict[str, np.ndarray]:
-    """Check the experiences; per covariate, its running count on each row, capped."""
-    if experiences is None:
-        raise violation("count_without_experiences", table="experiences")
-    exp_id = experience_id or id
-    _require_columns(experiences, [exp_id, time], "experiences")
-    idx = pd.Index(ids).get_indexer(experiences[exp_id])
-    unknown = idx < 0
-    if unknown.any():
-        vals = experiences[exp_id].to_numpy()[unknown]
-        raise violation("unknown_customers", table="experiences", column=exp_id,
-                        n_rows=int(unknown.sum()), examples=pd.unique(vals)[:5])
-    if experiences[time].dtype.kind not in "iuf":
-        raise violation("time_dtype", table="experiences", column=time,
-                        n_rows=len(experiences), examples=experiences[time].head(5),
-                        dtype=experiences[time].dtype)
-    t = experiences[time].to_numpy(float)
-    since = t - s[idx]
-    rel = since / period_length
-    # exact check against the duration (not the rounded-up number of periods), so an
-    # experience after a fractional end is an error too
-    outside = ~np.isfinite(rel) | (rel < 0) | (since >= d[idx])
-    if outside.any():
-        raise violation("outside_at_risk", table="experiences", column=time,
-                        n_rows=int(outside.sum()), examples=pd.unique(t[outside])[:5])
-    # within 1e-9 of a fractional end floor() can name the period after the customer's
-    # last one (periods are rounded with -1e-9), which would land in the next customer's
-    # rows: such an experience belongs to the last period
-    offsets = rows.offsets
-    p = np.minimum(np.floor(rel).astype(np.int64), rows.periods[idx] - 1)
-    flat = offsets[idx] + p
-    covariates: dict[str, np.ndarray] = {}
-    for name, which in count.items():
-        if isinstance(which, (np.ndarray, pd.Series)) and np.asarray(which).dtype == bool:
-            mask = np.asarray(which)
-            if len(mask) != len(experiences):
-                raise DataError(f"mask for {name!r} has {len(mask)} entries, "
-                                f"experiences has {len(experiences)} rows", table="experiences")
-        else:
-            _require_columns(experiences, [kind], "experiences")
-            mask = experiences[kind].isin(list(which)).to_numpy()
-        cum = np.cumsum(np.bincount(flat[mask], minlength=rows.total))
-        # cumulative count within customer = global cumsum minus what came before them
-        before = np.concatenate([[0], cum[offsets[1:] - 1]]) if len(offsets) > 1 else np.array([0])
-        cum -= before[rows.customer]
-        covariates[name] = np.minimum(cum, cap).astype(np.int16)
-        del cum
-    return covariates
-
-
-def _code_pp_cells(customers: pd.DataFrame, covariates: dict[str, np.ndarray],
-                   by_cols: list[str], rows: _Rows, ev: np.ndarray, *, cap: int,
-                   horizon: int | None,
-                   ) -> tuple[np.ndarray, np.ndarray, list[int], int, list[Any]]:
-    """The cell code of each row at risk and of each event; cell sizes, cells, by codes."""
-    # Combine (period, counts, by-codes) into one cell code and count directly; the
-    # by-columns are coded once per customer, not per person-period row.
-    period = rows.period
-    n_periods = int(period.max()) + 1 if rows.total else 1
-    if horizon is not None:
-        n_periods = min(n_periods, int(horizon))
-    keep = None if horizon is None else period < horizon
-    sizes = [n_periods] + [cap + 1] * len(covariates)
-    code = period.astype(np.int64)
-    for v in covariates.values():
-        code *= cap + 1
-        code += v
-    by_coded = [factorize_column(customers[col], table="customers") for col in by_cols]
-    for (c_codes, uniques) in by_coded:
-        code *= len(uniques)
-        code += c_codes[rows.customer]
-        sizes.append(len(uniques))
-    total = int(np.prod(sizes))
-    if total > MAX_CELLS:
-        raise violation("too_many_pp_cells", total=total)
-    events_code = code[rows.offsets + rows.periods - 1][ev]
-    if keep is not None:
-        code = code[keep]
-        last_period = (rows.periods - 1)[ev]
-        events_code = events_code[last_period < horizon]
-    return code, events_code, sizes, total, by_coded
+    return periods_f.astype(np.int64)
 
 
 def _assemble_pp(customers: pd.DataFrame, covariates: dict[str, np.ndarray],
