@@ -51,6 +51,11 @@ class BinomialFit:
         Number of cells the model was fitted on.
     formula, link : str
         The model.
+    separated : tuple of str
+        Terms whose maximum-likelihood estimate is infinite (separation). Empty for every fit
+        of :func:`fit_binomial`, which raises on separation; set by
+        :func:`loyaltystats.stats.glm_profile.fit_binomial_limit`, whose ``params`` are then
+        ``+-inf`` for these terms.
     """
 
     params: pd.Series
@@ -65,6 +70,7 @@ class BinomialFit:
     formula: str
     link: str
     design_info: object = field(repr=False, default=None)
+    separated: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return (f"<BinomialFit: {self.link} link, {self.formula}; {self.n_cells} cells, "

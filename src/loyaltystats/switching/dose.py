@@ -28,6 +28,7 @@ from .._validate import FrameLike, check_unique_ids
 from ..errors import DataError, ModelError
 from ..results import ClaimResult, Result
 from ..stats import fit_binomial, lr_test, wilson_ci
+from ..stats.glm_profile import fit_binomial_limit, profile_ci
 from ..stats.survey_glm import fit_binomial_survey, survey_ciprop
 from ..tables import count_cells
 from ._common import (
@@ -44,6 +45,9 @@ from ._common import (
 __all__ = ["DoseResponseResult", "dose_response"]
 
 S1_STATEMENT = "P(switch | k negative experiences)"
+# fewer successes or failures than this in a level: Wald intervals are unreliable and the
+# logistic intervals come from the profile likelihood
+SPARSE = 5
 
 
 @dataclass(frozen=True, eq=False, kw_only=True, repr=False)
@@ -254,7 +258,8 @@ def dose_response(
         Missing columns; negative, fractional or missing counts; outcome not 0/1; bad
         weights. The message names the offending rows.
     ModelError
-        A level without customers, or separation in the logistic fits.
+        A level without customers, separation in the linear-k fit (all stayers below some
+        k, all switchers above), or, with weights, separation in the logistic fits.
 
     Notes
     -----
@@ -273,6 +278,19 @@ def dose_response(
       the log-odds step from one to two negatives minus the step from none to one, with a
       Wald interval from the covariance matrix. Zero means the second strike adds as much
       log-odds as the first.
+    * Sparse levels (unweighted): when any level has fewer than 5 switchers or 5 stayers the
+      Wald intervals are unreliable, and the odds-ratio, per-negative and second-strike
+      intervals (and the ``coefficients`` table) are profile-likelihood intervals instead,
+      equal to R's ``confint()`` on the ``glm`` (MASS's profile method; see
+      :func:`loyaltystats.stats.glm_profile.profile_ci` and docs/intervals.md); ``method``
+      ends in ``(profile likelihood)``, ``info["intervals"]`` says which (``"Wald"`` or
+      ``"profile likelihood"``), ``info["sparse_levels"]`` lists the levels, and
+      ``second_strike_p_value`` is then the likelihood-ratio p-value. A level with only
+      stayers or only switchers (separation) is listed in ``info["separated_levels"]`` and
+      explained in ``info["separation"]``: its odds ratio is 0 or inf, its interval open on
+      that side (``ci_low`` 0 or ``ci_high`` inf) and bounded on the other by the exact
+      profile (:func:`loyaltystats.stats.glm_profile.fit_binomial_limit` fits the limit).
+      With weights the design-based Wald intervals stay (survey has no likelihood).
     * Risk ratios :math:`p_k / p_0` with the Katz log interval
       :math:`\\exp(\\pm z \\sqrt{1/s_k - 1/n_k + 1/s_0 - 1/n_0})`.
     * Claim: a point claim :math:`p_k = c` is judged as the region
@@ -343,14 +361,17 @@ def dose_response(
     cov = full.cov.to_numpy()
     se = full.bse.to_numpy()
     z = fits.crit_full
+    prof = fits.profile
     for k in range(1, cap + 1):
         b, s = beta[k], se[k]
+        lo_b, hi_b = (b - z * s, b + z * s) if prof is None else prof[k]
         rows.append({"term": f"odds_ratio[k={labels[k]}]", "estimate": np.exp(b),
-                     "ci_low": np.exp(b - z * s), "ci_high": np.exp(b + z * s),
+                     "ci_low": np.exp(lo_b), "ci_high": np.exp(hi_b),
                      "n": n_int[0] + n_int[k], "method": fits.model + ", k categorical" + fits.wald})
     g, gs, zl = float(lin.params["k"]), float(lin.bse["k"]), fits.crit_lin
+    lo_g, hi_g = (g - zl * gs, g + zl * gs) if prof is None else prof["slope"]
     rows.append({"term": "odds_ratio_per_negative", "estimate": np.exp(g),
-                 "ci_low": np.exp(g - zl * gs), "ci_high": np.exp(g + zl * gs),
+                 "ci_low": np.exp(lo_g), "ci_high": np.exp(hi_g),
                  "n": n_customers, "method": fits.model + ", k linear" + fits.wald})
     info: dict[str, Any] = {
         "n_customers": n_customers, "cap": cap, "weighted": weighted, "tolerance": tolerance,
@@ -359,12 +380,17 @@ def dose_response(
     if cap >= 2:
         c = np.zeros(len(beta))
         c[1], c[2] = -2.0, 1.0
-        est = float(c @ beta)
-        s = float(np.sqrt(c @ cov @ c))
-        rows.append({"term": "second_strike", "estimate": est, "ci_low": est - z * s,
-                     "ci_high": est + z * s, "n": int(n_int[:3].sum()),
+        with np.errstate(invalid="ignore"):   # separated: infinite coefficients
+            est = float(c @ beta)
+            s = float(np.sqrt(c @ cov @ c))
+        lo_s, hi_s = (est - z * s, est + z * s) if prof is None else prof["second_strike"][:2]
+        if prof is not None:
+            est = prof["second_strike"][2]
+        rows.append({"term": "second_strike", "estimate": est, "ci_low": lo_s,
+                     "ci_high": hi_s, "n": int(n_int[:3].sum()),
                      "method": fits.model + ", k categorical: beta2 - 2 beta1" + fits.wald})
-        info["second_strike_p_value"] = fits.two_sided_p(est / s)
+        info["second_strike_p_value"] = (fits.two_sided_p(est / s) if prof is None
+                                         else prof["second_strike"][3])
     with np.errstate(divide="ignore", invalid="ignore"):
         for k in range(1, cap + 1):
             rr = p[k] / p[0]
@@ -382,7 +408,7 @@ def dose_response(
         table["n_eff"] = m
         table["std_err"] = fits.p_se
     table["p_linear"] = lin.predict(fit_cells)
-    tables = _model_tables(full, lin, level)
+    tables = _model_tables(full, lin, level, None if prof is None else prof["tables"])
     tables = {"cells": table, **tables}
     if parsed:
         claims = judge_levels(table.rename(columns={"p": "estimate"}), parsed, cap,
@@ -396,7 +422,8 @@ def dose_response(
     )
 
 
-def _model_tables(full: Any, lin: Any, level: float) -> dict[str, pd.DataFrame]:
+def _model_tables(full: Any, lin: Any, level: float,
+                  profiles: list[pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
     """The ``models`` and ``coefficients`` tables of both logistic fits."""
     models = pd.DataFrame([
         {"model": "k categorical", "formula": full.formula, "llf": full.llf,
@@ -404,9 +431,13 @@ def _model_tables(full: Any, lin: Any, level: float) -> dict[str, pd.DataFrame]:
         {"model": "k linear", "formula": lin.formula, "llf": lin.llf,
          "n_params": lin.df_model + 1, "aic": lin.aic},
     ])
-    coefs = pd.concat([full.table(level).assign(model="k categorical"),
-                       lin.table(level).assign(model="k linear")], ignore_index=True)
-    return {"models": models, "coefficients": coefs}
+    with np.errstate(invalid="ignore"):   # separated: infinite coefficients, replaced below
+        parts = [full.table(level).assign(model="k categorical"),
+                 lin.table(level).assign(model="k linear")]
+    for part, prof in zip(parts, profiles or ()):
+        part["ci_low"], part["ci_high"] = prof["ci_low"].to_numpy(), prof["ci_high"].to_numpy()
+        part["method"] = "binomial GLM on cells (profile likelihood)"
+    return {"models": models, "coefficients": pd.concat(parts, ignore_index=True)}
 
 
 @dataclass(frozen=True)
@@ -430,16 +461,23 @@ class _Fits:
     model: str = "logistic"
     wald: str = " (Wald)"
     p_se: np.ndarray | None = None
+    # profile-likelihood bounds (log-odds scale) when the Wald ones are unreliable: ``{k: (lo,
+    # hi)}`` per level, ``"slope"``, ``"second_strike": (lo, hi, estimate, LR p-value)``, and
+    # ``"tables"``: the profile_ci tables of both fits (for the coefficients table)
+    profile: dict[Any, Any] | None = None
 
 
 def _binomial_fits(fit_cells: pd.DataFrame, x: np.ndarray, m: np.ndarray, cap: int,
                    level: float) -> _Fits:
-    """Unweighted: Wilson intervals, binomial GLMs on the counts, the LR test, z."""
+    """Unweighted: Wilson intervals, binomial GLMs on the counts, the LR test, z; profile
+    likelihood for the logistic intervals when a level has fewer than 5 successes or
+    failures (see :func:`_profile_intervals`)."""
     from scipy import stats
 
     p = x / m
     lo, hi = wilson_ci(x, m, level)
-    full = fit_binomial(fit_cells, "C(k)")
+    sparse = bool(np.any((x < SPARSE) | (m - x < SPARSE)))
+    full = fit_binomial_limit(fit_cells, "C(k)") if sparse else fit_binomial(fit_cells, "C(k)")
     lin = fit_binomial(fit_cells, "k")
     # with cap = 1 the two models coincide and there is nothing to test
     lr = (lr_test(lin, full) if cap >= 2
@@ -449,11 +487,57 @@ def _binomial_fits(fit_cells: pd.DataFrame, x: np.ndarray, m: np.ndarray, cap: i
     with np.errstate(divide="ignore", invalid="ignore"):
         for k in range(1, cap + 1):
             rr_se[k] = np.sqrt(1 / x[k] - 1 / m[k] + 1 / x[0] - 1 / m[0])
+    info: dict[str, Any] = {"lr_statistic": lr["statistic"], "lr_df": lr["df"],
+                            "lr_p_value": lr["p_value"], "intervals": "Wald"}
+    prof = None
+    if sparse:
+        prof, notes = _profile_intervals(fit_cells, full, lin, x, m, cap, level)
+        info.update(notes)
     return _Fits(full=full, lin=lin, p=p, lo=lo, hi=hi, method_p="wilson", crit_full=z,
                  crit_lin=z, two_sided_p=lambda t: float(2 * stats.norm.sf(abs(t))),
                  rr_log_se=rr_se, crit_rr=z, method_rr="risk ratio vs k=0 (Katz log)",
-                 info={"lr_statistic": lr["statistic"], "lr_df": lr["df"],
-                       "lr_p_value": lr["p_value"]})
+                 info=info, profile=prof,
+                 wald=" (profile likelihood)" if sparse else " (Wald)")
+
+
+def _profile_intervals(fit_cells: pd.DataFrame, full: Any, lin: Any, x: np.ndarray,
+                       m: np.ndarray, cap: int, level: float
+                       ) -> tuple[dict[Any, Any], dict[str, Any]]:
+    """Profile-likelihood intervals of the odds ratios, the slope and the second strike, and
+    the ``info`` entries that say why and mark separated levels."""
+    labels = level_labels(cap)
+    contrasts = {}
+    if cap >= 2:
+        c = np.zeros(cap + 1)
+        c[1], c[2] = -2.0, 1.0
+        contrasts["second_strike"] = c
+    cat = profile_ci(full, fit_cells, level, contrasts=contrasts)
+    slope = profile_ci(lin, fit_cells, level)
+    prof: dict[Any, Any] = {k: (cat.loc[k, "ci_low"], cat.loc[k, "ci_high"])
+                            for k in range(1, cap + 1)}
+    prof["slope"] = (slope.loc[1, "ci_low"], slope.loc[1, "ci_high"])
+    if cap >= 2:
+        r = cat.iloc[-1]
+        prof["second_strike"] = (r["ci_low"], r["ci_high"], r["estimate"], r["p_value"])
+    prof["tables"] = [cat.iloc[:cap + 1], slope]
+    sparse = [labels[k] for k in range(cap + 1) if min(x[k], m[k] - x[k]) < SPARSE]
+    zero = [labels[k] for k in range(cap + 1) if x[k] == 0 or x[k] == m[k]]
+    notes: dict[str, Any] = {
+        "intervals": "profile likelihood",
+        "sparse_levels": sparse,
+        "separated_levels": zero,
+        "intervals_note": (f"levels {sparse} have fewer than {SPARSE} switchers or stayers: "
+                           "the odds-ratio and second-strike intervals are profile-likelihood "
+                           "intervals (as R's confint on a glm), not Wald"),
+    }
+    if zero:
+        notes["separation"] = (
+            f"levels {zero} have only stayers or only switchers: the categorical model fits "
+            "them with a probability of exactly 0 or 1, so their log-odds (and the odds "
+            "ratios that involve them) are infinite; their intervals are open on that side "
+            "(0 or inf) and bounded on the other by the profile likelihood. Pooling the level "
+            "with its neighbour (a lower cap) gives finite estimates")
+    return prof, notes
 
 
 def _survey_fits(customers: Any, negatives: str, switched: str, cap: int, weights: str,
