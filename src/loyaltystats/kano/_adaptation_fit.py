@@ -46,13 +46,12 @@ class _Model:
                  c_r: np.ndarray, t_r: np.ndarray, window: float,
                  strata_codes: np.ndarray | None) -> None:
         self.n = len(y)
-        uc, cc = np.unique(c_r, return_inverse=True)
-        self.cc, self.n_cust = cc, len(uc)
+        self.cc, self.n_cust = cc, _ = _compact_codes(c_r)
         self.n_c = n_c = np.bincount(cc, minlength=self.n_cust).astype(float)
         self.t_min = t_min = float(t_r.min())
         wi = np.floor((t_r - t_min) / window).astype(np.int64)
         n_w = int(wi.max()) + 1
-        self.present_w = present_w = np.unique(wi)
+        self.present_w = present_w = np.flatnonzero(np.bincount(wi, minlength=n_w))
         w_map = np.full(n_w, -1)
         w_map[present_w] = np.arange(len(present_w))
         self.wcol = wcol = w_map[wi]
@@ -94,7 +93,10 @@ class _Model:
         strat = (np.zeros(len(d), np.int64) if strata_codes is None
                  else np.where(d, 0, strata_codes).astype(np.int64))
         key = (wcol.astype(np.int64) * (int(strat.max()) + 1) + strat) * 2 + s_rec
-        _, first, self.pat = np.unique(key, return_index=True, return_inverse=True)
+        self.pat, n_pat = _compact_codes(key)
+        # one response per pattern (rows of one pattern have the same row of F)
+        first = np.empty(n_pat, np.int64)
+        first[self.pat] = np.arange(len(key))
         self.Fp = F[first].toarray()
         shape = (self.n_cust, len(first))
         cp = sparse.csr_matrix((np.ones(self.n), (self.cc, self.pat)), shape=shape)
@@ -256,6 +258,14 @@ class _Model:
         return sc * sc / v if v > 0 else 0.0
 
 
+def _compact_codes(codes: np.ndarray) -> tuple[np.ndarray, int]:
+    """Non-negative integer codes renumbered ``0..m-1`` in sorted order (as
+    ``np.unique(codes, return_inverse=True)``), by counting instead of sorting."""
+    present = np.bincount(codes) > 0
+    new = np.cumsum(present) - 1
+    return new[codes], int(present.sum())
+
+
 def _equal_rows(X: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     """Groups of equal rows of a sparse matrix: the first row of each group and each row's
     group. Rows are hashed by two random projections, then checked exactly; should two
@@ -265,7 +275,9 @@ def _equal_rows(X: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     rng = np.random.default_rng(20261204)
     proj = np.asarray(X @ rng.random((X.shape[1], 2)))
-    _, first, inv = np.unique(proj, axis=0, return_index=True, return_inverse=True)
+    # the two projections as one complex number: a sort of numbers, not of rows
+    _, first, inv = np.unique(proj[:, 0] + 1j * proj[:, 1], return_index=True,
+                              return_inverse=True)
     inv = inv.ravel()
     diff = X - X[first][inv]
     diff.eliminate_zeros()
