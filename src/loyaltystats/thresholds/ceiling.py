@@ -304,8 +304,11 @@ def _fit_model(cells: pd.DataFrame, score: str, attrs: list[str], cluster: str |
     s = cells[score].to_numpy(float)
     nn = cells["n"].to_numpy(float)
     by = attrs + ([cluster] if cluster is not None else [])
-    agg = cells.assign(sum_y=s * nn, sum_y2=s * s * nn).groupby(by, observed=True)[
-        ["n", "sum_y", "sum_y2"]].sum().reset_index()
+    # least squares from sums is the same for any partition of the rows into cells with one
+    # design row (the within-cell sums of squares add up to the total): the (attributes,
+    # score[, cluster]) cells are fitted as they are, without regrouping them by the
+    # attributes (with the customer id they are about as many as the rows)
+    agg = cells[by].assign(n=cells["n"].to_numpy(), sum_y=s * nn, sum_y2=s * s * nn)
     formula = " + ".join(f"C(Q('{a}'))" for a in attrs)
     return fit_linear_cells(agg, formula, groups=cluster), agg
 
