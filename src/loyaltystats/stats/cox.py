@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, ParameterError
 from .levels import z_value
 
 __all__ = ["CoxCountsFit", "fit_cox_counts"]
@@ -35,9 +35,10 @@ class CoxCountsFit:
     Attributes
     ----------
     params, bse : pandas.Series
-        Log hazard ratios and their standard errors (inverse observed information).
+        Log hazard ratios and their standard errors (inverse observed information, or the
+        robust sandwich when fitted with ``robust=True`` or ``cluster=``).
     cov : pandas.DataFrame
-        Covariance matrix of ``params``.
+        Covariance matrix of ``params`` (robust when fitted so).
     llf : float
         The partial log-likelihood at ``params`` (Efron or Breslow, as fitted).
     n, n_events, n_cells : int
@@ -51,6 +52,14 @@ class CoxCountsFit:
     info : dict
         ``llf_null``: the partial log-likelihood at zero (the model without covariates), for
         the likelihood-ratio test against it.
+    naive_cov : pandas.DataFrame or None
+        With a robust variance: the model-based one (inverse information), R's
+        ``fit$naive.var``; None otherwise.
+    n_strata, n_clusters : int
+        Strata fitted (1 without strata) and clusters of the robust variance (0 without).
+    strata_labels : tuple
+        The stratum of each code used in :func:`~loyaltystats.stats.cox_baseline` and
+        :func:`~loyaltystats.stats.cox_survival` (``(None,)`` without strata).
     """
 
     params: pd.Series
@@ -64,6 +73,11 @@ class CoxCountsFit:
     ties: str
     level: float = 0.95
     info: dict[str, Any] = field(default_factory=dict)
+    naive_cov: pd.DataFrame | None = None
+    n_strata: int = 1
+    n_clusters: int = 0
+    strata_labels: tuple[Any, ...] = (None,)
+    _cells: Any = field(default=None, repr=False)  # the _Cells fitted, for what follows a fit
 
     def summary(self) -> pd.DataFrame:
         """One row per covariate: ``coef, exp_coef, se, z, p, ci_low, ci_high``."""
@@ -73,6 +87,11 @@ class CoxCountsFit:
             "coef": self.params, "exp_coef": np.exp(self.params), "se": self.bse, "z": stat,
             "p": 2 * stats.norm.sf(np.abs(stat)),
             "ci_low": self.params - z * self.bse, "ci_high": self.params + z * self.bse})
+
+    @property
+    def robust(self) -> bool:
+        """Whether ``cov`` and ``bse`` are the robust (sandwich) ones."""
+        return self.naive_cov is not None
 
     def __repr__(self) -> str:
         return (f"CoxCountsFit({self.ties}, n={self.n}, events={self.n_events}, "
@@ -163,14 +182,30 @@ class _Cells:
     pairs: tuple[np.ndarray, np.ndarray]
     m: np.ndarray  # deaths per event time
     dx: np.ndarray  # sum of d * x
+    times: np.ndarray  # the event times (stratum by stratum)
+    tstrat: np.ndarray  # stratum code of each event time
+    t0: np.ndarray  # the cells' entry and exit times (for the PH test's clock)
+    t1: np.ndarray
+    strata: np.ndarray  # stratum code of each cell (all 0 without strata)
 
     @classmethod
-    def of(cls, x: np.ndarray, t0: np.ndarray, t1: np.ndarray, d: np.ndarray, n: np.ndarray
-           ) -> _Cells:
+    def of(cls, x: np.ndarray, t0: np.ndarray, t1: np.ndarray, d: np.ndarray, n: np.ndarray,
+           strata: np.ndarray | None = None) -> _Cells:
+        """The cells' event-time indices; with strata the event times of each stratum form a
+        block of their own (risk sets never cross strata: a cell's range stays in its block)."""
         has = d > 0
-        times = np.unique(t1[has])
-        k0 = np.searchsorted(times, t0, side="right")
-        k1 = np.searchsorted(times, t1, side="right")
+        g = np.zeros(len(d), np.int64) if strata is None else strata
+        k0, k1 = np.empty(len(d), np.int64), np.empty(len(d), np.int64)
+        blocks, tstrat, offset = [], [], 0
+        for code in np.unique(g):
+            idx = np.flatnonzero(g == code)
+            tg = np.unique(t1[idx][has[idx]])
+            k0[idx] = offset + np.searchsorted(tg, t0[idx], side="right")
+            k1[idx] = offset + np.searchsorted(tg, t1[idx], side="right")
+            blocks.append(tg)
+            tstrat.append(np.full(len(tg), code))
+            offset += len(tg)
+        times = np.concatenate(blocks) if blocks else np.zeros(0)
         pairs = np.triu_indices(x.shape[1])
         at = k1[has] - 1  # a death cell's stop is an event time
         xs = np.ascontiguousarray(np.concatenate([x, x[:, pairs[0]] * x[:, pairs[1]]],
@@ -178,7 +213,9 @@ class _Cells:
         return cls(x=x, d=d, n=n, k0=k0 if k0.any() else None, k1=k1, at=at, has=has,
                    xs=xs, xs_dead=np.ascontiguousarray(xs[:, has]), pairs=pairs,
                    m=np.bincount(at, d[has], minlength=len(times)),
-                   dx=(d[:, None] * x).sum(axis=0))
+                   dx=(d[:, None] * x).sum(axis=0), times=times,
+                   tstrat=np.concatenate(tstrat) if tstrat else np.zeros(0, np.int64),
+                   t0=t0, t1=t1, strata=g)
 
     @property
     def n_times(self) -> int:
@@ -211,19 +248,45 @@ class _Cells:
         return out
 
 
-def _partial_likelihood(beta: np.ndarray, c: _Cells, ties: str
-                        ) -> tuple[float, np.ndarray, np.ndarray]:
-    """Log partial likelihood, score and observed information at ``beta``."""
+@dataclass(frozen=True)
+class _Moments:
+    """Per event time at one ``beta``: risk-set sums ``S0, S1, S2``, death-set sums ``E0, E1,
+    E2`` (weighted by the risk score) and the Efron (or Breslow) sums of :func:`_efron_sums`."""
+
+    S0: np.ndarray
+    S1: np.ndarray
+    S2: np.ndarray
+    E0: np.ndarray
+    E1: np.ndarray
+    E2: np.ndarray
+    logphi: np.ndarray
+    c01: np.ndarray
+    c11: np.ndarray
+    c02: np.ndarray
+    c12: np.ndarray
+    c22: np.ndarray
+
+
+def _moments(beta: np.ndarray, c: _Cells, ties: str) -> _Moments:
+    """The sums over risk and death sets at every event time (see :class:`_Moments`)."""
     eta = c.x @ beta
     r = c.n * np.exp(eta)
     p = c.x.shape[1]
     risk = c.risk(np.vstack([r, r * c.xs]))
-    S0, S1, S2 = risk[:, 0], risk[:, 1:p + 1], risk[:, p + 1:]
     dr = (c.d * np.exp(eta))[c.has]
     dead = c.deaths(np.vstack([dr, dr * c.xs_dead]))
-    E0, E1, E2 = dead[:, 0], dead[:, 1:p + 1], dead[:, p + 1:]
-    logphi, c01, c11, c02, c12, c22 = _efron_sums(c.m, S0, E0, ties)
-    llf = float((c.d * eta).sum() - logphi.sum())
+    return _Moments(risk[:, 0], risk[:, 1:p + 1], risk[:, p + 1:], dead[:, 0],
+                    dead[:, 1:p + 1], dead[:, p + 1:],
+                    *_efron_sums(c.m, risk[:, 0], dead[:, 0], ties))
+
+
+def _partial_likelihood(beta: np.ndarray, c: _Cells, ties: str
+                        ) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log partial likelihood, score and observed information at ``beta``."""
+    mo = _moments(beta, c, ties)
+    S1, S2, E1, E2 = mo.S1, mo.S2, mo.E1, mo.E2
+    c01, c11, c02, c12, c22 = mo.c01, mo.c11, mo.c02, mo.c12, mo.c22
+    llf = float((c.d * (c.x @ beta)).sum() - mo.logphi.sum())
     score = c.dx - (c01 @ S1 - c11 @ E1)
     # the information is a sum over event times: sum the second moments (kept as the pairs
     # a <= b) and the outer products as matrix products over the times, then square once
@@ -246,7 +309,8 @@ class _Newton:
 
 
 def _newton(x: np.ndarray, t0: np.ndarray, t1: np.ndarray, d: np.ndarray, n: np.ndarray,
-            ties: str, max_iter: int, tol: float, names: Sequence[str]
+            ties: str, max_iter: int, tol: float, names: Sequence[str],
+            cells: _Cells | None = None
             ) -> tuple[np.ndarray, float, np.ndarray, int, _Newton]:
     """Newton-Raphson from zero with step halving; the estimate even when it did not converge.
 
@@ -254,7 +318,7 @@ def _newton(x: np.ndarray, t0: np.ndarray, t1: np.ndarray, d: np.ndarray, n: np.
     runs off (a level without events; lifelines warns and returns a large coefficient there)
     can still use the last iterate.
     """
-    cells = _Cells.of(x, t0, t1, d, n)
+    cells = _Cells.of(x, t0, t1, d, n) if cells is None else cells
     beta = np.zeros(x.shape[1])
     llf, score, info = _partial_likelihood(beta, cells, ties)
     llf_null = llf  # the partial likelihood at beta = 0 is the null model's
@@ -278,6 +342,36 @@ def _newton(x: np.ndarray, t0: np.ndarray, t1: np.ndarray, d: np.ndarray, n: np.
                                               llf_null)
 
 
+def _labels(v: Any, n_cells: int, what: str) -> tuple[np.ndarray, tuple[Any, ...]]:
+    """Codes 0, 1, ... and their labels for a per-cell array of strata or cluster labels."""
+    a = pd.Series(np.asarray(v, dtype=object).ravel() if not isinstance(v, pd.Series)
+                  else v.to_numpy())
+    if len(a) != n_cells:
+        raise DataError(f"{what} has {len(a)} values for {n_cells} cells", column=what)
+    na = a.isna().to_numpy()
+    if na.any():
+        raise DataError("missing values", column=what, n_rows=int(na.sum()),
+                        examples=["NaN"])
+    codes, uniques = pd.factorize(a, sort=True)
+    return codes.astype(np.int64), tuple(uniques.tolist())
+
+
+def _label_array(labels: Sequence[Any]) -> np.ndarray:
+    """A 1-d object array of labels, even when the labels are tuples."""
+    out = np.empty(len(labels), dtype=object)
+    for i, lab in enumerate(labels):
+        out[i] = lab
+    return out
+
+
+def _check_ties(ties: Any) -> str:
+    """``ties`` if supported, else a ParameterError naming the supported methods."""
+    if ties not in ("efron", "breslow"):
+        raise ParameterError(f"ties must be 'efron' or 'breslow' (the supported methods; "
+                             f"'exact' is not implemented), got {ties!r}")
+    return str(ties)
+
+
 def fit_cox_counts(
     X: Any,
     stop: Any,
@@ -287,6 +381,9 @@ def fit_cox_counts(
     start: Any = None,
     names: Sequence[str] | None = None,
     ties: Literal["efron", "breslow"] = "efron",
+    strata: Any = None,
+    robust: bool = False,
+    cluster: Any = None,
     level: float = 0.95,
     max_iter: int = 50,
     tol: float = 1e-10,
@@ -311,6 +408,20 @@ def fit_cox_counts(
         Coefficient names (default the DataFrame's columns or ``x0, x1, ...``).
     ties : {"efron", "breslow"}
         Method for tied event times (Efron is the default of R's ``coxph`` and lifelines).
+        ``"exact"`` is not implemented (a :class:`~loyaltystats.errors.ParameterError`).
+    strata : array_like, optional
+        The stratum of each cell (any labels): every stratum has its own baseline hazard
+        and its own risk sets, the partial likelihoods are summed (R's ``strata()``).
+    robust : bool
+        Report the robust (sandwich, Lin and Wei 1989) variance: ``V B V`` with ``V`` the
+        inverse information and ``B`` the sum over rows of the outer products of the score
+        residuals (R's ``coxph(..., robust=TRUE)``). Every row of a cell has the same
+        score residual (one for the rows with the event, one for the others), so ``B``
+        comes from the cells.
+    cluster : array_like, optional
+        The cluster (e.g. customer id) of each cell; implies ``robust``: the score residuals
+        are summed per cluster before the outer products (R's ``cluster(id)``). A cell holds
+        rows of one cluster only: count the rows per (cell, cluster).
     level : float
         Confidence level of :meth:`CoxCountsFit.summary`.
     max_iter, tol : int, float
@@ -324,7 +435,9 @@ def fit_cox_counts(
     ------
     DataError
         Arrays of different lengths, missing values, ``start >= stop``, events outside
-        ``[0, counts]``.
+        ``[0, counts]``, missing strata or cluster labels.
+    ParameterError
+        An unsupported ``ties`` method.
     ModelError
         No events, a singular information matrix (a covariate constant over the risk sets)
         or no convergence (a coefficient running off: perfect separation).
@@ -333,7 +446,10 @@ def fit_cox_counts(
     -----
     Newton-Raphson from ``beta = 0`` with step halving when the partial likelihood does not
     increase. The score and information are exact (no approximation beyond Efron's), so the
-    estimates equal row-level fits to the optimiser's tolerance.
+    estimates equal row-level fits to the optimiser's tolerance. The baseline hazard, the
+    predicted survival and the proportional-hazards test of the fit come from the same
+    cells: :func:`~loyaltystats.stats.cox_baseline`,
+    :func:`~loyaltystats.stats.cox_survival`, :func:`~loyaltystats.stats.cox_zph`.
 
     Examples
     --------
@@ -346,18 +462,27 @@ def fit_cox_counts(
     ...                      names=["x"])
     >>> round(float(fit.params["x"]), 3), fit.n, fit.n_events
     (0.646, 40, 33)
+    >>> rob = fit_cox_counts(x, t, events=[5, 5, 5, 10, 6, 2], counts=[5, 5, 10, 10, 6, 4],
+    ...                      names=["x"], robust=True)
+    >>> bool(rob.robust), bool(rob.bse["x"] != fit.bse["x"])
+    (True, True)
     """
-    if ties not in ("efron", "breslow"):
-        raise ModelError(f"ties must be 'efron' or 'breslow', got {ties!r}")
+    ties = _check_ties(ties)  # type: ignore[assignment]
     x, t0, t1, d, n, names = _as_cells(X, stop, events, counts, start, names)
     if ties == "efron" and np.any(d != np.round(d)):
         raise DataError("Efron's ties need whole event counts (use ties='breslow' for "
                         "weighted counts)", column="events")
+    g, g_labels = (None, (None,)) if strata is None else _labels(strata, len(n), "strata")
+    cl, _ = (None, ()) if cluster is None else _labels(cluster, len(n), "cluster")
     keep = n > 0
     x, t0, t1, d, n = x[keep], t0[keep], t1[keep], d[keep], n[keep]
+    g = None if g is None else g[keep]
+    cl = None if cl is None else cl[keep]
     if d.sum() == 0:
         raise ModelError("no events: the Cox model cannot be fitted")
-    beta, llf, info, n_iter, converged = _newton(x, t0, t1, d, n, ties, max_iter, tol, names)
+    cells = _Cells.of(x, t0, t1, d, n, g)
+    beta, llf, info, n_iter, converged = _newton(x, t0, t1, d, n, ties, max_iter, tol, names,
+                                                 cells)
     if not converged:
         raise ModelError(f"the Cox fit did not converge in {max_iter} iterations (largest step "
                          f"{converged.step:.2g}; perfect separation?)")
@@ -368,9 +493,19 @@ def fit_cox_counts(
         cov = np.linalg.inv(info)
     except np.linalg.LinAlgError as exc:
         raise ModelError("singular information matrix at the estimate") from exc
+    naive = None
+    if robust or cl is not None:
+        from .cox_variance import sandwich
+
+        naive = pd.DataFrame(cov, index=names, columns=names)
+        cov = sandwich(beta, cells, ties, cov, cl)
     params = pd.Series(beta, index=names)
     return CoxCountsFit(params=params, bse=pd.Series(np.sqrt(np.diag(cov)), index=names),
                         cov=pd.DataFrame(cov, index=names, columns=names), llf=llf,
                         n=int(round(n.sum())), n_events=int(round(d.sum())),
                         n_cells=len(n), n_iter=n_iter, ties=ties, level=level,
-                        info={"llf_null": converged.llf_null})
+                        info={"llf_null": converged.llf_null}, naive_cov=naive,
+                        n_strata=len(g_labels),
+                        n_clusters=0 if naive is None else
+                        (int(n.sum()) if cl is None else len(np.unique(cl))),
+                        strata_labels=g_labels, _cells=cells)

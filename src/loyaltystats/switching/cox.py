@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -27,8 +27,10 @@ from scipy import stats
 
 from .._boundary import Missing, reads
 from .._validate import FrameLike, as_frame
-from ..errors import DataError
-from ..stats.cox import fit_cox_counts
+from ..errors import DataError, ParameterError
+from ..stats.cox import CoxCountsFit, _label_array, fit_cox_counts
+from ..stats.cox_baseline import cox_survival
+from ..stats.cox_zph import CoxZph, cox_zph
 
 __all__ = ["CoxFit", "cox_time_varying"]
 
@@ -40,13 +42,19 @@ class CoxFit:
     Attributes
     ----------
     params, bse : pandas.Series
-        Log hazard ratios and standard errors (lifelines, Efron ties).
+        Log hazard ratios and standard errors (robust ones when fitted with ``robust=True``).
     cov : pandas.DataFrame
         Covariance matrix of ``params``.
     llf : float
         Partial log-likelihood.
     n_rows, n_subjects, n_events : int
         Size of the long table.
+    ties : str
+        ``"efron"`` or ``"breslow"``: the partial likelihood and the baseline hazard.
+    counts_fit : CoxCountsFit
+        The fit on the cells (:func:`loyaltystats.stats.fit_cox_counts`): its baseline
+        (:func:`~loyaltystats.stats.cox_baseline`), predictions
+        (:func:`~loyaltystats.stats.cox_survival`), naive variance with ``robust=True``.
     info : dict
         Notes on the fit (``rows_dropped`` when fitted with ``missing="drop"``).
     """
@@ -64,11 +72,18 @@ class CoxFit:
     _X: np.ndarray = field(repr=False)
     #: settings and notes, e.g. ``rows_dropped`` with ``missing="drop"``
     info: dict[str, Any] = field(default_factory=dict)
+    ties: str = "efron"
+    counts_fit: CoxCountsFit | None = field(default=None, repr=False)
 
-    def table(self, level: float = 0.95, *, method: str = "Cox (lifelines "
-              "CoxTimeVaryingFitter, Efron ties)") -> pd.DataFrame:
+    def table(self, level: float = 0.95, *, method: str | None = None) -> pd.DataFrame:
         """Tidy table of log hazard ratios: term, estimate, ci_low, ci_high, n, method,
         std_err, z, p_value."""
+        if method is None:
+            robust = self.counts_fit is not None and self.counts_fit.robust
+            method = ("Cox (lifelines CoxTimeVaryingFitter, Efron ties)"
+                      if self.ties == "efron" and not robust else
+                      f"Cox (partial likelihood on counts, {self.ties.capitalize()} ties"
+                      + (", robust variance clustered by id" if robust else "") + ")")
         z = stats.norm.ppf(0.5 + level / 2)
         est, se = self.params.to_numpy(), self.bse.to_numpy()
         return pd.DataFrame({
@@ -78,60 +93,53 @@ class CoxFit:
             "p_value": 2 * stats.norm.sf(np.abs(est / se)),
         })
 
-    def baseline_cumulative_hazard(self, times: np.ndarray) -> np.ndarray:
-        """Breslow estimate of the cumulative hazard at covariates 0, at ``times``."""
-        tau, d, s0, _ = self._risk_sets()
-        cum = np.cumsum(d / s0)
-        pos = np.searchsorted(tau, np.asarray(times, float), side="right") - 1
-        return np.where(pos >= 0, cum[np.maximum(pos, 0)], 0.0)
+    def _counts(self) -> CoxCountsFit:
+        if self.counts_fit is None:
+            raise ParameterError("this CoxFit keeps no cell fit (made by cox_time_varying)")
+        return self.counts_fit
 
-    def _risk_sets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Distinct event times, events, S0 and S1 (risk-set sums of w and w x)."""
-        beta = self.params.to_numpy()
-        w = np.exp(self._X @ beta)
-        tau, d = np.unique(self._stop[self._event], return_counts=True)
-        o1 = np.argsort(self._stop, kind="stable")
-        o0 = np.argsort(self._start, kind="stable")
-        wx = np.column_stack([w, w[:, None] * self._X])
-        cs1 = np.vstack([np.zeros(wx.shape[1]), np.cumsum(wx[o1], axis=0)])
-        cs0 = np.vstack([np.zeros(wx.shape[1]), np.cumsum(wx[o0], axis=0)])
-        total = cs1[-1]
-        # at risk at tau: start < tau <= stop  ==  (stop >= tau) minus (start >= tau)
-        stop_ge = total - cs1[np.searchsorted(self._stop[o1], tau, side="left")]
-        start_ge = total - cs0[np.searchsorted(self._start[o0], tau, side="left")]
-        at_risk = stop_ge - start_ge
-        return tau, d.astype(float), at_risk[:, 0], at_risk[:, 1:]
+    def baseline_cumulative_hazard(self, times: np.ndarray, *, ties: str | None = None,
+                                   stratum: Any = None) -> np.ndarray:
+        """The cumulative hazard at covariates 0, at ``times``.
 
-    def cumulative_risk(self, x: np.ndarray, horizon: float,
-                        level: float = 0.95) -> pd.DataFrame:
+        Its jumps match the fit's ties method, as R's ``survfit(coxph(...))``: ``d / S0``
+        after a Breslow fit, Efron's ``sum_r 1 / (S0 - r/m E0)`` after an Efron fit
+        (:func:`loyaltystats.stats.cox_baseline`). ``ties="breslow"`` after an Efron fit
+        gives lifelines' ``baseline_cumulative_hazard_``. ``stratum``: the stratum's label
+        (a tuple of the strata columns' values) when fitted with ``strata``.
+        """
+        fit = self._counts()
+        x = np.zeros((1, len(self.params)))
+        out = cox_survival(fit, x, times, stratum=stratum, ties=ties)  # type: ignore[arg-type]
+        return out["cumulative_hazard"].to_numpy()
+
+    def cumulative_risk(self, x: np.ndarray, horizon: float, level: float = 0.95, *,
+                        stratum: Any = None) -> pd.DataFrame:
         """P(event by ``horizon``) for covariate rows ``x`` held fixed from time 0.
 
-        Breslow baseline with the Tsiatis (1981) variance, which adds the uncertainty of the
-        coefficients to that of the baseline; the interval is computed for the log
-        cumulative hazard and transformed, so it stays inside (0, 1).
+        The baseline matching the fit's ties (see :meth:`baseline_cumulative_hazard`) with
+        Tsiatis' (1981) variance, which adds the uncertainty of the coefficients to that of
+        the baseline; the interval is computed for the log cumulative hazard and
+        transformed, so it stays inside (0, 1). Equals ``1 - surv`` and the ``1 - upper,
+        1 - lower`` of R's ``survfit(fit, newdata, conf.type = "log-log")``.
 
         Returns columns ``cumulative_hazard, estimate, ci_low, ci_high, std_err_log``.
         """
         x = np.atleast_2d(np.asarray(x, float))
-        tau, d, s0, s1 = self._risk_sets()
-        keep = tau <= horizon
-        d, s0, s1 = d[keep], s0[keep], s1[keep]
-        beta = self.params.to_numpy()
-        V = self.cov.to_numpy()
-        z = stats.norm.ppf(0.5 + level / 2)
-        rows = []
-        for xs in x:
-            r = float(np.exp(xs @ beta))
-            lam = r * np.sum(d / s0)
-            xbar = s1 / s0[:, None]
-            q = r * np.sum((d / s0)[:, None] * (xs[None, :] - xbar), axis=0)
-            var = r**2 * np.sum(d / s0**2) + q @ V @ q
-            se_log = np.sqrt(var) / lam if lam > 0 else np.nan
-            lo_l, hi_l = np.log(lam) - z * se_log, np.log(lam) + z * se_log
-            rows.append({"cumulative_hazard": lam, "estimate": 1 - np.exp(-lam),
-                         "ci_low": 1 - np.exp(-np.exp(lo_l)),
-                         "ci_high": 1 - np.exp(-np.exp(hi_l)), "std_err_log": se_log})
-        return pd.DataFrame(rows)
+        out = cox_survival(self._counts(), x, [float(horizon)], stratum=stratum,
+                           level=level, conf_type="log-log")
+        H = out["cumulative_hazard"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se_log = np.where(H > 0, out["std_err"].to_numpy() / H, np.nan)
+        return pd.DataFrame({"cumulative_hazard": H, "estimate": 1 - np.exp(-H),
+                             "ci_low": 1 - out["ci_high"].to_numpy(),
+                             "ci_high": 1 - out["ci_low"].to_numpy(), "std_err_log": se_log})
+
+    def zph(self, transform: str = "km") -> CoxZph:
+        """The proportional-hazards test of the fit (R's ``cox.zph``), see
+        :func:`loyaltystats.stats.cox_zph`; the ``"rank"`` clock ranks the rows' stops."""
+        return cox_zph(self._counts(), transform,  # type: ignore[arg-type]
+                       rank_times=self._stop)
 
 
 def _event_time_cells(t0: np.ndarray, t1: np.ndarray, event: np.ndarray, X: np.ndarray
@@ -183,7 +191,7 @@ def _event_time_cells(t0: np.ndarray, t1: np.ndarray, event: np.ndarray, X: np.n
     return cols[0], cols[1], x, n, d
 
 
-@reads(long=("covariates", "start", "stop", "event", "id"))
+@reads(long=("covariates", "start", "stop", "event", "id", "strata"))
 def cox_time_varying(
     long: FrameLike,
     *,
@@ -192,6 +200,9 @@ def cox_time_varying(
     stop: str = "stop",
     event: str = "event",
     id: str | None = None,
+    ties: Literal["efron", "breslow"] = "efron",
+    robust: bool = False,
+    strata: Sequence[str] | None = None,
     missing: Missing = "raise",
 ) -> CoxFit:
     """Fit a Cox model with time-varying covariates on a long (start, stop] table.
@@ -207,7 +218,17 @@ def cox_time_varying(
     covariates : list of str
         Numeric covariate columns (dummy-code categories yourself).
     start, stop, event, id : str
-        Column names; ``id`` (optional) only counts the subjects.
+        Column names; ``id`` (optional) counts the subjects and is the cluster of the robust
+        variance.
+    ties : {"efron", "breslow"}
+        Tied event times in the partial likelihood and in the baseline hazard (R's
+        ``coxph(ties=)``; Efron is its default). ``"exact"`` is not implemented.
+    robust : bool
+        Robust (sandwich) variance with the score residuals summed per ``id`` (R's
+        ``coxph(..., cluster = id)``); needs ``id``, as R does for (start, stop] data.
+    strata : list of str, optional
+        Columns whose combinations are strata: a baseline hazard and risk sets of their own
+        (R's ``strata()``); constant within a subject's rows or not, as in R.
     missing : {"raise", "drop"}
         What to do with rows missing a value in a column this function reads: raise
         :class:`~loyaltystats.errors.DataError` (default) or leave them out; with ``"drop"``
@@ -221,18 +242,22 @@ def cox_time_varying(
     ------
     DataError
         Missing columns, ``start >= stop``, missing values, event not 0/1.
+    ParameterError
+        An unsupported ``ties`` method, ``robust`` without ``id``.
     ModelError
         No events, a covariate constant over the risk sets, or no convergence (perfect
         separation).
 
     Notes
     -----
-    Newton-Raphson on Efron's partial likelihood computed from counts per (first and last
-    event time covered, covariate pattern) (:func:`loyaltystats.stats.fit_cox_counts`): the
-    cost grows with the cells and the event times, not the rows, and the estimates equal lifelines'
-    ``CoxTimeVaryingFitter`` on the rows (tested to 1e-7). The Breslow baseline and the cumulative-risk intervals (:meth:`CoxFit.cumulative_risk`) are
-    computed here, vectorized. Checked against lifelines' ``CoxPHFitter`` on the ``rossi``
-    recidivism data in the tests.
+    Newton-Raphson on Efron's (or Breslow's) partial likelihood computed from counts per
+    (first and last event time covered, covariate pattern, stratum; with ``robust`` also
+    subject) (:func:`loyaltystats.stats.fit_cox_counts`): the cost grows with the cells and
+    the event times, not the rows, and the estimates equal lifelines'
+    ``CoxTimeVaryingFitter`` on the rows (tested to 1e-7). The baseline hazard and the
+    cumulative-risk intervals (:meth:`CoxFit.cumulative_risk`) match the ties method as R's
+    ``survfit`` does; robust standard errors, strata and the proportional-hazards test
+    (:meth:`CoxFit.zph`) are pinned against R's ``coxph`` and ``cox.zph`` in the tests.
 
     Examples
     --------
@@ -240,22 +265,58 @@ def cox_time_varying(
     >>> rng = np.random.default_rng(0)
     >>> x = rng.integers(0, 2, 400)
     >>> t = rng.exponential(1 / np.exp(0.7 * x))
-    >>> long = pd.DataFrame({"start": 0.0, "stop": np.minimum(t, 2.0), "event": t < 2.0, "x": x})
+    >>> long = pd.DataFrame({"start": 0.0, "stop": np.minimum(t, 2.0), "event": t < 2.0, "x": x,
+    ...                      "id": np.arange(400)})
     >>> fit = cox_time_varying(long, covariates=["x"])
     >>> bool(abs(fit.params["x"] - 0.7) < 0.3)
     True
+    >>> rob = cox_time_varying(long, covariates=["x"], id="id", robust=True)
+    >>> bool(abs(rob.bse["x"] / fit.bse["x"] - 1) < 0.2)
+    True
     """
-    cols = [start, stop, event, *covariates] + ([id] if id else [])
+    strata = list(strata or [])
+    cols = [start, stop, event, *covariates, *strata] + ([id] if id else [])
     long = as_frame(long, cols, "long")
     absent = [c for c in cols if c not in long.columns]
     if absent:
         raise DataError(f"missing column(s) {absent}", table="long")
+    if robust and not id:
+        raise ParameterError("robust=True needs id= (the subject of each row: the score "
+                             "residuals are summed per subject)")
     df = long  # the columns are read, never written: no copy of the rows
     for c in cols:
         na = df[c].isna().to_numpy()
         if na.any():
             raise DataError("missing values (pass missing='drop' to leave those rows out)",
                             table="long", column=c, n_rows=int(na.sum()), examples=["NaN"])
+    t0, t1, evb, X = _checked_rows(df, start, stop, event, covariates)
+    keys, labels = [], [None]
+    if strata:
+        g, uniq = pd.MultiIndex.from_frame(df[strata]).factorize(sort=True)
+        keys.append(g)
+        labels = [tuple(u) if len(strata) > 1 else u[0] for u in uniq]
+    if robust:
+        keys.append(pd.factorize(df[id])[0])
+    extra = np.column_stack(keys).astype(float) if keys else np.empty((len(df), 0))
+    cell_start, cell_stop, xc, n, d = _event_time_cells(t0, t1, evb, np.hstack([X, extra]))
+    p = X.shape[1]
+    sc = xc[:, p].astype(np.int64) if strata else None
+    cl = xc[:, -1].astype(np.int64) if robust else None
+    cell_strata = None
+    if sc is not None:
+        cell_strata = _label_array(labels)[sc]  # 1-d even when the labels are tuples
+    fit = fit_cox_counts(xc[:, :p], cell_stop, d, n, start=cell_start,
+                         names=[str(c) for c in covariates], ties=ties, robust=robust,
+                         cluster=cl, strata=cell_strata)
+    return CoxFit(params=fit.params, bse=fit.bse, cov=fit.cov, llf=fit.llf,
+                  n_rows=len(df), n_subjects=int(df[id].nunique()) if id else len(df),
+                  n_events=int(evb.sum()), _start=t0, _stop=t1, _event=evb, _X=X,
+                  ties=fit.ties, counts_fit=fit)
+
+
+def _checked_rows(df: pd.DataFrame, start: str, stop: str, event: str,
+                  covariates: Sequence[str]) -> tuple[np.ndarray, ...]:
+    """Entry and exit times, events and covariates of the rows, checked."""
     t0, t1 = df[start].to_numpy(float), df[stop].to_numpy(float)
     if np.any(t0 >= t1):
         raise DataError("need start < stop", table="long", column=stop,
@@ -269,12 +330,4 @@ def cox_time_varying(
     ev = df[event].to_numpy()
     if not np.all((ev == 0) | (ev == 1)):
         raise DataError("event must be 0/1", table="long", column=event)
-    evb = ev.astype(bool)
-    X = df[list(covariates)].to_numpy(float)
-    cell_start, cell_stop, xc, n, d = _event_time_cells(t0, t1, evb, X)
-    fit = fit_cox_counts(xc, cell_stop, d, n, start=cell_start,
-                         names=[str(c) for c in covariates])
-    params, cov, bse = fit.params, fit.cov, fit.bse
-    return CoxFit(params=params, bse=bse, cov=cov, llf=fit.llf,
-                  n_rows=len(df), n_subjects=int(df[id].nunique()) if id else len(df),
-                  n_events=int(evb.sum()), _start=t0, _stop=t1, _event=evb, _X=X)
+    return t0, t1, ev.astype(bool), df[list(covariates)].to_numpy(float)

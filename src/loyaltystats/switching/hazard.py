@@ -423,8 +423,11 @@ def hazard(
     P(switch within :math:`H` | k) is the risk of a customer who has :math:`k` negatives
     from the start and no more: :math:`1 - \\exp(-\\Lambda_k)` with
     :math:`\\Lambda_k = \\sum_{t<H} -\\log(1 - h_{t,k})` (discrete) or
-    :math:`\\Lambda_k = e^{\\beta_k}\\hat\\Lambda_0(H)` with the Breslow baseline (Cox). The
-    interval comes from the delta method on :math:`\\log\\Lambda_k` (discrete: gradient
+    :math:`\\Lambda_k = e^{\\beta_k}\\hat\\Lambda_0(H)` with the baseline hazard that matches
+    Efron's ties (Cox; R's ``survfit(coxph(...))``: the :math:`m` tied switches at a time are
+    :math:`m` jumps :math:`1/(S_0 - \\tfrac{r}{m}E_0)`, see
+    :func:`loyaltystats.stats.cox_baseline`). The interval comes from the delta method on
+    :math:`\\log\\Lambda_k` (discrete: gradient
     :math:`\\sum_t w_t x_t` with :math:`w_t = \\partial\\Lambda/\\partial\\eta_t / \\Lambda`;
     Cox: Tsiatis' variance, baseline and coefficient uncertainty) and is transformed back,
     so it stays inside (0, 1). It is compared with the claimed values as in
