@@ -84,7 +84,8 @@ def test_n1_sample_size_is_the_hand_formula():
 
 
 @pytest.mark.parametrize("call", [
-    lambda: sample_size("T5"),                       # no closed form
+    lambda: sample_size("T5", method="closed"),      # no closed form
+    lambda: sample_size("N1", method="simulate"),    # descriptive: nothing to simulate
     lambda: sample_size("S1", power=1.2),
     lambda: sample_size("S1", k=3),
     lambda: sample_size("S1", effect=0.06),          # beyond the tolerance: unreachable

@@ -10,7 +10,8 @@ Two routes:
   validity benchmark (``loyaltystats.simulate.estimands``) is simulated at size ``n`` with the
   demo tables and mapping, ``check_claims`` is run for that claim only, and the verdicts are
   counted over ``n_sim`` seeds (the benchmark's own seeds when ``seed=0``), each rate with its
-  Clopper-Pearson interval.
+  Clopper-Pearson interval; ``sample_size`` searches ``n`` with these rates
+  (:mod:`loyaltystats._design_search`).
 
 Examples
 --------
@@ -188,37 +189,50 @@ def sample_size(
     power: float = 0.8,
     effect: float | None = None,
     level: float = 0.95,
+    method: Literal["auto", "closed", "simulate"] = "auto",
+    n_sim: int = 100,
+    seed: int = 0,
+    n_min: int = 100,
+    n_max: int = 10_000,
     k: int | None = None,
     tolerance: float = S1_TOLERANCE,
     shares: tuple[float, float] = (0.2, 0.5),
     groups: int = 1,
     half_width: float | None = None,
 ) -> DesignResult:
-    """The smallest ``n`` at which a closed-form claim reaches ``power`` (S1 and N1).
+    """The smallest ``n`` at which a claim reaches ``power``: closed form or simulated.
 
     Parameters
     ----------
-    claim_id : {"S1", "N1"}
-        The claim. For other claims use :func:`power` (simulated) at a few sizes, or
-        :func:`power_curve`.
+    claim_id : str
+        A claim of the registry: closed forms for S1 and N1, a search with the simulated
+        power (:func:`power`) for the others (and S1 with ``method="simulate"``).
     power : float
-        Target probability: of a ``supported`` verdict (S1), of rejecting (N1).
+        Target probability of ``supported`` (of rejecting for N1).
     effect : float, optional
         S1: the true share minus the claimed share (default 0: the claim exactly true; the
         closer ``|effect|`` is to ``tolerance`` the larger ``n``). N1: the NPS difference to
         detect, in points, against a fixed target (``groups=1``) or between two independent
         groups of ``n`` each (``groups=2``); required unless ``half_width`` is given.
+        Simulated claims: as in :func:`power` (default: the true world).
     level : float
-        The confidence level of the claim's interval (S1) or the test (N1, two-sided).
+        The level of the claim's interval (S1), of the test (N1, two-sided), of the
+        Clopper-Pearson intervals of simulated rates.
+    method : {"auto", "closed", "simulate"}
+        As in :func:`power`.
+    n_sim, seed : int
+        Simulated claims: studies per evaluated ``n``, and their seed (:func:`power`).
+    n_min, n_max : int
+        Simulated claims: the search range (customers in the demo tables); a target not
+        reached at ``n_max`` raises :class:`~loyaltystats.errors.ParameterError`.
     k : int, optional
         S1: one claimed level (1 or 2; ``n`` customers with ``k`` negative experiences);
         default all claimed levels, each with ``n`` customers, all of which must be supported.
     tolerance : float
         S1: half-width of the claimed region (``dose_response``'s default 0.05).
-    shares : (float, float)
-        N1: the detractor and promoter shares the variance is computed at.
-    groups : {1, 2}
-        N1: one NPS against a target, or two groups' NPS compared.
+    shares, groups : (float, float), {1, 2}
+        N1: the detractor and promoter shares of the variance; one NPS against a target, or
+        two groups' NPS compared.
     half_width : float, optional
         N1: instead of power, the ``n`` at which the NPS interval's half-width is at most this
         many points: ``n = (z sd / half_width)^2``.
@@ -226,33 +240,55 @@ def sample_size(
     Returns
     -------
     DesignResult
-        ``n`` (per level for S1, per group for N1) and the verdict probabilities at ``n``.
+        ``n`` (per level for S1, per group for N1, customers if simulated) and the verdict
+        probabilities at ``n``; simulated, a last row ``n`` with its Monte-Carlo range and
+        ``info["evaluated"]``: every ``n`` simulated with its rate.
 
     Notes
     -----
     S1 (per level, true share ``p = p0 + effect``, ``se = sqrt(p (1 - p) / n)``): the
     interval ``p_hat +- z se`` lies in ``[p0 - t, p0 + t]`` with probability
     ``Phi((p0 + t - z se - p) / se) - Phi((p0 - t + z se - p) / se)``; at ``effect = 0`` the
-    power target is met at ``n = p (1 - p) (z + z_{(1 + power) / 2})^2 / t^2``. The claim's
-    Wilson interval is close to the Wald interval at these ``n``.
+    power target is met at ``n = p (1 - p) (z + z_{(1 + power) / 2})^2 / t^2`` (the claim's
+    Wilson interval is close to this Wald interval).
     N1: ``n = groups sd^2 (z + z_power)^2 / effect^2`` (the far tail ignored), ``sd`` from
     :func:`nps_sd`.
+    Simulated: doubling from ``n_min``, then bisection on ``log n`` to a step of ``2^(1/8)``
+    (:mod:`loyaltystats._design_search`).
 
     Examples
     --------
     >>> sample_size("S1", k=1).n, sample_size("S1").n
     (1031, 1099)
-    >>> sample_size("N1", effect=10, shares=(0.2, 0.5)).n
-    479
-    >>> sample_size("N1", half_width=5, shares=(0.2, 0.5)).n
-    938
+    >>> sample_size("N1", effect=10).n, sample_size("N1", half_width=5).n
+    (479, 938)
+    >>> r = sample_size("N2", n_sim=4, n_min=50, n_max=400, seed=1)   # simulated
+    >>> r.n, [(e["n"], e["rate"]) for e in r.info["evaluated"]]
+    (100, [(50, 0.75), (71, 0.75), (84, 0.75), (92, 0.75), (100, 1.0)])
     """
     cid, level = _check_common(claim_id, level, groups)
-    if cid not in CLOSED_FORM:
-        raise ParameterError(f"sample_size has closed forms for {CLOSED_FORM}; for {cid} use "
-                             "loyaltystats.design.power(..., n=...) or power_curve")
     if not 0 < power < 1:
         raise ParameterError(f"power must be in (0, 1), got {power!r}")
+    if method not in ("auto", "closed", "simulate"):
+        raise ParameterError(f"method must be 'auto', 'closed' or 'simulate', got {method!r}")
+    if method == "simulate" or (method == "auto" and cid not in CLOSED_FORM):
+        if cid == "N1":
+            raise ParameterError("N1 is descriptive (no verdict): use method='closed'")
+        from ._design_search import simulated_sample_size
+
+        eff = _check_simulation(cid, effect, "true", n_sim, seed)
+        return simulated_sample_size(cid, target=power, effect=eff, level=level, n_sim=n_sim,
+                                     seed=seed, n_min=n_min, n_max=n_max)
+    if cid not in CLOSED_FORM:
+        raise ParameterError(f"closed forms exist for {CLOSED_FORM}, not {cid}")
+    return _closed_sample_size(cid, power, effect=effect, level=level, k=k,
+                               tolerance=tolerance, shares=shares, groups=groups,
+                               half_width=half_width)
+
+
+def _closed_sample_size(cid: str, power: float, *, effect: float | None, level: float,
+                        k: int | None, tolerance: float, shares: tuple[float, float],
+                        groups: int, half_width: float | None) -> DesignResult:
     settings: dict[str, Any] = {"target_power": power}
     if cid == "N1":
         sd = nps_sd(*shares)
@@ -454,6 +490,14 @@ def power(
         return _closed_result(cid, int(n), probs, level, settings)
     if cid == "N1":
         raise ParameterError("N1 is descriptive (no verdict): use method='closed' with effect=")
+    effect = _check_simulation(cid, effect, world, n_sim, seed)
+    return _simulate(cid, int(n), world=world, n_sim=n_sim, seed=seed, level=level,
+                     effect=effect)
+
+
+def _check_simulation(cid: str, effect: float | None, world: str, n_sim: int,
+                      seed: int) -> float | None:
+    """Validate the settings of a simulation; the effect as a float (None: true world)."""
     if effect is not None:
         from ._design_effects import effect_world
 
@@ -465,8 +509,7 @@ def power(
         raise ParameterError(f"n_sim must be a positive integer, got {n_sim!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ParameterError(f"seed must be an int, got {seed!r}")
-    return _simulate(cid, int(n), world=world, n_sim=n_sim, seed=seed, level=level,
-                     effect=effect)
+    return effect
 
 
 def power_curve(claim_id: str, *, ns: Any, ax: Any = None, **kwargs: Any) -> Any:
