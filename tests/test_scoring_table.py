@@ -67,6 +67,12 @@ def test_dict_path_matches_direct_computation_on_every_cell(scorer):
                 assert new[col] == pytest.approx(old[col], rel=1e-12, abs=1e-15, nan_ok=True)
                 assert new[col] == frame[col].iat[i] or (math.isnan(new[col])
                                                         and math.isnan(frame[col].iat[i]))
+            elif col == "risk_tier" and new[col] != old[col]:
+                # the tertile thresholds are customers' p_switch values, so a cell can sit
+                # exactly on one: the tier then follows the last ulp of the old plain-Python
+                # sum; the table's tier equals the frame path's
+                assert min(abs(old["p_switch"] - t) for t in scorer.risk_thresholds_) < 1e-12
+                assert new[col] == frame[col].iat[i]
             else:
                 assert new[col] == old[col], col
 
