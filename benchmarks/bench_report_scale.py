@@ -170,15 +170,16 @@ def report(runs: list[dict[str, Any]], cmd: str, wall: float) -> str:
               "claim that needs it) and the GiB its call alone added; exponent = "
               "log(t2/t1) / log(n2/n1) of the time alone, quoted where both times are at "
               f"least {MIN_FOR_EXPONENT} s.", "",
-              f"| claim | verdict at {sizes[-1]:,} | {head} | {expo} |",
+              f"| claim | verdict at {sizes[-1]:,} | {head} |" + (f" {expo} |" if expo else ""),
               "|---|---|" + "---|" * (len(sizes) + len(sizes) - 1)]
     claims = sorted(runs[-1]["per_claim"], key=lambda c: -runs[-1]["per_claim"][c]["seconds"])
     for c in claims:
         cells = " | ".join(f"{r['per_claim'][c]['seconds']:.2f} s / "
                            f"{r['in_report'].get(c, float('nan')):.2f} s / "
                            f"{r['per_claim'][c]['added_gib']:.2f}" for r in runs)
-        lines.append(f"| {c} | {runs[-1]['verdicts'].get(c, '')} | {cells} | "
-                     f"{' | '.join(exponents(runs, c))} |")
+        expo_c = " | ".join(exponents(runs, c))
+        lines.append(f"| {c} | {runs[-1]['verdicts'].get(c, '')} | {cells} |"
+                     + (f" {expo_c} |" if expo_c else ""))
     return "\n".join(lines) + "\n"
 
 
