@@ -197,12 +197,7 @@ def _category_codes(s: pd.Series, levels: tuple[str, ...]) -> np.ndarray | None:
             cat = s.cat.set_categories(list(levels))
             codes = cat.cat.codes.to_numpy()
         else:
-            # hash the values once, then map the few distinct ones to the levels (twice as
-            # fast as building a Categorical from the objects)
-            codes, uniques = pd.factorize(s)
-            if (codes < 0).any():
-                return None
-            codes = pd.Index(list(levels)).get_indexer(uniques)[codes]
+            codes = pd.Categorical(s.to_numpy(object), categories=list(levels)).codes
     except (TypeError, ValueError):  # unhashable values: full validation names them
         return None
     if (codes < 0).any():
