@@ -166,16 +166,28 @@ def frame_fast(scorer: Any, table: ScoreTable, df: pd.DataFrame,
     st = table.strides
     band_code = _band_codes(g, scorer._band_lows)
     cat_code = _band_codes(rec, scorer._rec_lows)
-    idx = band_code * st[0] + cat_code * st[1]
-    idx += np.minimum(ten, table.shape[3] - 1).astype(np.int64) * st[3]
+    # the cell index in int32 (the table has far fewer than 2**31 cells), built in place:
+    # half the memory traffic of int64 temporaries
+    idx = np.minimum(ten, table.shape[3] - 1).astype(np.int32)
+    idx *= st[3]
+    _add_scaled(idx, band_code, st[0])
+    _add_scaled(idx, cat_code, st[1])
     if scorer.has_negatives_:
-        idx += np.minimum(neg, scorer.cap).astype(np.int64) * st[2]
+        _add_scaled(idx, np.minimum(neg, scorer.cap).astype(np.int32), st[2])
     for k, (f, levels) in enumerate(scorer.feature_levels_.items()):
         codes = _category_codes(df[f], levels)
         if codes is None:
             return None
-        idx += codes * st[4 + k]
+        _add_scaled(idx, codes, st[4 + k])
     return _gather(scorer, table, idx, band_code, cat_code, df.index, errors)
+
+
+def _add_scaled(idx: np.ndarray, codes: np.ndarray, stride: int) -> None:
+    """``idx += codes * stride`` in idx's integer type, without an int64 temporary."""
+    if stride == 1:
+        idx += codes
+    else:
+        idx += codes.astype(idx.dtype, copy=False) * idx.dtype.type(stride)
 
 
 def _band_codes(x: np.ndarray, lows: list[float]) -> np.ndarray:
@@ -184,7 +196,7 @@ def _band_codes(x: np.ndarray, lows: list[float]) -> np.ndarray:
     Equal to ``searchsorted(lows, x, "right") - 1``; a few comparisons against a handful of
     bands are several times faster than a binary search per value.
     """
-    code = np.zeros(len(x), dtype=np.int64)
+    code = np.zeros(len(x), dtype=np.int32)
     for lo in lows[1:]:
         code += x >= lo
     return code
