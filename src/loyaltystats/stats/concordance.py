@@ -7,10 +7,11 @@ The C-index is computed on the table of (distinct time, event, risk rank) counts
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
+
+from .patterns import row_patterns
 
 __all__ = ["harrell_c"]
 
@@ -88,7 +89,9 @@ def _bootstrap_c(time: np.ndarray, event: np.ndarray, risks: list[np.ndarray],
     n = len(time)
     _, ti = np.unique(time, return_inverse=True)
     ranks = [np.unique(r, return_inverse=True)[1] for r in risks]
-    cells_j, cnt = _joint_cells([ti, event.astype(np.int64)] + ranks)
+    # the distinct (time, event, ranks) rows, sorted, by one integer key per row
+    cells_j, cnt = row_patterns(np.column_stack([ti, event] + ranks).astype(float))
+    cells_j = cells_j.astype(np.int64)
     nt = int(ti.max()) + 1
     reps = rng.multinomial(n, cnt / n, size=n_boot).astype(float)
     cboot = np.empty((n_boot, len(risks)))
@@ -110,24 +113,6 @@ def _bootstrap_c(time: np.ndarray, event: np.ndarray, risks: list[np.ndarray],
             tab = tab.reshape(-1, nt, nr, 2)
             cboot[s:s + block, j] = _c_from_tables(tab[..., 1], tab[..., 0])
     return cboot
-
-
-def _joint_cells(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of non-negative integer columns, sorted, and their counts: as
-    ``np.unique(np.column_stack(columns), axis=0, return_counts=True)``, through one int64
-    key per row (a sort of numbers instead of rows) when the mixed radix fits."""
-    sizes = [int(c.max()) + 1 if len(c) else 1 for c in columns]
-    if math.prod(sizes) >= 2**62:
-        return np.unique(np.column_stack(columns), axis=0, return_counts=True)
-    key = np.zeros(len(columns[0]), np.int64)
-    for c, size in zip(columns, sizes):
-        key = key * size + c
-    keys, cnt = np.unique(key, return_counts=True)
-    digits = []
-    for size in reversed(sizes):
-        digits.append(keys % size)
-        keys = keys // size
-    return np.column_stack(digits[::-1]), cnt
 
 
 def _auc_from_cells(p: np.ndarray, s: np.ndarray, n: np.ndarray) -> float:

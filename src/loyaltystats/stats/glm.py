@@ -18,6 +18,7 @@ from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from ..errors import DataError, ModelError, ParameterError
+from ._design import design_matrix
 
 __all__ = ["BinomialFit", "fit_binomial", "lr_test"]
 
@@ -201,7 +202,6 @@ def fit_binomial(
     >>> round(float(fit.params["C(k)[T.1]"]), 3)
     2.479
     """
-    import patsy
 
     if link not in _LINKS:
         raise ParameterError(f"link must be one of {sorted(_LINKS)}, got {link!r}")
@@ -221,10 +221,7 @@ def fit_binomial(
     if len(data) == 0:
         raise ModelError("no cell has any observations")
     rhs = formula.split("~", 1)[-1].strip()
-    try:
-        X = patsy.dmatrix(rhs, data, return_type="dataframe")
-    except patsy.PatsyError as exc:
-        raise DataError(f"cannot build the design for {rhs!r}: {exc}", table="cells") from exc
+    X = design_matrix(rhs, data, table="cells")
     rank = np.linalg.matrix_rank(X.to_numpy())
     if rank < X.shape[1]:
         raise ModelError(

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import linalg, optimize, special, stats
 
 from ..errors import DataError, ModelError
+from ._design import design_matrix
 from .glm import BinomialFit, fit_binomial
 from .levels import check_level
 
@@ -198,17 +199,22 @@ def _boundary_cells(eta: np.ndarray, y: np.ndarray, m: np.ndarray, link: str) ->
 def _design(fit: BinomialFit | None, cells: pd.DataFrame, formula: str, successes: str,
             trials: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, object, list[str]]:
     """The design matrix, successes and trials of the cells with trials (as fit_binomial)."""
-    import patsy
 
     for c in (successes, trials):
         if c not in cells.columns:
             raise DataError(f"missing count column; available: {list(cells.columns)}",
                             table="cells", column=c)
+    for c in (successes, trials):
+        v = cells[c].to_numpy(float)
+        bad = ~np.isfinite(v) | (v < 0)
+        if bad.any():
+            raise DataError("counts must be finite and non-negative", table="cells", column=c,
+                            n_rows=int(bad.sum()), examples=pd.unique(v[bad])[:5])
     data = cells.loc[cells[trials].to_numpy(float) > 0].reset_index(drop=True)
     spec = fit.design_info if fit is not None else formula
     if spec is None:
         raise ModelError("this fit was pickled or copied without its patsy design: refit it")
-    X = patsy.dmatrix(spec, data, return_type="dataframe")
+    X = design_matrix(spec, data, table="cells")
     return (X.to_numpy(float), data[successes].to_numpy(float), data[trials].to_numpy(float),
             X.design_info, [str(c) for c in X.columns])
 

@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import special, stats
 
 from ..errors import DataError, ModelError, ParameterError
+from ._design import design_matrix
 from .levels import check_level
 
 __all__ = ["SurveyBinomialFit", "fit_binomial_survey", "survey_ciprop"]
@@ -390,7 +391,6 @@ def fit_binomial_survey(
     >>> fit.df_resid, fit.design
     (498.0, 'ids=~1')
     """
-    import patsy
 
     if (weights_sq is not None and counts is None) or (
             counts is not None and weights_sq is None and cluster is None):
@@ -405,10 +405,7 @@ def fit_binomial_survey(
     if len(data) == 0 or w.sum() <= 0:
         raise ModelError("no rows with positive weight")
     rhs = formula.split("~", 1)[-1].strip()
-    try:
-        Xd = patsy.dmatrix(rhs, data, return_type="dataframe")
-    except patsy.PatsyError as exc:
-        raise DataError(f"cannot build the design for {rhs!r}: {exc}", table="data") from exc
+    Xd = design_matrix(rhs, data, table="data")
     X = Xd.to_numpy(float)
     if np.linalg.matrix_rank(X[w > 0]) < X.shape[1]:
         raise ModelError(f"design for {rhs!r} is rank deficient: some levels are empty "
