@@ -63,3 +63,39 @@ def test_cluster_robust_ceiling_at_scale_equals_statsmodels_on_rows():
     se = float(pred.se_mean[0])
     # t with (clusters - 1) df vs normal: equal to 3 decimals at 120,000 clusters
     assert est["ci_high"] - est["estimate"] == pytest.approx(1.96 * se, rel=2e-3)
+
+
+@pytest.mark.parametrize("extra", [{}, {"outcome": "stayed"},
+                                   {"outcome": "stayed", "weights": "w"}])
+def test_compacted_cells_equal_a_groupby_in_any_row_order(extra):
+    # ids spread over a range of 1.1 x 10^6 (ranked through a table, not hashed) and
+    # 5 x 5 x 5 x 10 x 200,000 potential cells (above the limit: only the present ones
+    # counted, by one sort of the codes; with weights by numpy.unique)
+    df = _survey(200_000, seed=3)
+    df["customer_id"] = df["customer_id"] * 11 // 2 + 17
+    df["w"] = np.random.default_rng(4).random(len(df))
+    keys = ["B1", "B2", "D1", "grade", "customer_id"]
+    agg = {"n": ("B1", "size")}
+    if "outcome" in extra:
+        agg["successes"] = ("stayed", "sum")
+    if "weights" in extra:
+        df["ww"] = df["w"] ** 2
+        df["ws"] = df["w"] * df["stayed"]
+        agg.update(weight=("w", "sum"), weight_successes=("ws", "sum"), weight_sq=("ww", "sum"))
+    ref = df.groupby(keys).agg(**agg).reset_index()
+    shuffled = df.sample(frac=1.0, random_state=5)
+    for data in (df, shuffled):
+        got = count_cells(data, keys, id_keys=["customer_id"], **extra)
+        assert got["n"].dtype == np.int64
+        pd.testing.assert_frame_equal(got, ref, check_dtype=False, rtol=1e-12)
+
+
+def test_identifier_codes_ranked_through_a_table_equal_pandas_factorize():
+    from loyaltystats.tables import factorize_column
+
+    ids = pd.Series(np.random.default_rng(6).choice(3_000_000, 900_000), dtype=np.int32)
+    codes, uniques = factorize_column(ids)
+    ref_codes, ref_uniques = pd.factorize(ids, sort=True)
+    np.testing.assert_array_equal(codes, ref_codes)
+    pd.testing.assert_index_equal(uniques, pd.Index(ref_uniques))
+    assert codes.dtype == np.int64
