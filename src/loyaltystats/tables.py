@@ -32,7 +32,7 @@ from ._rules import MAX_CELLS, violation
 from ._validate import require_frame
 from .scales import labels_note
 
-__all__ = ["count_cells", "person_period", "factorize_column"]
+__all__ = ["count_cells", "person_period", "factorize_column", "dense_codes"]
 
 MAX_PERSON_PERIOD_ROWS = 500_000_000
 """Largest person-period table :func:`person_period` builds (rows); about 10 GB of
@@ -98,6 +98,28 @@ def factorize_column(s: pd.Series, *, table: str = "data") -> tuple[np.ndarray, 
             return _rank_coded(values, lo, hi)
     codes, uniques = pd.factorize(s, sort=True)
     return codes.astype(np.int64), pd.Index(uniques)
+
+
+def dense_codes(s: pd.Series, *, table: str = "data") -> tuple[np.ndarray, pd.Index]:
+    """Codes ``0..k-1`` of the ``k`` values present in a key column, in their sorted order.
+
+    Like :func:`factorize_column`, but without codes for values that do not occur (integer
+    ranges with gaps, unused categories): identifiers coded for cluster counts and
+    per-customer arrays.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> codes, uniques = dense_codes(pd.Series([30, 10, 30]))
+    >>> codes.tolist(), uniques.tolist()
+    ([1, 0, 1], [10, 30])
+    """
+    codes, uniques = factorize_column(s, table=table)
+    present = np.bincount(codes, minlength=len(uniques)) > 0
+    if present.all():
+        return codes, uniques
+    rank = np.cumsum(present) - 1
+    return rank[codes], uniques[present]
 
 
 def _rank_coded(values: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, pd.Index]:

@@ -158,6 +158,7 @@ class _Model:
         for mat in (self.CG, self.CGM, self.CPG):
             mat.sum_duplicates()
         self.CG_T = self.CG.T.tocsr()
+        self.Z_ind = _indicator(self.g_zc, self.pz)  # sums per delight group -> per window
         self.FG_T = np.asarray((_indicator(ginv, ng) @ F_d).toarray()).T
 
     def _pair_polynomial(self) -> None:
@@ -211,7 +212,13 @@ class _Model:
                 "singular": singular}
 
     def score_stat(self, a: float) -> float:
-        """Cluster-robust score (LM) statistic of H0: adaptation = a, customers as clusters.
+        """Cluster-robust score (LM) statistic of H0: adaptation = a (see
+        :meth:`score_stats`)."""
+        return float(self.score_stats(np.array([a]))[0])
+
+    def score_stats(self, a_values: np.ndarray, chunk: int = 4) -> np.ndarray:
+        """Cluster-robust score (LM) statistics of H0: adaptation = a, customers as clusters,
+        for several ``a`` at once (each pass over the customers serves ``chunk`` of them).
 
         With ``u`` the fitted values before the within transformation (``F b`` plus the
         delight effects) the residuals are ``r = My - u + cm(u)``; the derivative of the
@@ -221,41 +228,49 @@ class _Model:
         zero within a customer); ``h`` and ``u`` are a value per pattern plus a term on the
         delight rows, so the sums come from the (customer, pattern) counts.
         """
-        n_f, g_zc, kg = self.n_f, self.g_zc, self.g_k
-        f = self.fit(a)
-        b_f, b_z = f["beta"][:n_f], f["beta"][n_f:]
+        a_values = np.asarray(a_values, dtype=float)
+        return np.concatenate([self._score_chunk(a_values[i:i + chunk])
+                               for i in range(0, len(a_values), chunk)])
+
+    def _score_chunk(self, A: np.ndarray) -> np.ndarray:
+        """:meth:`score_stats` for a few ``a``: one column per ``a`` in every product."""
+        n_f, g_zc, kg = self.n_f, self.g_zc, self.g_k[:, None]
+        fits = [self.fit(float(a)) for a in A]
+        beta = np.column_stack([f["beta"] for f in fits])
+        b_f, b_z = beta[:n_f], beta[n_f:][g_zc]
         # per delight group (window, k): a^(k - 1) and d fitted / d a
-        e_g = a ** (kg - 1.0)
-        g0_g = b_z[g_zc] * (kg - 1.0) * a ** (kg - 2.0)
-        cm_g0 = np.asarray(self.CG @ g0_g) * self.inv_nc_d    # customer means of g0
+        e_g = A[None, :] ** (kg - 1.0)
+        g0_g = b_z * (kg - 1.0) * A[None, :] ** (kg - 2.0)
+        cm_g0 = (self.CG @ g0_g) * self.inv_nc_d[:, None]   # customer means of g0
         # Z' (g0 - cm(g0)) per delight window, and F' g0 - S' cm(g0)
-        z_part = np.bincount(g_zc, weights=e_g * (g0_g * self.g_cnt - self.CG_T @ cm_g0),
-                             minlength=self.pz)
-        xtg = np.r_[self.FG_T @ g0_g - self.S_d_T @ cm_g0, z_part]
-        gam = np.linalg.lstsq(f["xtx"], xtg, rcond=None)[0]
+        z_part = self.Z_ind @ (e_g * (g0_g * self.g_cnt[:, None] - self.CG_T @ cm_g0))
+        xtg = np.vstack([self.FG_T @ g0_g - self.S_d_T @ cm_g0, z_part])
+        gam = np.column_stack([np.linalg.lstsq(f["xtx"], xtg[:, j], rcond=None)[0]
+                               for j, f in enumerate(fits)])
         u_p, h_p = self.Fp @ b_f, -(self.Fp @ gam[:n_f])  # per pattern
-        vals = np.column_stack([u_p, h_p, h_p * u_p])
+        k = len(A)
+        vals = np.hstack([u_p, h_p, h_p * u_p])
         # customers with delights: pattern sums plus the delight rows' extra terms (per group)
-        du_g = e_g * b_z[g_zc]
+        du_g = e_g * b_z
         dh_g = g0_g - e_g * gam[n_f:][g_zc]
         per_pat = np.asarray(self.N_d @ vals)
-        extra = np.asarray(self.CG @ np.column_stack([du_g, dh_g]))
+        extra = np.asarray(self.CG @ np.hstack([du_g, dh_g]))
         pp, pg = self.pg_pat, self.pg_g
         hu_pg = h_p[pp] * du_g[pg] + dh_g[pg] * (u_p[pp] + du_g[pg])
-        u_c = per_pat[:, 0] + extra[:, 0]
-        h_c = per_pat[:, 1] + extra[:, 1]
-        hu_c = per_pat[:, 2] + self.CPG @ hu_pg
-        hy_c = self.M_d @ h_p + self.CGM @ dh_g
-        per_c = hy_c - hu_c + u_c * self.inv_nc_d * h_c
+        u_c = per_pat[:, :k] + extra[:, :k]
+        h_c = per_pat[:, k:2 * k] + extra[:, k:]
+        per_c = (self.M_d @ h_p + self.CGM @ dh_g) - (per_pat[:, 2 * k:] + self.CPG @ hu_pg)
+        per_c += u_c * self.inv_nc_d[:, None] * h_c
         # the other customers, by groups of equal counts per pattern
         gp = np.asarray(self.N_G @ vals)
-        L = gp[:, 0] * gp[:, 1] / self.n_g - gp[:, 2]
-        hs1 = self.S1_G @ h_p
-        sq = (float(per_c @ per_c) + float(h_p @ self.Q @ h_p) + 2 * float(L @ hs1)
-              + float(self.cnt_g @ (L * L)))
-        sc = float(per_c.sum()) + float(hs1.sum()) + float(self.cnt_g @ L)
+        L = gp[:, :k] * gp[:, k:2 * k] / self.n_g[:, None] - gp[:, 2 * k:]
+        hs1 = np.asarray(self.S1_G @ h_p)
+        sq = (np.einsum("ij,ij->j", per_c, per_c) + np.einsum("ij,ij->j", h_p, self.Q @ h_p)
+              + 2 * np.einsum("ij,ij->j", L, hs1) + self.cnt_g @ (L * L))
+        sc = per_c.sum(axis=0) + hs1.sum(axis=0) + self.cnt_g @ L
         v = sq * self.n_cust / max(self.n_cust - 1, 1)
-        return sc * sc / v if v > 0 else 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(v > 0, sc * sc / v, 0.0)
 
 
 def _compact_codes(codes: np.ndarray) -> tuple[np.ndarray, int]:
@@ -356,7 +371,7 @@ def _infer_interval(model: _Model, prof: _AProfile, interval: str,
         crit_fn, crit_grid = (lambda a: model.fit(a)["rss"] - thr), prof.rss - thr
     else:
         chi = float(stats.chi2.ppf(level, 1))
-        lm = np.array([model.score_stat(a) for a in _A_GRID])
+        lm = model.score_stats(_A_GRID)
         crit_fn, crit_grid = (lambda a: model.score_stat(a) - chi), lm - chi
     inside = np.flatnonzero(crit_grid <= 0)
     if len(inside) == 0:

@@ -36,6 +36,7 @@ from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import GRADE_1_10, Scale, missing_error
+from ..tables import dense_codes
 from ._adaptation_fit import (
     _A_GRID,
     _AProfile,
@@ -152,8 +153,13 @@ def _read_delights(experiences: pd.DataFrame, responses: pd.DataFrame, customer:
         error = missing_error(s, column=customer, table=tab, cls=DataError)
         if error is not None:
             raise error
-    codes, uniq = pd.factorize(pd.concat([responses[customer], dl[customer]],
-                                         ignore_index=True))
+    both = pd.concat([responses[customer], dl[customer]], ignore_index=True)
+    try:
+        # codes in the ids' sorted order: logs sorted by (customer, time) stay sorted in
+        # codes, so the delights need no sort and the as-of match one search
+        codes, _ = dense_codes(both, table="responses")
+    except TypeError:  # ids that do not sort (mixed types): codes in order of appearance
+        codes, _ = pd.factorize(both)
     c_r, c_d = codes[: len(responses)], codes[len(responses):]
     return t_r, t_d, c_r, c_d
 
