@@ -59,16 +59,23 @@ class _Model:
         z_map = np.full(len(present_w), -1)
         z_map[dw] = np.arange(len(dw))
 
-        F, self.f_names = _fixed_effects(d, s_rec, wcol, len(present_w), strata_codes)
-        self.n_f = F.shape[1]
         yc = y - float(y.mean())
         My = yc - (np.bincount(cc, weights=yc, minlength=self.n_cust) / n_c)[cc]
-        # per-customer sums of F: MF'MF = F'F - S' diag(1 / n_c) S
-        S = _indicator(cc, self.n_cust) @ F
-        self.FtF = ((F.T @ F) - S.T @ sparse.diags(1.0 / n_c) @ S).toarray()
-        self.Fty = np.asarray(F.T @ My).ravel()  # My is demeaned, so MF'My = F'My
         self.yty = float(My @ My)
-        self._patterns(F, d, s_rec, wcol, strata_codes, My)
+        # F (window, stratum x window and recent-repeat dummies) is only formed for one
+        # response per pattern: F = P Fp with P the responses' pattern indicator
+        first = self._patterns(d, s_rec, wcol, strata_codes, My)
+        Fp, self.f_names = _fixed_effects(
+            d[first], s_rec[first], wcol[first], len(present_w),
+            None if strata_codes is None else strata_codes[first])
+        self.Fp = Fp = Fp.toarray()
+        self.n_f = Fp.shape[1]
+        cnt_p = np.bincount(self.pat, minlength=len(first)).astype(float)
+        # MF'MF = F'F - S' diag(1 / n_c) S with S = N Fp the per-customer sums of F
+        NtDN = (self.N.T @ sparse.diags(1.0 / n_c) @ self.N).toarray()
+        self.FtF = Fp.T @ ((np.diag(cnt_p) - NtDN) @ Fp)
+        # My is demeaned, so MF'My = F'My
+        self.Fty = Fp.T @ np.bincount(self.pat, weights=My, minlength=len(first))
         rows_d = np.flatnonzero(d)
         self.zc = z_map[wcol[rows_d]]
         self.kd = k[rows_d]
@@ -76,35 +83,34 @@ class _Model:
         self.cc_d = cc_d = cc[rows_d]
         self.pat_d = self.pat[rows_d]
         self.My_d = My[rows_d]
-        self.ucd = ucd = np.unique(cc_d)
-        # S' on the customers with delights (F' applied to a per-customer constant is S'
-        # applied to it)
-        F_d = F[rows_d]
-        self.S_d_T = S[ucd].T.tocsr()
-        # the delight rows of MF = F - customer means of F, kept sparse (summed per group)
-        self._delight_groups(F_d - sparse.diags(1.0 / n_c[cc_d]) @ S[cc_d])
+        self.ucd = np.unique(cc_d)
+        self._delight_groups()
         self._pair_polynomial()
         self._split_customers()
-        self._delight_cells(F_d)
+        # S' on the customers with delights (F' applied to a per-customer constant is S'
+        # applied to it): S_d' v = Fp' (N_d' v)
+        self.N_d_T = self.N_d.T.tocsr()
+        self._delight_cells()
 
-    def _patterns(self, F: sparse.csr_matrix, d: np.ndarray, s_rec: np.ndarray,
-                  wcol: np.ndarray, strata_codes: np.ndarray | None, My: np.ndarray) -> None:
-        """Pattern of each response's row of ``F``; counts and ``My`` per (customer, pattern)."""
+    def _patterns(self, d: np.ndarray, s_rec: np.ndarray, wcol: np.ndarray,
+                  strata_codes: np.ndarray | None, My: np.ndarray) -> np.ndarray:
+        """Pattern of each response's row of ``F``; counts and ``My`` per (customer, pattern).
+
+        Returns one response per pattern (rows of one pattern have the same row of F)."""
         strat = (np.zeros(len(d), np.int64) if strata_codes is None
                  else np.where(d, 0, strata_codes).astype(np.int64))
         key = (wcol.astype(np.int64) * (int(strat.max()) + 1) + strat) * 2 + s_rec
         self.pat, n_pat = _compact_codes(key)
-        # one response per pattern (rows of one pattern have the same row of F)
         first = np.empty(n_pat, np.int64)
         first[self.pat] = np.arange(len(key))
-        self.Fp = F[first].toarray()
-        shape = (self.n_cust, len(first))
+        shape = (self.n_cust, n_pat)
         cp = sparse.csr_matrix((np.ones(self.n), (self.cc, self.pat)), shape=shape)
         cp.sum_duplicates()
         self.N = cp
         my = sparse.csr_matrix((My, (self.cc, self.pat)), shape=shape)
         my.sum_duplicates()
         self.M = my
+        return first
 
     def _split_customers(self) -> None:
         """Customers with delight responses one by one; the others grouped by their counts
@@ -133,18 +139,26 @@ class _Model:
         self.cnt_g = np.bincount(inv, minlength=G).astype(float)
         self.S1_G = (_indicator(inv, G) @ M_o).tocsr()
 
-    def _delight_groups(self, MF_d: sparse.spmatrix) -> None:
-        """Sums of the delight rows of ``MF`` and ``My`` per (delight window, k)."""
+    def _delight_groups(self) -> None:
+        """Sums of the delight rows of ``MF`` and ``My`` per (delight window, k).
+
+        The delight rows of ``MF = F - S[c] / n_c`` summed per group: the group's counts
+        per pattern times ``Fp``, minus the group's customers' counts per pattern (each
+        weighted by ``1 / n_c`` per delight row) times ``Fp``."""
         kmax = int(self.kd.max()) + 1
         ug, ginv = np.unique(self.zc * kmax + self.kd, return_inverse=True)
         self.g_zc, self.g_k = ug // kmax, (ug % kmax).astype(float)
-        ng = len(ug)
+        ng, n_pat = len(ug), self.Fp.shape[0]
         self.g_cnt = np.bincount(ginv, minlength=ng).astype(float)
         self.g_My = np.bincount(ginv, weights=self.My_d, minlength=ng)
-        self.g_MF = np.asarray((_indicator(ginv, ng) @ MF_d).toarray())
+        gp = sparse.csr_matrix((np.ones(len(ginv)), (ginv, self.pat_d)), shape=(ng, n_pat))
+        w_gc = sparse.csr_matrix((1.0 / self.n_c[self.cc_d], (ginv, self.cc_d)),
+                                 shape=(ng, self.n_cust))
+        self.GP = gp.toarray()  # delight rows per (group, pattern)
+        self.g_MF = (self.GP - (w_gc @ self.N).toarray()) @ self.Fp
         self.ginv_d = ginv
 
-    def _delight_cells(self, F_d: sparse.csr_matrix) -> None:
+    def _delight_cells(self) -> None:
         """Delight rows counted per (customer, delight group) and per (customer, pattern,
         group): everything the score statistic adds on the delight rows depends on the row
         only through its group (``a^(k - 1)``, the window's effect) and its pattern."""
@@ -159,7 +173,7 @@ class _Model:
             mat.sum_duplicates()
         self.CG_T = self.CG.T.tocsr()
         self.Z_ind = _indicator(self.g_zc, self.pz)  # sums per delight group -> per window
-        self.FG_T = np.asarray((_indicator(ginv, ng) @ F_d).toarray()).T
+        self.FG_T = (self.GP @ self.Fp).T  # F' summed per delight group
 
     def _pair_polynomial(self) -> None:
         """``sum_c s_cj s_cl / n_c`` with ``s_cj = sum a^(k-1)`` over the customer's delight
@@ -244,7 +258,7 @@ class _Model:
         cm_g0 = (self.CG @ g0_g) * self.inv_nc_d[:, None]   # customer means of g0
         # Z' (g0 - cm(g0)) per delight window, and F' g0 - S' cm(g0)
         z_part = self.Z_ind @ (e_g * (g0_g * self.g_cnt[:, None] - self.CG_T @ cm_g0))
-        xtg = np.vstack([self.FG_T @ g0_g - self.S_d_T @ cm_g0, z_part])
+        xtg = np.vstack([self.FG_T @ g0_g - self.Fp.T @ (self.N_d_T @ cm_g0), z_part])
         gam = np.column_stack([np.linalg.lstsq(f["xtx"], xtg[:, j], rcond=None)[0]
                                for j, f in enumerate(fits)])
         u_p, h_p = self.Fp @ b_f, -(self.Fp @ gam[:n_f])  # per pattern
