@@ -56,3 +56,23 @@ def test_sorted_and_shuffled_answers_give_the_same_rows(strict):
     shuffled_pos = last_at_or_before(t_code, t_time, r_code[p], r_time[p], 3_200, strict=strict)
     np.testing.assert_array_equal(shuffled_pos, sorted_pos[p])
     assert (sorted_pos >= 0).sum() > len(r_code) // 2  # the search found real matches
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 50])
+def test_blocks_of_whole_customers_give_the_rows_of_one_search(chunk):
+    from loyaltystats._asof import _merged_search
+
+    rng = np.random.default_rng(8)
+    t_code = np.sort(rng.integers(0, 40, 300))
+    t_time = rng.integers(0, 10, 300).astype(float)
+    o = np.lexsort((t_time, t_code))
+    t_code, t_time = t_code[o], t_time[o]
+    r_code = np.sort(rng.integers(0, 45, 200))  # some customers without transactions
+    r_time = rng.integers(-1, 11, 200).astype(float)
+    o = np.lexsort((r_time, r_code))
+    r_code, r_time = r_code[o], r_time[o]
+    for strict in (False, True):
+        one = _merged_search(t_code, t_time, r_code, r_time, strict=strict, chunk=10**9)
+        blocks = _merged_search(t_code, t_time, r_code, r_time, strict=strict, chunk=chunk)
+        np.testing.assert_array_equal(blocks, one)
+        np.testing.assert_array_equal(one, _reference(t_code, t_time, r_code, r_time, strict))

@@ -7,6 +7,8 @@ import pandas as pd
 import polars as pl
 import pytest
 import statsmodels.formula.api as smf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loyaltystats.errors import DataError
 from loyaltystats.tables import count_cells
@@ -99,3 +101,21 @@ def test_identifier_codes_ranked_through_a_table_equal_pandas_factorize():
     np.testing.assert_array_equal(codes, ref_codes)
     pd.testing.assert_index_equal(uniques, pd.Index(ref_uniques))
     assert codes.dtype == np.int64
+
+
+@settings(max_examples=100, deadline=None)
+@given(a=st.lists(st.integers(-2**40, 2**40), min_size=1, max_size=30),
+       b=st.lists(st.integers(-2**40, 2**40), min_size=1, max_size=30),
+       dtype=st.sampled_from(["int64", "int32", "int8", "uint8"]), spread=st.booleans())
+def test_shared_codes_equal_a_sorted_factorize_of_both_columns(a, b, dtype, spread):
+    from loyaltystats.tables import shared_codes
+
+    info = np.iinfo(dtype)
+    # small ranges use the table over the range, wide ones the concatenated fallback
+    scale = 1 if spread else 2**30
+    va = np.clip(np.array(a) // scale, info.min, info.max).astype(dtype)
+    vb = np.clip(np.array(b) // scale, -128, 127).astype("int8" if dtype != "uint8" else dtype)
+    ca, cb, k = shared_codes(pd.Series(va), pd.Series(vb))
+    ref, uniq = pd.factorize(np.r_[va.astype(np.int64), vb.astype(np.int64)], sort=True)
+    np.testing.assert_array_equal(np.r_[ca, cb], ref)
+    assert k == len(uniq)

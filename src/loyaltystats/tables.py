@@ -32,7 +32,8 @@ from ._rules import MAX_CELLS, violation
 from ._validate import require_frame
 from .scales import labels_note
 
-__all__ = ["count_cells", "person_period", "factorize_column", "dense_codes"]
+__all__ = ["count_cells", "person_period", "factorize_column", "dense_codes",
+           "shared_codes"]
 
 MAX_PERSON_PERIOD_ROWS = 500_000_000
 """Largest person-period table :func:`person_period` builds (rows); about 10 GB of
@@ -86,8 +87,9 @@ def factorize_column(s: pd.Series, *, table: str = "data") -> tuple[np.ndarray, 
     values = s.to_numpy()
     if values.dtype.kind == "b":
         return values.astype(np.int64), pd.Index([False, True])
-    if values.dtype.kind in "iu":
-        lo, hi = int(values.min()), int(values.max())
+    lo, hi = (int(values.min()), int(values.max())) if values.dtype.kind in "iu" and len(
+        values) else (0, -1)
+    if -2**62 < lo <= hi < 2**62:  # else int64 arithmetic could overflow (uint64 ids)
         if hi - lo < 1_000_000:
             # Arithmetic coding keeps every value between min and max as a potential cell;
             # empty cells are dropped after counting.
@@ -122,10 +124,66 @@ def dense_codes(s: pd.Series, *, table: str = "data") -> tuple[np.ndarray, pd.In
     return rank[codes], uniques[present]
 
 
+def shared_codes(first: pd.Series, second: pd.Series, *, tables: tuple[str, str] = (
+        "data", "data")) -> tuple[np.ndarray, np.ndarray, int]:
+    """Codes of two identifier columns on one coding (the values of both, in sorted order).
+
+    For integer ids within a range of at most four times the rows, one table over the range
+    ranks the ids of both columns (no concatenation, no hashing; int32 codes when they
+    fit); otherwise :func:`dense_codes` on the two columns concatenated (codes in order of
+    appearance when the ids do not sort, e.g. mixed types).
+
+    Returns
+    -------
+    tuple
+        The codes of ``first``, the codes of ``second`` and the number of distinct ids.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a, b, k = shared_codes(pd.Series([30, 10]), pd.Series([20, 30, 30]))
+    >>> a.tolist(), b.tolist(), k
+    ([2, 0], [1, 2, 2], 3)
+    """
+    va, vb = first.to_numpy(), second.to_numpy()
+    if va.dtype.kind in "iu" and vb.dtype.kind in "iu" and len(va) and len(vb):
+        lo = min(int(va.min()), int(vb.min()))
+        hi = max(int(va.max()), int(vb.max()))
+        if hi - lo < max(4 * (len(va) + len(vb)), 1_000_000) and -2**62 < lo and hi < 2**62:
+            present = np.zeros(hi - lo + 1, dtype=bool)
+            oa, ob = _offset(va, lo, hi), _offset(vb, lo, hi)
+            present[oa] = True
+            present[ob] = True
+            k = int(present.sum())
+            rank = np.cumsum(present, dtype=np.int32 if k < 2**31 else np.int64)
+            rank -= 1
+            return rank[oa], rank[ob], k
+    for s, t in ((first, tables[0]), (second, tables[1])):
+        if s.isna().any():
+            factorize_column(s, table=t)  # raises, naming the table and column
+    both = pd.concat([first, second], ignore_index=True)
+    try:
+        codes, uniques = dense_codes(both, table=tables[0])
+    except TypeError:  # ids that do not sort (mixed types): codes in order of appearance
+        codes, uniques = pd.factorize(both)
+        codes = codes.astype(np.int64)
+    return codes[: len(first)], codes[len(first):], len(uniques)
+
+
+def _offset(v: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """``v - lo`` for integers ``lo <= v <= hi``: in ``v``'s own type when it holds ``lo``,
+    ``hi`` and ``hi - lo`` (no int64 copy), else in int64."""
+    info = np.iinfo(v.dtype)
+    if info.min <= lo and hi <= info.max and hi - lo <= info.max:
+        return v - v.dtype.type(lo)
+    return v.astype(np.int64) - lo
+
+
 def _rank_coded(values: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, pd.Index]:
     """Codes 0..k-1 of the k distinct integers in ``values`` (all within ``lo..hi``) in sorted
     order and those integers: what ``pandas.factorize(sort=True)`` returns."""
-    offset = values.astype(np.int64) - lo
+    offset = values.astype(np.int64)
+    offset -= lo
     present = np.zeros(hi - lo + 1, dtype=bool)
     present[offset] = True
     rank = np.cumsum(present, dtype=np.int64)

@@ -36,7 +36,7 @@ from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import GRADE_1_10, Scale, missing_error
-from ..tables import dense_codes
+from ..tables import shared_codes
 from ._adaptation_fit import (
     _A_GRID,
     _AProfile,
@@ -153,14 +153,10 @@ def _read_delights(experiences: pd.DataFrame, responses: pd.DataFrame, customer:
         error = missing_error(s, column=customer, table=tab, cls=DataError)
         if error is not None:
             raise error
-    both = pd.concat([responses[customer], dl[customer]], ignore_index=True)
-    try:
-        # codes in the ids' sorted order: logs sorted by (customer, time) stay sorted in
-        # codes, so the delights need no sort and the as-of match one search
-        codes, _ = dense_codes(both, table="responses")
-    except TypeError:  # ids that do not sort (mixed types): codes in order of appearance
-        codes, _ = pd.factorize(both)
-    c_r, c_d = codes[: len(responses)], codes[len(responses):]
+    # codes in the ids' sorted order: logs sorted by (customer, time) stay sorted in codes,
+    # so the delights need no sort and the as-of match one search
+    c_r, c_d, _ = shared_codes(responses[customer], dl[customer],
+                               tables=("responses", "experiences"))
     return t_r, t_d, c_r, c_d
 
 
@@ -180,7 +176,7 @@ def _count_delights(t_r: np.ndarray, t_d: np.ndarray, c_r: np.ndarray, c_d: np.n
     gap = np.where(new, np.nan, td - np.r_[np.nan, td[:-1]])
     # each response's customer's last delight at or before it (an as-of match, no sort)
     n_codes = int(max(c_r.max(initial=-1), cd.max(initial=-1))) + 1
-    pos = last_at_or_before(cd.astype(np.int64), td, c_r.astype(np.int64), t_r, n_codes,
+    pos = last_at_or_before(cd, td, c_r, t_r, n_codes,
                             strict=False)
     hit = pos >= 0
     hit[hit] &= cd[pos[hit]] == c_r[hit]

@@ -25,7 +25,7 @@ from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
 from ..scales import GRADE_1_10, RECOMMEND_0_10, Scale, missing_error
 from ..stats.patterns import row_patterns
-from ..tables import dense_codes
+from ..tables import shared_codes
 from ._common import column, no_missing, z_value
 
 __all__ = ["RecencyResult", "recency"]
@@ -236,14 +236,8 @@ def _lagged_ratings(tc: pd.Series, rc: pd.Series, t_time: np.ndarray, r_time: np
     codes (the clusters) and how many answers were left out.
     """
     # common integer customer codes, transactions sorted by (customer, time)
-    both = pd.concat([tc, rc], ignore_index=True)
-    try:
-        # codes in the ids' sorted order (integer ids ranked through a table, no hashing)
-        codes, uniques = dense_codes(both, table="transactions")
-    except TypeError:  # ids that do not sort (mixed types): codes in order of appearance
-        codes, uniques = pd.factorize(both, sort=False)
-    t_code = codes[: len(tc)].astype(np.int64, copy=False)
-    r_code = codes[len(tc):].astype(np.int64, copy=False)
+    # codes in the ids' sorted order (integer ids ranked through a table, no hashing)
+    t_code, r_code, n_codes = shared_codes(tc, rc, tables=("transactions", "responses"))
     if not sorted_by_key_time(t_code, t_time):
         order = np.lexsort((t_time, t_code))
         t_code, t_time, t_rating = t_code[order], t_time[order], t_rating[order]
@@ -252,7 +246,7 @@ def _lagged_ratings(tc: pd.Series, rc: pd.Series, t_time: np.ndarray, r_time: np
     group_start = np.maximum.accumulate(np.where(first, np.arange(len(t_code)), 0))
     seq = np.arange(len(t_code)) - group_start
     # last transaction at (include_current) or before each survey, within its customer
-    pos = last_at_or_before(t_code, t_time, r_code, r_time, len(uniques),
+    pos = last_at_or_before(t_code, t_time, r_code, r_time, n_codes,
                              strict=not include_current)
     ok = pos >= 0
     ok[ok] &= t_code[pos[ok]] == r_code[ok]
