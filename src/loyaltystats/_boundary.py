@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ._frames import locate_rows
+from ._threads import single_blas_thread
 from .errors import DataError, ModelError, ParameterError
 from .results import ClaimResult
 
@@ -205,6 +206,10 @@ def reads(**tables: Sequence[str]) -> Callable[[_F], _F]:
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with single_blas_thread():  # see loyaltystats._threads
+                return checked(*args, **kwargs)
+
+        def checked(*args: Any, **kwargs: Any) -> Any:
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
             given = {t: bound.arguments.get(t) for t in tables}

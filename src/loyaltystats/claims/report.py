@@ -16,6 +16,7 @@ import pandas as pd
 
 from .._files import write_text_atomic
 from .._progress import draw_bar
+from .._threads import one_blas_thread
 from .._validate import FrameLike
 from .._version import __version__
 from ..errors import LoyaltyStatsError, ParameterError
@@ -376,6 +377,7 @@ def nonfinite_deciding_terms(claim_id: str, claim: ClaimResult) -> str:
     return ""
 
 
+@one_blas_thread
 def check_claims(
     responses: FrameLike | None = None,
     customers: FrameLike | None = None,
