@@ -87,10 +87,8 @@ class _Model:
         self._delight_groups()
         self._pair_polynomial()
         self._split_customers()
-        # S' on the customers with delights (F' applied to a per-customer constant is S'
-        # applied to it): S_d' v = Fp' (N_d' v)
-        self.N_d_T = self.N_d.T.tocsr()
         self._delight_cells()
+        self._row_blocks()
 
     def _patterns(self, d: np.ndarray, s_rec: np.ndarray, wcol: np.ndarray,
                   strata_codes: np.ndarray | None, My: np.ndarray) -> np.ndarray:
@@ -171,7 +169,6 @@ class _Model:
         self.CPG = sparse.csr_matrix((ones, (cd, pginv.ravel())), shape=(n_d, len(upg)))
         for mat in (self.CG, self.CGM, self.CPG):
             mat.sum_duplicates()
-        self.CG_T = self.CG.T.tocsr()
         self.Z_ind = _indicator(self.g_zc, self.pz)  # sums per delight group -> per window
         self.FG_T = (self.GP @ self.Fp).T  # F' summed per delight group
 
@@ -230,7 +227,7 @@ class _Model:
         :meth:`score_stats`)."""
         return float(self.score_stats(np.array([a]))[0])
 
-    def score_stats(self, a_values: np.ndarray, chunk: int = 4) -> np.ndarray:
+    def score_stats(self, a_values: np.ndarray, chunk: int = 16) -> np.ndarray:
         """Cluster-robust score (LM) statistics of H0: adaptation = a, customers as clusters,
         for several ``a`` at once (each pass over the customers serves ``chunk`` of them).
 
@@ -246,42 +243,63 @@ class _Model:
         return np.concatenate([self._score_chunk(a_values[i:i + chunk])
                                for i in range(0, len(a_values), chunk)])
 
+    def _row_blocks(self, rows: int = 32_768) -> None:
+        """The per-customer matrices cut into blocks of customers, once: every per-customer
+        temporary of the score statistic then stays small (in cache, and in memory glibc
+        reuses instead of fresh pages from the kernel) and only sums leave a block."""
+        def cut(n: int) -> list[slice]:
+            return [slice(i, min(i + rows, n)) for i in range(0, max(n, 1), rows)]
+
+        self.d_blocks = [(self.N_d[b], self.CG[b], self.CPG[b], self.M_d[b], self.CGM[b],
+                          self.inv_nc_d[b]) for b in cut(len(self.ucd))]
+        self.g_blocks = [(self.N_G[b], self.S1_G[b], self.n_g[b], self.cnt_g[b])
+                         for b in cut(self.N_G.shape[0])]
+
     def _score_chunk(self, A: np.ndarray) -> np.ndarray:
         """:meth:`score_stats` for a few ``a``: one column per ``a`` in every product."""
-        n_f, g_zc, kg = self.n_f, self.g_zc, self.g_k[:, None]
+        n_f, g_zc, kg, k = self.n_f, self.g_zc, self.g_k[:, None], len(A)
         fits = [self.fit(float(a)) for a in A]
         beta = np.column_stack([f["beta"] for f in fits])
         b_f, b_z = beta[:n_f], beta[n_f:][g_zc]
         # per delight group (window, k): a^(k - 1) and d fitted / d a
         e_g = A[None, :] ** (kg - 1.0)
         g0_g = b_z * (kg - 1.0) * A[None, :] ** (kg - 2.0)
-        cm_g0 = (self.CG @ g0_g) * self.inv_nc_d[:, None]   # customer means of g0
+        # CG' cm(g0) and N_d' cm(g0), cm(g0) the customer means of g0
+        cg_cm, nd_cm = np.zeros((len(kg), k)), np.zeros((self.Fp.shape[0], k))
+        for N_b, CG_b, _, _, _, inv_b in self.d_blocks:
+            cm = (CG_b @ g0_g) * inv_b[:, None]
+            cg_cm += CG_b.T @ cm
+            nd_cm += N_b.T @ cm
         # Z' (g0 - cm(g0)) per delight window, and F' g0 - S' cm(g0)
-        z_part = self.Z_ind @ (e_g * (g0_g * self.g_cnt[:, None] - self.CG_T @ cm_g0))
-        xtg = np.vstack([self.FG_T @ g0_g - self.Fp.T @ (self.N_d_T @ cm_g0), z_part])
+        z_part = self.Z_ind @ (e_g * (g0_g * self.g_cnt[:, None] - cg_cm))
+        xtg = np.vstack([self.FG_T @ g0_g - self.Fp.T @ nd_cm, z_part])
         gam = np.column_stack([np.linalg.lstsq(f["xtx"], xtg[:, j], rcond=None)[0]
                                for j, f in enumerate(fits)])
         u_p, h_p = self.Fp @ b_f, -(self.Fp @ gam[:n_f])  # per pattern
-        k = len(A)
         vals = np.hstack([u_p, h_p, h_p * u_p])
-        # customers with delights: pattern sums plus the delight rows' extra terms (per group)
         du_g = e_g * b_z
         dh_g = g0_g - e_g * gam[n_f:][g_zc]
-        per_pat = np.asarray(self.N_d @ vals)
-        extra = np.asarray(self.CG @ np.hstack([du_g, dh_g]))
+        duh = np.hstack([du_g, dh_g])
         pp, pg = self.pg_pat, self.pg_g
         hu_pg = h_p[pp] * du_g[pg] + dh_g[pg] * (u_p[pp] + du_g[pg])
-        u_c = per_pat[:, :k] + extra[:, :k]
-        h_c = per_pat[:, k:2 * k] + extra[:, k:]
-        per_c = (self.M_d @ h_p + self.CGM @ dh_g) - (per_pat[:, 2 * k:] + self.CPG @ hu_pg)
-        per_c += u_c * self.inv_nc_d[:, None] * h_c
+        sq = np.einsum("ij,ij->j", h_p, self.Q @ h_p)
+        sc = np.zeros(k)
+        # customers with delights: pattern sums plus the delight rows' extra terms (per group)
+        for N_b, CG_b, CPG_b, M_b, CGM_b, inv_b in self.d_blocks:
+            per_pat = N_b @ vals
+            extra = CG_b @ duh
+            per_c = (M_b @ h_p + CGM_b @ dh_g) - (per_pat[:, 2 * k:] + CPG_b @ hu_pg)
+            per_c += ((per_pat[:, :k] + extra[:, :k]) * inv_b[:, None]
+                      * (per_pat[:, k:2 * k] + extra[:, k:]))
+            sq += np.einsum("ij,ij->j", per_c, per_c)
+            sc += per_c.sum(axis=0)
         # the other customers, by groups of equal counts per pattern
-        gp = np.asarray(self.N_G @ vals)
-        L = gp[:, :k] * gp[:, k:2 * k] / self.n_g[:, None] - gp[:, 2 * k:]
-        hs1 = np.asarray(self.S1_G @ h_p)
-        sq = (np.einsum("ij,ij->j", per_c, per_c) + np.einsum("ij,ij->j", h_p, self.Q @ h_p)
-              + 2 * np.einsum("ij,ij->j", L, hs1) + self.cnt_g @ (L * L))
-        sc = per_c.sum(axis=0) + hs1.sum(axis=0) + self.cnt_g @ L
+        for NG_b, S1_b, n_b, cnt_b in self.g_blocks:
+            gp = NG_b @ vals
+            L = gp[:, :k] * gp[:, k:2 * k] / n_b[:, None] - gp[:, 2 * k:]
+            hs1 = S1_b @ h_p
+            sq += 2 * np.einsum("ij,ij->j", L, hs1) + cnt_b @ (L * L)
+            sc += hs1.sum(axis=0) + cnt_b @ L
         v = sq * self.n_cust / max(self.n_cust - 1, 1)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(v > 0, sc * sc / v, 0.0)
