@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._positions import id_positions
 from ._rules import violation
 from .errors import DataError
 
@@ -37,7 +38,7 @@ def experience_periods(experiences: pd.DataFrame | None, count: Mapping[str, Any
         raise violation("count_without_experiences", table="experiences")
     exp_id = experience_id or id
     _require_columns(experiences, [exp_id, time], "experiences")
-    idx = pd.Index(ids).get_indexer(experiences[exp_id])
+    idx = id_positions(ids, experiences[exp_id])
     unknown = idx < 0
     if unknown.any():
         vals = experiences[exp_id].to_numpy()[unknown]
@@ -90,10 +91,11 @@ def change_points(idx: np.ndarray, p: np.ndarray, masks: np.ndarray, n_periods_m
     inc = np.add.reduceat(masks.astype(np.int64), starts, axis=1)
     cum = np.cumsum(inc, axis=1)
     cp_idx = idx[starts]
-    first = np.r_[True, cp_idx[1:] != cp_idx[:-1]]
-    first_pos = np.maximum.accumulate(np.where(first, np.arange(len(cp_idx)), 0))
+    first = np.flatnonzero(np.r_[True, cp_idx[1:] != cp_idx[:-1]])
     # running counts within the customer: the global running sum minus what came before
-    base = cum[:, first_pos] - inc[:, first_pos]
+    # the customer's first change point (one value per customer, repeated over its points)
+    base = np.repeat(cum[:, first] - inc[:, first], np.diff(np.r_[first, len(cp_idx)]),
+                     axis=1)
     capped = np.minimum(cum - base, cap)
     state = np.zeros(len(cp_idx), np.int64)
     for row in capped:
@@ -126,11 +128,18 @@ def pp_cells_from_runs(periods: np.ndarray, ev: np.ndarray, by_code: np.ndarray,
         cp_idx, cp_p, cp_state = change
     # runs: one from period 0 in state 0 per customer, one from each change point; each
     # ends where the customer's next run starts, or at the customer's last period
-    run_c = np.r_[np.arange(n), cp_idx]
-    run_lo = np.r_[np.zeros(n, np.int64), cp_p]
-    run_state = np.r_[np.zeros(n, np.int64), cp_state]
-    o = np.lexsort((run_lo, run_c))
-    run_c, run_lo, run_state = run_c[o], run_lo[o], run_state[o]
+    # in (customer, period) order without a sort: the change points already are, and each
+    # customer's first run goes before its change points (their periods are >= 0)
+    n_cp = np.bincount(cp_idx, minlength=n)
+    base_pos = np.arange(n) + (np.cumsum(n_cp) - n_cp)
+    cp_pos = np.arange(len(cp_idx)) + cp_idx + 1
+    run_c = np.empty(n + len(cp_idx), np.int64)
+    run_lo = np.zeros(n + len(cp_idx), np.int64)
+    run_state = np.zeros(n + len(cp_idx), np.int64)
+    run_c[base_pos] = np.arange(n)
+    run_c[cp_pos] = cp_idx
+    run_lo[cp_pos] = cp_p
+    run_state[cp_pos] = cp_state
     last = np.r_[run_c[1:] != run_c[:-1], True]
     run_hi = np.where(last, periods[run_c], np.r_[run_lo[1:], 0])
     s = run_state * n_by + by_code[run_c]

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ._person_period_runs import change_points, experience_periods, pp_cells_from_runs
+from ._positions import _offset
 from ._rules import MAX_CELLS, violation
 from ._validate import require_frame
 from .scales import labels_note
@@ -168,15 +169,6 @@ def shared_codes(first: pd.Series, second: pd.Series, *, tables: tuple[str, str]
         codes, uniques = pd.factorize(both)
         codes = codes.astype(np.int64)
     return codes[: len(first)], codes[len(first):], len(uniques)
-
-
-def _offset(v: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """``v - lo`` for integers ``lo <= v <= hi``: in ``v``'s own type when it holds ``lo``,
-    ``hi`` and ``hi - lo`` (no int64 copy), else in int64."""
-    info = np.iinfo(v.dtype)
-    if info.min <= lo and hi <= info.max and hi - lo <= info.max:
-        return v - v.dtype.type(lo)
-    return v.astype(np.int64) - lo
 
 
 def _rank_coded(values: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, pd.Index]:

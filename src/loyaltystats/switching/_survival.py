@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._positions import id_positions
 from .._validate import as_frame
 from ..errors import DataError, ParameterError
 from ..scales import MISSING_VALUES
@@ -155,7 +156,7 @@ def prepare(
         hint = _RECOVERED_HINT if recovered in missing else ""
         raise DataError(f"missing column(s) {missing}; available: "
                         f"{list(experiences.columns)[:20]}{hint}", table="experiences")
-    idx = pd.Index(ids).get_indexer(experiences[id])
+    idx = id_positions(ids, experiences[id])
     unknown = idx < 0
     if unknown.any():
         raise fail(experiences, unknown, "customer not in the customers table",
