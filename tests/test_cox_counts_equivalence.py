@@ -166,3 +166,74 @@ def test_the_cell_counting_keeps_the_errors_of_the_rows():
         cox_time_varying(long.assign(x=[1.0, 0, np.inf, 1, 0, 0]), covariates=["x"])
     with pytest.raises(DataError, match="no covariates"):
         cox_time_varying(long, covariates=[])
+
+
+# ------------------------------------------------------- the fast paths (issue #21, speed)
+def test_many_ties_closed_form_matches_r():
+    # 32 or more events at a time: Efron's sums in closed form (stats/_cox_efron.py).
+    # R 4.2, survival 3.5-3:
+    #   cells <- data.frame(x = c(0, 1, 0, 1, 0, 1, 0, 1), t = c(1, 1, 2, 2, 3, 3, 4, 4),
+    #                       n = c(300, 200, 250, 150, 200, 180, 400, 100),
+    #                       d = c(40, 60, 35, 50, 30, 45, 20, 30))
+    #   rows <- cells[rep(seq_len(nrow(cells)), cells$n), ]
+    #   rows$e <- unlist(lapply(seq_len(nrow(cells)), function(i)
+    #       rep(c(1, 0), c(cells$d[i], cells$n[i] - cells$d[i]))))
+    #   fit <- coxph(Surv(t, e) ~ x, data = rows, ties = "efron")
+    #   print(c(coef(fit), sqrt(diag(vcov(fit))), fit$loglik), digits = 12)
+    #   1.243851238258  0.117180664903  -2164.335484621027  -2106.866893418248
+    fit = fit_cox_counts([0, 1, 0, 1, 0, 1, 0, 1], [1, 1, 2, 2, 3, 3, 4, 4],
+                         [40, 60, 35, 50, 30, 45, 20, 30],
+                         counts=[300, 200, 250, 150, 200, 180, 400, 100], names=["x"])
+    assert fit._cells.efron.many.size == 4  # every time takes the closed form
+    assert fit.params["x"] == pytest.approx(1.243851238258, abs=1e-10)
+    assert fit.bse["x"] == pytest.approx(0.117180664903, abs=1e-10)
+    assert fit.llf == pytest.approx(-2106.866893418248, abs=1e-8)
+    assert fit.info["llf_null"] == pytest.approx(-2164.335484621027, abs=1e-8)
+
+
+@pytest.mark.parametrize("ratio", [1.01, 3.0, 40.0, 95.0, 900.0])
+def test_closed_form_efron_sums_equal_the_explicit_sums(ratio):
+    from loyaltystats.stats._cox_efron import EfronIndex, efron_sums
+
+    m = np.array([32.0, 500.0, 15000.0, 64.0])
+    E0 = m * np.array([0.7, 2.5, 1.3, 9.0])
+    S0 = E0 * ratio
+    closed = efron_sums(EfronIndex.of(m), S0, E0, "efron")
+    explicit = efron_sums(EfronIndex.of(m, many=np.inf), S0, E0, "efron")
+    # log-likelihood, hazard and its variance terms (differences of digammas: a few digits
+    # go as S0 / E0 grows)
+    for k in (0, 1, 3):
+        np.testing.assert_allclose(closed[k], explicit[k], rtol=1e-10)
+    # the Efron corrections, weighted as they enter the score and the information
+    # (c11 E0 against c01 S0 ~ m, c12 S0 E0 and c22 E0^2 against c02 S0^2 ~ m)
+    for k, w in ((2, E0), (4, S0 * E0), (5, E0**2)):
+        np.testing.assert_allclose(closed[k] * w / m, explicit[k] * w / m, atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("clock", ["whole", "continuous events", "whole events", "from -inf"])
+def test_row_pass_equals_one_cell_per_row(clock):
+    # the row pass codes whole-number clocks by value, maps continuous clocks with whole
+    # event times by a lookup at floor(t), and searches otherwise; all give the fit on the
+    # rows themselves (one cell per row, no counting)
+    rng = np.random.default_rng(7)
+    n = 3000
+    start = rng.integers(0, 10, n).astype(float)
+    stop = start + rng.integers(1, 8, n)
+    if clock != "whole":
+        start = start + rng.random(n) * (clock != "whole events")
+        stop = stop - rng.random(n) * 0.5
+    if clock == "from -inf":
+        start[::3] = -np.inf
+    x = rng.integers(0, 3, n).astype(float)
+    event = rng.random(n) < 0.3 / (1 + np.exp(-0.5 * x))
+    if clock == "whole events":
+        stop = np.where(event, np.ceil(stop), stop)
+    long = pd.DataFrame({"start": start, "stop": stop, "event": event, "x": x,
+                         "z": rng.random(n).round(1)})
+    long = long[long["start"] < long["stop"]]
+    fit = cox_time_varying(long, covariates=["x", "z"])
+    rows = fit_cox_counts(long[["x", "z"]], long["stop"], long["event"].astype(float),
+                          start=long["start"])
+    np.testing.assert_allclose(fit.params, rows.params, atol=1e-10)
+    np.testing.assert_allclose(fit.bse, rows.bse, atol=1e-10)
+    assert fit.llf == pytest.approx(rows.llf, abs=1e-8)

@@ -8,7 +8,7 @@ Fitting on those counts gives the row-level estimates (lifelines' ``CoxPHFitter`
 grows with the cells and the events, not the rows.
 
 The Efron sum over the ``m`` tied events at a time only needs a few scalars per event (the
-``c`` sums in :func:`_efron_sums`), so the score and the information are assembled per event
+``c`` sums of :func:`loyaltystats.stats._cox_efron.efron_sums`), so the score and the information are assembled per event
 time from the risk-set sums ``S0, S1, S2`` and the death-set sums ``E0, E1, E2``.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -23,6 +24,8 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError, ModelError, ParameterError
+from ._cox_efron import EfronIndex, efron_sums
+from ._cox_patterns import Patterns, find_patterns, max_patterns, pattern_likelihood
 from .levels import z_value
 
 __all__ = ["CoxCountsFit", "fit_cox_counts"]
@@ -137,22 +140,37 @@ def _as_cells(X: Any, stop: Any, events: Any, counts: Any, start: Any,
     return x, t0, t1, d, n, names
 
 
-def _efron_sums(m: np.ndarray, S0: np.ndarray, E0: np.ndarray, ties: str
-                ) -> tuple[np.ndarray, ...]:
-    """Per event time: sum of log(phi_l) and c_kq = sum_l a_l^k / phi_l^q for the m tied
-    events, phi_l = S0 - a_l E0 with a_l = l / m (Efron) or 0 (Breslow). Event counts may be
-    fractional only for Breslow (Efron's l runs over whole events)."""
-    if ties == "breslow":
-        zero = np.zeros_like(S0)
-        return m * np.log(S0), m / S0, zero, m / S0**2, zero, zero
-    mi = m.astype(np.int64)
-    j = np.repeat(np.arange(len(m)), mi)
-    start = np.concatenate([[0], np.cumsum(mi)[:-1]])
-    a = (np.arange(j.size) - start[j]) / m[j]
-    phi = S0[j] - a * E0[j]
-    sums = [np.add.reduceat(v, start) if j.size else np.zeros(0)
-            for v in (np.log(phi), 1 / phi, a / phi, 1 / phi**2, a / phi**2, a**2 / phi**2)]
-    return tuple(sums)
+def _count_le(times: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """How many of the sorted ``times`` are ``<= v``, per value (``searchsorted(side="right")``);
+    many values against many times are sorted first (a binary search over sorted values
+    stays in cache)."""
+    if len(v) < 4096 or len(times) < 64:
+        return np.searchsorted(times, v, side="right")
+    order = np.argsort(v)
+    out = np.empty(len(v), np.int64)
+    out[order] = np.searchsorted(times, v[order], side="right")
+    return out
+
+
+def _time_blocks(t0: np.ndarray, t1: np.ndarray, has: np.ndarray, strata: np.ndarray | None
+                 ) -> tuple[np.ndarray, ...]:
+    """Event times (stratum by stratum), each cell's ``k0, k1`` in them, each time's stratum."""
+    if strata is None:
+        times = np.unique(t1[has])
+        return (_count_le(times, t0), _count_le(times, t1), times,
+                np.zeros(len(times), np.int64))
+    k0, k1 = np.empty(len(t1), np.int64), np.empty(len(t1), np.int64)
+    blocks, tstrat, offset = [], [], 0
+    for code in np.unique(strata):
+        idx = np.flatnonzero(strata == code)
+        tg = np.unique(t1[idx][has[idx]])
+        k0[idx] = offset + _count_le(tg, t0[idx])
+        k1[idx] = offset + _count_le(tg, t1[idx])
+        blocks.append(tg)
+        tstrat.append(np.full(len(tg), code))
+        offset += len(tg)
+    times = np.concatenate(blocks) if blocks else np.zeros(0)
+    return k0, k1, times, np.concatenate(tstrat) if tstrat else np.zeros(0, np.int64)
 
 
 @dataclass(frozen=True)
@@ -175,10 +193,6 @@ class _Cells:
     k1: np.ndarray
     at: np.ndarray  # event time index of each death cell
     has: np.ndarray  # cells with deaths
-    # covariates, then x_a * x_b for the pairs a <= b, one contiguous row each (cells and
-    # death cells): bincount reads a row without striding
-    xs: np.ndarray
-    xs_dead: np.ndarray
     pairs: tuple[np.ndarray, np.ndarray]
     m: np.ndarray  # deaths per event time
     dx: np.ndarray  # sum of d * x
@@ -187,35 +201,50 @@ class _Cells:
     t0: np.ndarray  # the cells' entry and exit times (for the PH test's clock)
     t1: np.ndarray
     strata: np.ndarray  # stratum code of each cell (all 0 without strata)
+    efron: EfronIndex  # the tied events, laid out once
+    pats: Patterns | None = None  # rows at risk per (event time, pattern) when few patterns
 
     @classmethod
     def of(cls, x: np.ndarray, t0: np.ndarray, t1: np.ndarray, d: np.ndarray, n: np.ndarray,
-           strata: np.ndarray | None = None) -> _Cells:
+           strata: np.ndarray | None = None, hint: dict[str, Any] | None = None) -> _Cells:
         """The cells' event-time indices; with strata the event times of each stratum form a
-        block of their own (risk sets never cross strata: a cell's range stays in its block)."""
+        block of their own (risk sets never cross strata: a cell's range stays in its block).
+
+        ``hint`` (no strata): what the row pass already knows, ``k0, k1, times`` and the
+        covariate patterns ``q, pat``, so nothing is searched or factorized again.
+        """
         has = d > 0
         g = np.zeros(len(d), np.int64) if strata is None else strata
-        k0, k1 = np.empty(len(d), np.int64), np.empty(len(d), np.int64)
-        blocks, tstrat, offset = [], [], 0
-        for code in np.unique(g):
-            idx = np.flatnonzero(g == code)
-            tg = np.unique(t1[idx][has[idx]])
-            k0[idx] = offset + np.searchsorted(tg, t0[idx], side="right")
-            k1[idx] = offset + np.searchsorted(tg, t1[idx], side="right")
-            blocks.append(tg)
-            tstrat.append(np.full(len(tg), code))
-            offset += len(tg)
-        times = np.concatenate(blocks) if blocks else np.zeros(0)
+        if hint is not None and strata is None:
+            k0, k1, times = hint["k0"], hint["k1"], hint["times"]
+            tstrat = np.zeros(len(times), np.int64)
+        else:
+            k0, k1, times, tstrat = _time_blocks(t0, t1, has, strata)
         pairs = np.triu_indices(x.shape[1])
         at = k1[has] - 1  # a death cell's stop is an event time
-        xs = np.ascontiguousarray(np.concatenate([x, x[:, pairs[0]] * x[:, pairs[1]]],
-                                                 axis=1).T)
-        return cls(x=x, d=d, n=n, k0=k0 if k0.any() else None, k1=k1, at=at, has=has,
-                   xs=xs, xs_dead=np.ascontiguousarray(xs[:, has]), pairs=pairs,
-                   m=np.bincount(at, d[has], minlength=len(times)),
-                   dx=(d[:, None] * x).sum(axis=0), times=times,
-                   tstrat=np.concatenate(tstrat) if tstrat else np.zeros(0, np.int64),
-                   t0=t0, t1=t1, strata=g)
+        m = np.bincount(at, d[has], minlength=len(times))
+        T, k0n = len(times), (k0 if k0.any() else None)
+        if hint is not None and strata is None:
+            found = None if hint["q"] is None else (hint["pat"], hint["q"])
+        else:
+            found = find_patterns(x, max_patterns(len(d), T))
+        pats = (None if found is None else
+                Patterns.of(found[0], found[1], k0n, k1, n, d, has, T, pairs))
+        return cls(x=x, d=d, n=n, k0=k0n, k1=k1, at=at, has=has, pairs=pairs, m=m,
+                   dx=(d[:, None] * x).sum(axis=0), times=times, tstrat=tstrat, t0=t0, t1=t1,
+                   strata=g, efron=EfronIndex.of(m), pats=pats)
+
+    @cached_property
+    def xs(self) -> np.ndarray:
+        """Covariates, then x_a * x_b for the pairs a <= b, one contiguous row each: bincount
+        reads a row without striding."""
+        x, (a, b) = self.x, self.pairs
+        return np.ascontiguousarray(np.concatenate([x, x[:, a] * x[:, b]], axis=1).T)
+
+    @cached_property
+    def xs_dead(self) -> np.ndarray:
+        """:attr:`xs` of the death cells."""
+        return np.ascontiguousarray(self.xs[:, self.has])
 
     @property
     def n_times(self) -> int:
@@ -251,7 +280,8 @@ class _Cells:
 @dataclass(frozen=True)
 class _Moments:
     """Per event time at one ``beta``: risk-set sums ``S0, S1, S2``, death-set sums ``E0, E1,
-    E2`` (weighted by the risk score) and the Efron (or Breslow) sums of :func:`_efron_sums`."""
+    E2`` (weighted by the risk score) and the Efron (or Breslow) sums of
+    :func:`~loyaltystats.stats._cox_efron.efron_sums`."""
 
     S0: np.ndarray
     S1: np.ndarray
@@ -269,20 +299,26 @@ class _Moments:
 
 def _moments(beta: np.ndarray, c: _Cells, ties: str) -> _Moments:
     """The sums over risk and death sets at every event time (see :class:`_Moments`)."""
-    eta = c.x @ beta
-    r = c.n * np.exp(eta)
     p = c.x.shape[1]
-    risk = c.risk(np.vstack([r, r * c.xs]))
-    dr = (c.d * np.exp(eta))[c.has]
-    dead = c.deaths(np.vstack([dr, dr * c.xs_dead]))
+    if c.pats is not None:
+        _, risk, dead = c.pats.sums(beta, second=True)
+        risk, dead = risk.T, dead.T
+    else:
+        eta = c.x @ beta
+        r = c.n * np.exp(eta)
+        risk = c.risk(np.vstack([r, r * c.xs]))
+        dr = (c.d * np.exp(eta))[c.has]
+        dead = c.deaths(np.vstack([dr, dr * c.xs_dead]))
     return _Moments(risk[:, 0], risk[:, 1:p + 1], risk[:, p + 1:], dead[:, 0],
                     dead[:, 1:p + 1], dead[:, p + 1:],
-                    *_efron_sums(c.m, risk[:, 0], dead[:, 0], ties))
+                    *efron_sums(c.efron, risk[:, 0], dead[:, 0], ties))
 
 
 def _partial_likelihood(beta: np.ndarray, c: _Cells, ties: str
                         ) -> tuple[float, np.ndarray, np.ndarray]:
     """Log partial likelihood, score and observed information at ``beta``."""
+    if c.pats is not None:
+        return pattern_likelihood(beta, c.pats, c.efron, ties)
     mo = _moments(beta, c, ties)
     S1, S2, E1, E2 = mo.S1, mo.S2, mo.E1, mo.E2
     c01, c11, c02, c12, c22 = mo.c01, mo.c11, mo.c02, mo.c12, mo.c22
@@ -327,6 +363,9 @@ def _newton(x: np.ndarray, t0: np.ndarray, t1: np.ndarray, d: np.ndarray, n: np.
         try:
             step = np.linalg.solve(info, score)
         except np.linalg.LinAlgError as exc:
+            if n_iter > 1:  # the information vanished on the way: a coefficient runs off
+                return beta, llf, info, n_iter, _Newton(
+                    False, float(np.max(np.abs(step), initial=0.0)), llf_null)
             raise ModelError("singular information matrix: a covariate does not vary within "
                              f"the risk sets ({list(names)})") from exc
         for _ in range(30):  # halve the step until the likelihood does not fall
@@ -475,12 +514,24 @@ def fit_cox_counts(
     g, g_labels = (None, (None,)) if strata is None else _labels(strata, len(n), "strata")
     cl, _ = (None, ()) if cluster is None else _labels(cluster, len(n), "cluster")
     keep = n > 0
-    x, t0, t1, d, n = x[keep], t0[keep], t1[keep], d[keep], n[keep]
-    g = None if g is None else g[keep]
-    cl = None if cl is None else cl[keep]
+    if not keep.all():
+        x, t0, t1, d, n = x[keep], t0[keep], t1[keep], d[keep], n[keep]
+        g = None if g is None else g[keep]
+        cl = None if cl is None else cl[keep]
+    return _fit_cells(x, t0, t1, d, n, names=names, ties=ties, g=g, g_labels=g_labels, cl=cl,
+                      robust=robust, level=level, max_iter=max_iter, tol=tol)
+
+
+def _fit_cells(x: np.ndarray, t0: np.ndarray, t1: np.ndarray, d: np.ndarray, n: np.ndarray, *,
+               names: Sequence[str], ties: str, g: np.ndarray | None = None,
+               g_labels: tuple[Any, ...] = (None,), cl: np.ndarray | None = None,
+               robust: bool = False, level: float = 0.95, max_iter: int = 50,
+               tol: float = 1e-10, hint: dict[str, Any] | None = None) -> CoxCountsFit:
+    """:func:`fit_cox_counts` on checked cells (every count positive); ``hint``: see
+    :meth:`_Cells.of`."""
     if d.sum() == 0:
         raise ModelError("no events: the Cox model cannot be fitted")
-    cells = _Cells.of(x, t0, t1, d, n, g)
+    cells = _Cells.of(x, t0, t1, d, n, g, hint=hint)
     beta, llf, info, n_iter, converged = _newton(x, t0, t1, d, n, ties, max_iter, tol, names,
                                                  cells)
     if not converged:

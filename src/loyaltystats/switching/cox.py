@@ -28,7 +28,8 @@ from scipy import stats
 from .._boundary import Missing, reads
 from .._validate import FrameLike, as_frame
 from ..errors import DataError, ParameterError
-from ..stats.cox import CoxCountsFit, _label_array, fit_cox_counts
+from ..stats._cox_rows import count_rows
+from ..stats.cox import CoxCountsFit, _check_ties, _fit_cells, _label_array, _labels
 from ..stats.cox_baseline import cox_survival
 from ..stats.cox_zph import CoxZph, cox_zph
 
@@ -144,7 +145,8 @@ class CoxFit:
 
 def _event_time_cells(t0: np.ndarray, t1: np.ndarray, event: np.ndarray, X: np.ndarray
                       ) -> tuple[np.ndarray, ...]:
-    """Count (start, stop] rows into cells of the partial likelihood.
+    """Count (start, stop] rows into cells of the partial likelihood
+    (:func:`loyaltystats.stats._cox_rows.count_rows`).
 
     A row enters the partial likelihood only through the event times it covers (at risk at
     tau when start < tau <= stop) and its event, so start and stop can move down to the last
@@ -153,42 +155,31 @@ def _event_time_cells(t0: np.ndarray, t1: np.ndarray, event: np.ndarray, X: np.n
     row covering no event time drops out (it carries no event). Returns the cells' start
     and stop (event times; ``-inf`` before the first), covariates, rows and events.
     """
-    times = np.unique(t1[event])
-    k0 = np.searchsorted(times, t0, side="right")
-    k1 = np.searchsorted(times, t1, side="right")
-    keep = k1 > k0
-    if not keep.all():
-        k0, k1, event, X = k0[keep], k1[keep], event[keep], X[keep]
-    at = np.concatenate([[-np.inf], times])  # at[k]: the k-th event time (at[0]: before all)
-    # one integer per cell: mixed radix over the factorized columns (dense codes, so the key
-    # is exact); pandas' groupby is the fallback when the key would overflow int64
-    codes, uniques = [k0, k1], [at, at]
-    for j in range(X.shape[1]):
-        code, uniq = pd.factorize(X[:, j])
-        codes.append(code)
-        uniques.append(np.asarray(uniq, float))
-    sizes = [max(len(u), 1) for u in uniques]
-    total = float(np.prod(np.array(sizes, dtype=float)))
-    w = event.astype(float)
-    if not len(k0) or total >= 2.0**62:
-        frame = pd.DataFrame({f"c{j}": c for j, c in enumerate(codes)})
-        inv = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
-        cell_codes = tuple(frame.groupby(inv).first().to_numpy().T)
-        n, d = np.bincount(inv).astype(float), np.bincount(inv, weights=w)
-    else:
-        key = np.ravel_multi_index(codes, sizes)
-        if total <= max(4 * len(key), 2**20):  # dense enough to count by direct indexing
-            n_all = np.bincount(key, minlength=int(total))
-            cell_keys = np.flatnonzero(n_all)
-            n = n_all[cell_keys].astype(float)
-            d = np.bincount(key, weights=w, minlength=int(total))[cell_keys]
-        else:
-            cell_keys, inv = np.unique(key, return_inverse=True)
-            n, d = np.bincount(inv.ravel()).astype(float), np.bincount(inv.ravel(), weights=w)
-        cell_codes = np.unravel_index(cell_keys, sizes)
-    cols = [u[c] for u, c in zip(uniques, cell_codes)]
-    x = np.column_stack(cols[2:]) if X.shape[1] else np.empty((len(n), 0))
-    return cols[0], cols[1], x, n, d
+    cells = count_rows(t0, t1, np.asarray(event, bool), list(np.asarray(X, float).T), [])
+    return cells["start"], cells["stop"], cells["x"], cells["n"], cells["d"]
+
+
+def _column(s: pd.Series) -> tuple[np.ndarray, int, tuple[float, float] | None]:
+    """A column's values, how many are missing and (numeric columns) its min and max: a
+    float column costs a ``min`` (it propagates NaN) and a ``max``, not a mask."""
+    a = s.to_numpy()
+    if a.dtype.kind in "iub" or (a.dtype.kind == "f" and len(a) == 0):
+        return a, 0, None
+    if a.dtype.kind == "f":
+        lo = a.min()
+        if np.isnan(lo):
+            return a, int(np.isnan(a).sum()), None
+        return a, 0, (float(lo), float(a.max()))
+    return a, int(s.isna().to_numpy().sum()), None
+
+
+def _n_unique(a: np.ndarray, s: pd.Series) -> int:
+    """Distinct values of a column (ids sorted as they usually are: one pass)."""
+    if a.dtype.kind in "iu" and len(a) > 1:
+        step = a[1:] != a[:-1]
+        if np.all(a[1:] >= a[:-1]):
+            return int(step.sum()) + 1
+    return int(s.nunique())
 
 
 @reads(long=("covariates", "start", "stop", "event", "id", "strata"))
@@ -283,51 +274,76 @@ def cox_time_varying(
     if robust and not id:
         raise ParameterError("robust=True needs id= (the subject of each row: the score "
                              "residuals are summed per subject)")
+    ties = _check_ties(ties)  # type: ignore[assignment]
     df = long  # the columns are read, never written: no copy of the rows
+    lims = {}
     for c in cols:
-        na = df[c].isna().to_numpy()
-        if na.any():
+        _, n_na, lims[c] = _column(df[c])
+        if n_na:
             raise DataError("missing values (pass missing='drop' to leave those rows out)",
-                            table="long", column=c, n_rows=int(na.sum()), examples=["NaN"])
-    t0, t1, evb, X = _checked_rows(df, start, stop, event, covariates)
-    keys, labels = [], [None]
+                            table="long", column=c, n_rows=n_na, examples=["NaN"])
+    t0, t1, evb, xcols = _checked_rows(df, start, stop, event, covariates, lims)
+    if not xcols:
+        raise DataError("no covariates: X has no columns", column="X")
+    extras, labels = [], [None]
     if strata:
         g, uniq = pd.MultiIndex.from_frame(df[strata]).factorize(sort=True)
-        keys.append(g)
+        extras.append((g.astype(np.int64), len(uniq)))
         labels = [tuple(u) if len(strata) > 1 else u[0] for u in uniq]
     if robust:
-        keys.append(pd.factorize(df[id])[0])
-    extra = np.column_stack(keys).astype(float) if keys else np.empty((len(df), 0))
-    cell_start, cell_stop, xc, n, d = _event_time_cells(t0, t1, evb, np.hstack([X, extra]))
-    p = X.shape[1]
-    sc = xc[:, p].astype(np.int64) if strata else None
-    cl = xc[:, -1].astype(np.int64) if robust else None
-    cell_strata = None
-    if sc is not None:
-        cell_strata = _label_array(labels)[sc]  # 1-d even when the labels are tuples
-    fit = fit_cox_counts(xc[:, :p], cell_stop, d, n, start=cell_start,
-                         names=[str(c) for c in covariates], ties=ties, robust=robust,
-                         cluster=cl, strata=cell_strata)
+        codes, uniq = pd.factorize(df[id])
+        extras.append((codes.astype(np.int64), len(uniq)))
+    cells = count_rows(t0, t1, evb, xcols, extras,
+                       {"start": lims[start], "stop": lims[stop],
+                        "x": [lims[c] for c in covariates]})
+    n, d = cells["n"], cells["d"]
+    g_codes, g_labels = None, (None,)
+    if strata:  # the strata labels of the cells, coded as fit_cox_counts codes them
+        g_codes, g_labels = _labels(_label_array(labels)[cells["extras"][0]], len(n), "strata")
+    cl = _labels(cells["extras"][-1], len(n), "cluster")[0] if robust else None
+    fit = _fit_cells(cells["x"], cells["start"], cells["stop"], d, n,
+                     names=[str(c) for c in covariates], ties=ties, g=g_codes,
+                     g_labels=g_labels, cl=cl, robust=robust,
+                     hint=None if strata else cells["hint"])
+    id_values = _column(df[id])[0] if id else None
     return CoxFit(params=fit.params, bse=fit.bse, cov=fit.cov, llf=fit.llf,
-                  n_rows=len(df), n_subjects=int(df[id].nunique()) if id else len(df),
-                  n_events=int(evb.sum()), _start=t0, _stop=t1, _event=evb, _X=X,
-                  ties=fit.ties, counts_fit=fit)
+                  n_rows=len(df), n_subjects=_n_unique(id_values, df[id]) if id else len(df),
+                  n_events=int(np.count_nonzero(evb)), _start=t0, _stop=t1, _event=evb,
+                  _X=np.array(xcols).T, ties=fit.ties, counts_fit=fit)
 
 
 def _checked_rows(df: pd.DataFrame, start: str, stop: str, event: str,
-                  covariates: Sequence[str]) -> tuple[np.ndarray, ...]:
-    """Entry and exit times, events and covariates of the rows, checked."""
+                  covariates: Sequence[str], lims: dict[str, Any] | None = None
+                  ) -> tuple[Any, ...]:
+    """Entry and exit times, events and covariate columns of the rows, checked (no missing
+    values: checked before). Whole-column checks cost a ``min`` or ``max`` unless they fail;
+    ``lims`` holds (and gets) the min and max of the float columns."""
+    lims = {} if lims is None else lims
     t0, t1 = df[start].to_numpy(float), df[stop].to_numpy(float)
-    if np.any(t0 >= t1):
+    if not len(t1):
+        return t0, t1, df[event].to_numpy().astype(bool), [df[c].to_numpy(float)
+                                                           for c in covariates]
+    for c, v in ((start, t0), (stop, t1)):
+        lims[c] = lims.get(c) or (float(v.min()), float(v.max()))
+    if not lims[start][1] < lims[stop][0] and np.any(t0 >= t1):
         raise DataError("need start < stop", table="long", column=stop,
                         n_rows=int(np.sum(t0 >= t1)))
     # the cells carry event times, not the rows' stops: an infinite stop is refused here, as
     # fit_cox_counts refused it when the cells kept the rows' times
-    bad = ~np.isfinite(t1)
-    if bad.any():
+    if not np.all(np.isfinite(lims[stop])):
         raise DataError("missing or infinite values", table="long", column=stop,
-                        n_rows=int(bad.sum()))
+                        n_rows=int(np.sum(~np.isfinite(t1))))
     ev = df[event].to_numpy()
-    if not np.all((ev == 0) | (ev == 1)):
-        raise DataError("event must be 0/1", table="long", column=event)
-    return t0, t1, ev.astype(bool), df[list(covariates)].to_numpy(float)
+    if ev.dtype != bool:
+        if not np.all((ev == 0) | (ev == 1)):
+            raise DataError("event must be 0/1", table="long", column=event)
+        ev = ev.astype(bool)
+    xcols = []
+    for c in covariates:
+        x = df[c].to_numpy(float)
+        lims[c] = lims.get(c) or (float(x.min()), float(x.max()))
+        if not np.all(np.isfinite(lims[c])):
+            raise DataError("missing or infinite values", table="long", column=c,
+                            n_rows=int(np.sum(~np.isfinite(x))))
+        xcols.append(x)
+    return t0, t1, ev, xcols
