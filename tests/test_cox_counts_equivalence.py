@@ -237,3 +237,64 @@ def test_row_pass_equals_one_cell_per_row(clock):
     np.testing.assert_allclose(fit.params, rows.params, atol=1e-10)
     np.testing.assert_allclose(fit.bse, rows.bse, atol=1e-10)
     assert fit.llf == pytest.approx(rows.llf, abs=1e-8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sizes=st.lists(st.integers(1, 40), min_size=1, max_size=4),
+       none_at=st.integers(0, 4), n=st.integers(1, 300), seed=st.integers(0, 2**32 - 1))
+def test_counting_equals_a_groupby_whatever_the_key_width(sizes, none_at, n, seed):
+    # the key is built in the narrowest integer type holding 2 * (number of cells): int8,
+    # int16 or int32 here depending on the sizes drawn; every width counts as a groupby does
+    from loyaltystats.stats._cox_rows import _count
+
+    rng = np.random.default_rng(seed)
+    codes = [rng.integers(0, s, n).astype(rng.choice([np.int8, np.int16, np.int64]))
+             for s in sizes]
+    codes = [None if j == none_at else c for j, c in enumerate(codes)]
+    ev = rng.random(n) < 0.4
+    cells, rows, events = _count(codes, sizes, ev)
+    frame = pd.DataFrame({f"c{j}": (np.zeros(n, int) if c is None else c.astype(int))
+                          for j, c in enumerate(codes)}).assign(ev=ev.astype(float))
+    ref = frame.groupby([f"c{j}" for j in range(len(codes))]).agg(n=("ev", "size"),
+                                                                   d=("ev", "sum"))
+    got = pd.DataFrame({f"c{j}": c for j, c in enumerate(cells)}).assign(n=rows, d=events)
+    got = got.set_index([f"c{j}" for j in range(len(codes))]).sort_index()
+    np.testing.assert_array_equal(got.index.to_frame().to_numpy(),
+                                  ref.index.to_frame().to_numpy())
+    np.testing.assert_array_equal(got["n"].to_numpy(), ref["n"].to_numpy())
+    np.testing.assert_array_equal(got["d"].to_numpy(), ref["d"].to_numpy())
+
+
+@pytest.mark.parametrize("where", ["stop", "x", "start"])
+@pytest.mark.parametrize("bad", ["nan", "inf", "fraction", "large"])
+def test_small_whole_number_columns_fall_back_on_any_other_value(where, bad):
+    # columns whose first 64 values are small whole numbers are cast to int16 and compared
+    # once instead of scanned for min and max; a NaN, an infinity, a fraction or a value
+    # beyond 2**14 further down must still be refused, or counted by its true value
+    rng = np.random.default_rng(3)
+    n = 500
+    start = rng.integers(0, 3, n).astype(float)
+    long = pd.DataFrame({"start": start, "stop": start + rng.integers(1, 9, n),
+                         "event": rng.random(n) < 0.4,
+                         "x": rng.integers(0, 3, n).astype(float)})
+    value = {"nan": np.nan, "inf": np.inf, "fraction": 0.5, "large": 40000.0}[bad]
+    if where == "stop" and bad in ("fraction", "large"):
+        value = long.loc[300, "start"] + value  # keeps start < stop
+    if where == "start" and bad in ("fraction", "large", "inf"):
+        value = -value  # keeps start < stop
+    long.loc[300, where] = value
+    if bad == "nan":
+        with pytest.raises(DataError, match="missing values") as e:
+            cox_time_varying(long, covariates=["x"])
+        assert (e.value.column, e.value.n_rows) == (where, 1)
+        return
+    if bad == "inf" and where != "start":
+        with pytest.raises(DataError, match="missing or infinite") as e:
+            cox_time_varying(long, covariates=["x"])
+        assert (e.value.column, e.value.n_rows) == (where, 1)
+        return
+    fit = cox_time_varying(long, covariates=["x"])
+    rows = fit_cox_counts(long[["x"]], long["stop"], long["event"].astype(float),
+                          start=long["start"])
+    np.testing.assert_allclose(fit.params, rows.params, atol=1e-10)
+    np.testing.assert_allclose(fit.bse, rows.bse, atol=1e-10)

@@ -38,12 +38,35 @@ def _int_dtype(top: float) -> type:
     return np.int64
 
 
-def small_int_codes(v: np.ndarray, lo: float, hi: float, limit: int
-                    ) -> np.ndarray | None:
+def whole_int16(v: np.ndarray) -> np.ndarray | None:
+    """``v`` as int16 when every value is a whole number below 2**14 in magnitude, else None.
+
+    One cast and one comparison: NaN, infinities, fractions and values out of range all
+    fail the comparison, so a column that passes needs no float ``min`` / ``max`` (its
+    int16 copy gives them at an eighth of the bytes) and is already coded for counting.
+    Tried only when the first values look like small whole numbers.
+    """
+    head = v[:64]
+    if v.dtype.kind != "f" or not len(v) or np.any(head != np.floor(head)) \
+            or np.max(np.abs(head)) >= 2**14:
+        return None
+    with np.errstate(invalid="ignore"):  # NaN and inf cast to anything: caught below
+        vi = v.astype(np.int16)
+    if not np.array_equal(vi, v):
+        return None
+    if vi.min() <= -2**14 or vi.max() >= 2**14:  # keeps hi - lo inside int16
+        return None
+    return vi
+
+
+def small_int_codes(v: np.ndarray, lo: float, hi: float, limit: int,
+                    whole: np.ndarray | None = None) -> np.ndarray | None:
     """``v - lo`` as a narrow integer array when every value is a whole number and
-    ``hi - lo < limit``."""
+    ``hi - lo < limit``; ``whole``: ``v`` already cast and checked (:func:`whole_int16`)."""
     if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo >= limit or abs(lo) > 2**52:
         return None
+    if whole is not None:
+        return whole - whole.dtype.type(lo) if lo != 0 else whole
     head = v[:64]
     if np.any(head != np.floor(head)):  # most continuous columns fail here, cheaply
         return None
@@ -55,14 +78,14 @@ def small_int_codes(v: np.ndarray, lo: float, hi: float, limit: int
     return vi
 
 
-def codes_of(v: np.ndarray, limit: int, lims: tuple[float, float] | None = None
-             ) -> tuple[np.ndarray, np.ndarray]:
+def codes_of(v: np.ndarray, limit: int, lims: tuple[float, float] | None = None,
+             whole: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Dense codes of a column and the value of each code (whole numbers by value);
-    ``lims``: the column's min and max when known."""
+    ``lims``: the column's min and max when known; ``whole``: see :func:`small_int_codes`."""
     if len(v) == 0:
         return np.zeros(0, np.int64), np.zeros(0)
     lo, hi = _lims(v, lims)
-    code = small_int_codes(v, lo, hi, limit)
+    code = small_int_codes(v, lo, hi, limit, whole)
     if code is not None:
         return code, lo + np.arange(int(hi - lo) + 1, dtype=float)
     code, uniq = pd.factorize(v)
@@ -117,12 +140,13 @@ def _clocks(t0: np.ndarray, t1: np.ndarray, ev: np.ndarray,
     n = len(t1)
     limit = max(n, 4096)
     lo1, hi1 = _lims(t1, lims.get("stop"))
-    c1 = small_int_codes(t1, lo1, hi1, limit)
+    whole = lims.get("whole") or {}
+    c1 = small_int_codes(t1, lo1, hi1, limit, whole.get("stop"))
     lo0, hi0 = _lims(t0, lims.get("start"))
     times = None
     if c1 is not None:  # whole-number stops: coded by value
         stop = _Clock(c1, lo1 + np.arange(int(hi1 - lo1) + 1, dtype=float), True)
-        c0 = None if lo0 == hi0 else small_int_codes(t0, lo0, hi0, limit)
+        c0 = None if lo0 == hi0 else small_int_codes(t0, lo0, hi0, limit, whole.get("start"))
         if lo0 == hi0:
             return _Clock(None, np.array([lo0])), stop, None
         if c0 is not None:
@@ -149,16 +173,18 @@ def _count(codes: list[np.ndarray | None], sizes: list[int], ev: np.ndarray
         inv = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
         cells = list(frame.groupby(inv).first().to_numpy().T)
         return cells, np.bincount(inv).astype(float), np.bincount(inv, weights=ev)
+    # a narrow key when the cells are few: int16 arithmetic moves an eighth of the bytes
+    kdt = _int_dtype(2 * total) if total <= max(4 * n, _DENSE) else np.int64
     key = None
     for c, size in zip(codes, sizes):
         if key is None:
-            key = None if c is None else c.astype(np.int64, copy=True)
+            key = None if c is None else c.astype(kdt, copy=True)
             continue
         if size > 1:
             key *= size
         if c is not None:
             key += c
-    key = np.zeros(n, np.int64) if key is None else key
+    key = np.zeros(n, kdt) if key is None else key
     if total <= max(4 * n, _DENSE):  # one bincount: the event is the key's last digit
         key <<= 1
         key += ev
@@ -182,7 +208,9 @@ def count_rows(t0: np.ndarray, t1: np.ndarray, ev: np.ndarray, xcols: list[np.nd
     number of levels. Returns the cells' ``start, stop`` (event times, ``-inf`` before the
     first), covariates ``x``, rows ``n``, events ``d``, ``extras`` codes, and ``hint`` for
     :meth:`loyaltystats.stats.cox._Cells.of`. ``lims``: min and max already known
-    (``"start"``, ``"stop"``: a pair each; ``"x"``: a pair or None per covariate).
+    (``"start"``, ``"stop"``: a pair each; ``"x"``: a pair or None per covariate);
+    ``lims["whole"]``: columns already cast by :func:`whole_int16` (``"start"``, ``"stop"``:
+    an array or None; ``"x"``: one per covariate).
     """
     from ._cox_patterns import max_patterns
 
@@ -190,7 +218,8 @@ def count_rows(t0: np.ndarray, t1: np.ndarray, ev: np.ndarray, xcols: list[np.nd
     lims = lims or {}
     start, stop, times = _clocks(t0, t1, ev, lims)
     xlims = lims.get("x") or [None] * len(xcols)
-    xc = [codes_of(v, max(n, 4096), lim) for v, lim in zip(xcols, xlims)]
+    xwhole = (lims.get("whole") or {}).get("x") or [None] * len(xcols)
+    xc = [codes_of(v, max(n, 4096), lim, w) for v, lim, w in zip(xcols, xlims, xwhole)]
     codes = [start.code, stop.code, *(c for c, _ in xc), *(c for c, _ in extras)]
     sizes = [len(start.values), len(stop.values), *(len(u) for _, u in xc),
              *(k for _, k in extras)]

@@ -28,7 +28,7 @@ from scipy import stats
 from .._boundary import Missing, reads
 from .._validate import FrameLike, as_frame
 from ..errors import DataError, ParameterError
-from ..stats._cox_rows import count_rows
+from ..stats._cox_rows import count_rows, whole_int16
 from ..stats.cox import CoxCountsFit, _check_ties, _fit_cells, _label_array, _labels
 from ..stats.cox_baseline import cox_survival
 from ..stats.cox_zph import CoxZph, cox_zph
@@ -70,7 +70,6 @@ class CoxFit:
     _start: np.ndarray = field(repr=False)
     _stop: np.ndarray = field(repr=False)
     _event: np.ndarray = field(repr=False)
-    _X: np.ndarray = field(repr=False)
     #: settings and notes, e.g. ``rows_dropped`` with ``missing="drop"``
     info: dict[str, Any] = field(default_factory=dict)
     ties: str = "efron"
@@ -159,13 +158,20 @@ def _event_time_cells(t0: np.ndarray, t1: np.ndarray, event: np.ndarray, X: np.n
     return cells["start"], cells["stop"], cells["x"], cells["n"], cells["d"]
 
 
-def _column(s: pd.Series) -> tuple[np.ndarray, int, tuple[float, float] | None]:
+def _column(s: pd.Series, whole: dict[str, np.ndarray] | None = None
+            ) -> tuple[np.ndarray, int, tuple[float, float] | None]:
     """A column's values, how many are missing and (numeric columns) its min and max: a
-    float column costs a ``min`` (it propagates NaN) and a ``max``, not a mask."""
+    float column costs a ``min`` (it propagates NaN) and a ``max``, not a mask. Small whole
+    numbers cost one int16 cast and comparison instead (:func:`whole_int16`); the cast is
+    kept in ``whole`` (by column name) for counting."""
     a = s.to_numpy()
     if a.dtype.kind in "iub" or (a.dtype.kind == "f" and len(a) == 0):
         return a, 0, None
     if a.dtype.kind == "f":
+        vi = whole_int16(a) if whole is not None else None
+        if vi is not None:
+            whole[s.name] = vi
+            return a, 0, (float(vi.min()), float(vi.max()))
         lo = a.min()
         if np.isnan(lo):
             return a, int(np.isnan(a).sum()), None
@@ -276,9 +282,15 @@ def cox_time_varying(
                              "residuals are summed per subject)")
     ties = _check_ties(ties)  # type: ignore[assignment]
     df = long  # the columns are read, never written: no copy of the rows
-    lims = {}
+    lims: dict[str, Any] = {}
+    whole: dict[str, np.ndarray] = {}
+    # small whole numbers are cast once here and counted from the cast; a start column
+    # whose first values are all equal (0 for fixed covariates) is likely constant: its
+    # min and max are cheaper than the cast
+    head = df[start].to_numpy()[:64]
+    probe = {stop, *covariates} | ({start} if len(head) and np.any(head != head[0]) else set())
     for c in cols:
-        _, n_na, lims[c] = _column(df[c])
+        _, n_na, lims[c] = _column(df[c], whole if c in probe else None)
         if n_na:
             raise DataError("missing values (pass missing='drop' to leave those rows out)",
                             table="long", column=c, n_rows=n_na, examples=["NaN"])
@@ -295,7 +307,9 @@ def cox_time_varying(
         extras.append((codes.astype(np.int64), len(uniq)))
     cells = count_rows(t0, t1, evb, xcols, extras,
                        {"start": lims[start], "stop": lims[stop],
-                        "x": [lims[c] for c in covariates]})
+                        "x": [lims[c] for c in covariates],
+                        "whole": {"start": whole.get(start), "stop": whole.get(stop),
+                                  "x": [whole.get(c) for c in covariates]}})
     n, d = cells["n"], cells["d"]
     g_codes, g_labels = None, (None,)
     if strata:  # the strata labels of the cells, coded as fit_cox_counts codes them
@@ -309,7 +323,7 @@ def cox_time_varying(
     return CoxFit(params=fit.params, bse=fit.bse, cov=fit.cov, llf=fit.llf,
                   n_rows=len(df), n_subjects=_n_unique(id_values, df[id]) if id else len(df),
                   n_events=int(np.count_nonzero(evb)), _start=t0, _stop=t1, _event=evb,
-                  _X=np.array(xcols).T, ties=fit.ties, counts_fit=fit)
+                  ties=fit.ties, counts_fit=fit)
 
 
 def _checked_rows(df: pd.DataFrame, start: str, stop: str, event: str,
