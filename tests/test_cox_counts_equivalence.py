@@ -298,3 +298,15 @@ def test_small_whole_number_columns_fall_back_on_any_other_value(where, bad):
                           start=long["start"])
     np.testing.assert_allclose(fit.params, rows.params, atol=1e-10)
     np.testing.assert_allclose(fit.bse, rows.bse, atol=1e-10)
+
+
+def test_the_table_names_the_fit_that_was_made():
+    # every fit is the one on counts; the table must not say lifelines made it
+    long = fixed_rows(300, 1, continuous=False).assign(id=np.arange(300))
+    for kw, label in (({}, "Cox (partial likelihood on counts, Efron ties)"),
+                      ({"ties": "breslow"}, "Cox (partial likelihood on counts, Breslow ties)"),
+                      ({"id": "id", "robust": True},
+                       "Cox (partial likelihood on counts, Efron ties, robust variance "
+                       "clustered by id)")):
+        tab = cox_time_varying(long, covariates=COV, **kw).table()
+        assert set(tab["method"]) == {label}

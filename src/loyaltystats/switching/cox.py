@@ -80,9 +80,8 @@ class CoxFit:
         std_err, z, p_value."""
         if method is None:
             robust = self.counts_fit is not None and self.counts_fit.robust
-            method = ("Cox (lifelines CoxTimeVaryingFitter, Efron ties)"
-                      if self.ties == "efron" and not robust else
-                      f"Cox (partial likelihood on counts, {self.ties.capitalize()} ties"
+            # the fit is always the one on counts (equal to lifelines' on the rows)
+            method = (f"Cox (partial likelihood on counts, {self.ties.capitalize()} ties"
                       + (", robust variance clustered by id" if robust else "") + ")")
         z = stats.norm.ppf(0.5 + level / 2)
         est, se = self.params.to_numpy(), self.bse.to_numpy()
