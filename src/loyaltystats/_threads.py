@@ -13,6 +13,7 @@ both pools to one thread for the duration of a public call and restores them aft
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,16 +32,40 @@ def _blas_controller() -> Any:
     return _controller
 
 
+_state = threading.local()  # how deep this thread is inside single_blas_thread
+
+
 @contextlib.contextmanager
 def single_blas_thread() -> Iterator[None]:
-    """Run the body with one BLAS thread per library (about 10 us to enter and leave)."""
+    """Run the body with one BLAS thread per library.
+
+    The outermost call of a thread sets the limit (about 10 us) and restores the previous
+    setting when it leaves; nested calls in the same thread (a public helper called by an
+    estimator) only count. Threads are not counted across each other: with the libraries
+    loaded by the main thread, OpenBLAS ignored a setting made from another thread in our
+    runs (scipy_openblas 0.3.30 and 0.3.31, 2026-12-05), so a process-wide count could
+    leave the limit behind.
+    """
+    depth = getattr(_state, "depth", 0)
+    if depth:
+        _state.depth = depth + 1
+        try:
+            yield
+        finally:
+            _state.depth = depth
+        return
     with _blas_controller().limit(limits=1, user_api="blas"):
-        yield
+        _state.depth = 1
+        try:
+            yield
+        finally:
+            _state.depth = 0
 
 
 def one_blas_thread(fn: Any) -> Any:
     """Decorator: run ``fn`` under :func:`single_blas_thread` (for entry points that are not
-    estimators, such as :func:`loyaltystats.claims.check_claims`)."""
+    estimators behind the data boundary, such as :func:`loyaltystats.claims.check_claims`
+    and the public fitting helpers of :mod:`loyaltystats.stats`)."""
     import functools
 
     @functools.wraps(fn)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._threads import one_blas_thread
 from ..errors import DataError, ModelError, ParameterError
 from ._cox_efron import EfronIndex, efron_sums
 from ._cox_patterns import Patterns, find_patterns, max_patterns, pattern_likelihood
@@ -411,6 +412,7 @@ def _check_ties(ties: Any) -> str:
     return str(ties)
 
 
+@one_blas_thread
 def fit_cox_counts(
     X: Any,
     stop: Any,

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._threads import one_blas_thread
 from ..errors import DataError, ParameterError
 from .cox import CoxCountsFit, _check_ties, _label_array, _moments
 from .levels import check_level
@@ -57,6 +58,7 @@ def _block_cumsum(v: np.ndarray, block: np.ndarray) -> np.ndarray:
     return cs - before
 
 
+@one_blas_thread
 def cox_baseline(fit: CoxCountsFit, *, ties: Literal["efron", "breslow"] | None = None
                  ) -> pd.DataFrame:
     """The baseline hazard (covariates 0) of a Cox fit, one row per stratum and event time.
@@ -128,6 +130,7 @@ def _strata_codes(fit: CoxCountsFit, stratum: Any, n: int) -> np.ndarray:
     return np.array([index[v] for v in values], np.int64)
 
 
+@one_blas_thread
 def cox_survival(
     fit: CoxCountsFit,
     newdata: Any,

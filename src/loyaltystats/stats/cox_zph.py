@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from .._plotting import get_ax
+from .._threads import one_blas_thread
 from ..errors import ParameterError
 from .cox import CoxCountsFit, _Cells, _label_array, _moments
 
@@ -150,6 +151,7 @@ def _score_and_information(fit: CoxCountsFit, g: np.ndarray
     return g @ score_t, imat, total, mo
 
 
+@one_blas_thread
 def cox_zph(
     fit: CoxCountsFit,
     transform: Literal["km", "identity", "rank", "log"] = "km",

@@ -20,6 +20,7 @@ from math import comb
 import numpy as np
 import pandas as pd
 
+from .._threads import one_blas_thread
 from ..errors import ModelError
 
 __all__ = ["subset_r2", "dominance_statistics"]  # shapley_r2 is public as drivers.shapley_r2
@@ -121,6 +122,7 @@ def _pairs(r2: dict[tuple[int, ...], float], cond: np.ndarray, names: list[str]
     return rows
 
 
+@one_blas_thread
 def dominance_statistics(cov: np.ndarray, names: list[str] | None = None
                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Conditional and general dominance statistics, and the dominance of every pair.

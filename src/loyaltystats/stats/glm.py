@@ -17,6 +17,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
+from .._threads import one_blas_thread
 from ..errors import DataError, ModelError, ParameterError
 from ._design import design_matrix
 
@@ -157,6 +158,7 @@ class BinomialFit:
         return _LINKS[self.link]().inverse(eta)
 
 
+@one_blas_thread
 def fit_binomial(
     cells: pd.DataFrame,
     formula: str,

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize, special, stats
 
+from .._threads import one_blas_thread
 from ..errors import DataError, ModelError
 from ._design import design_matrix
 from .glm import BinomialFit, fit_binomial
@@ -246,6 +247,7 @@ def _estimable(c: np.ndarray, XF: np.ndarray) -> bool:
     return bool(np.linalg.norm(XF.T @ a - c) <= 1e-8 * max(np.linalg.norm(c), 1.0))
 
 
+@one_blas_thread
 def fit_binomial_limit(
     cells: pd.DataFrame,
     formula: str,
@@ -407,6 +409,7 @@ def _contrasts(fit: BinomialFit, terms: Sequence[str] | None,
     return out
 
 
+@one_blas_thread
 def profile_ci(
     fit: BinomialFit,
     cells: pd.DataFrame,

@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from .._threads import one_blas_thread
 from ..errors import DataError, ModelError, ParameterError
 from .levels import z_value
 
@@ -216,6 +217,7 @@ def _grad_hess(phi, X, y, w, K, link: _Link = LINKS["logit"]):
     return g, H
 
 
+@one_blas_thread
 def fit_proportional_odds(
     X: np.ndarray,
     y: np.ndarray,
@@ -355,6 +357,7 @@ def fit_proportional_odds(
     )
 
 
+@one_blas_thread
 def fit_proportional_odds_cells(
     cells: pd.DataFrame,
     formula: str,

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from .._threads import one_blas_thread
 from ..errors import DataError, ModelError, ParameterError
 from ._design import design_matrix
 from .levels import check_level
@@ -317,6 +318,7 @@ def _meat(infl: np.ndarray, g: np.ndarray, a: np.ndarray | None, counts: np.ndar
     return out
 
 
+@one_blas_thread
 def fit_binomial_survey(
     data: pd.DataFrame,
     formula: str,

@@ -11,6 +11,7 @@ from scipy import sparse, stats
 
 from .._boundary import Missing, reads
 from .._deprecate import positional_options, renamed_keywords
+from .._threads import one_blas_thread
 from .._validate import FrameLike
 from ..errors import DataError, ModelError, ParameterError
 from ..results import ClaimResult, estimates_frame, judge_interval
@@ -93,6 +94,7 @@ class BasicsCeiling(ClaimResult):
         return ax
 
 
+@one_blas_thread
 def fit_linear_cells(cells: pd.DataFrame, formula: str, *, n: str = "n", sum_y: str = "sum_y",
                      sum_y2: str = "sum_y2", groups: str | None = None) -> dict[str, Any]:
     """Least squares of a score on categorical predictors from per-cell sums.
