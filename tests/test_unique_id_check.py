@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loyaltystats._validate import _ID_CHUNK, _unique_integers, check_unique_ids
+from loyaltystats._positions import _CHUNK as _ID_CHUNK
+from loyaltystats._validate import _unique_integer_column as _unique_integers
+from loyaltystats._validate import check_unique_ids
 from loyaltystats.errors import DataError
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["id_positions"]
+__all__ = ["compact_range", "id_positions", "unique_integer_ids"]
+
+_CHUNK = 1 << 16  # ids offset per block: a small buffer instead of a copy of the ids
 
 
 def _offset(v: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -21,6 +23,57 @@ def _offset(v: np.ndarray, lo: int, hi: int) -> np.ndarray:
     if info.min <= lo and hi <= info.max and hi - lo <= info.max:
         return v - v.dtype.type(lo)
     return v.astype(np.int64) - lo
+
+
+def compact_range(a: np.ndarray, slack: int = 0) -> tuple[int, int] | None:
+    """``(min, max)`` of integer values whose range is below ``4 * len(a) + slack`` (a table
+    over the range costs at most a few bytes per value), else None (not integers, empty,
+    wide or near the int64 limits).
+
+    Examples
+    --------
+    >>> compact_range(np.array([7, 3, 5]))
+    (3, 7)
+    >>> compact_range(np.array([0, 10**15])) is None
+    True
+    """
+    if a.dtype.kind not in "iu" or not len(a):
+        return None
+    lo, hi = int(a.min()), int(a.max())
+    if hi - lo >= 4 * len(a) + slack or not -2**62 < lo <= hi < 2**62:
+        return None
+    return lo, hi
+
+
+def unique_integer_ids(ids: np.ndarray) -> bool:
+    """True when integer ``ids`` are shown to have no repeated value in linear time:
+    strictly ascending, or each marked once in a table over their compact range. False when
+    this cannot show it (other dtypes, a wide range, a duplicate): the caller's full check
+    (``pandas.Series.duplicated``, which hashes every id: about 1 s at 10^7) then decides
+    and words the error.
+
+    Examples
+    --------
+    >>> unique_integer_ids(np.array([3, 1, 2])), unique_integer_ids(np.array([3, 1, 3]))
+    (True, False)
+    """
+    if ids.dtype.kind not in "iu" or len(ids) < 2:
+        return False
+    head = ids[:1025]
+    if (head[1:] > head[:-1]).all() and (ids[1:] > ids[:-1]).all():
+        return True
+    span = compact_range(ids)
+    if span is None:
+        return False
+    lo, hi = span
+    seen = np.zeros(hi - lo + 1, dtype=bool)
+    buf = np.empty(min(len(ids), _CHUNK), dtype=np.int64)
+    for start in range(0, len(ids), _CHUNK):
+        part = ids[start:start + _CHUNK]
+        off = buf[:len(part)]
+        np.subtract(part, lo, out=off, dtype=np.int64)
+        seen[off] = True
+    return int(np.count_nonzero(seen)) == len(ids)
 
 
 def id_positions(ids: pd.Series | np.ndarray, values: pd.Series | np.ndarray) -> np.ndarray:
@@ -36,17 +89,17 @@ def id_positions(ids: pd.Series | np.ndarray, values: pd.Series | np.ndarray) ->
     [2, 0, -1]
     """
     a, v = np.asarray(ids), np.asarray(values)
-    if a.dtype.kind in "iu" and v.dtype.kind in "iu" and len(a) and len(v):
-        lo, hi = int(a.min()), int(a.max())
-        if hi - lo < 4 * len(a) + 1024 and -2**62 < lo and hi < 2**62:
-            table = np.full(hi - lo + 1, -1, dtype=np.int64)
-            table[a.astype(np.int64) - lo] = np.arange(len(a))
-            if np.count_nonzero(table >= 0) == len(a):  # else duplicated ids: pandas raises
-                if lo <= int(v.min()) and int(v.max()) <= hi:  # the usual case: one gather
-                    return table[_offset(v, lo, hi)]
-                off = v.astype(np.int64) - lo
-                inside = (off >= 0) & (off <= hi - lo)
-                out = np.full(len(v), -1, dtype=np.int64)
-                out[inside] = table[off[inside]]
-                return out
+    span = compact_range(a, slack=1024) if v.dtype.kind in "iu" and len(v) else None
+    if span is not None:
+        lo, hi = span
+        table = np.full(hi - lo + 1, -1, dtype=np.int64)
+        table[a.astype(np.int64) - lo] = np.arange(len(a))
+        if np.count_nonzero(table >= 0) == len(a):  # else duplicated ids: pandas raises
+            if lo <= int(v.min()) and int(v.max()) <= hi:  # the usual case: one gather
+                return table[_offset(v, lo, hi)]
+            off = v.astype(np.int64) - lo
+            inside = (off >= 0) & (off <= hi - lo)
+            out = np.full(len(v), -1, dtype=np.int64)
+            out[inside] = table[off[inside]]
+            return out
     return pd.Index(ids).get_indexer(values)

@@ -6,7 +6,6 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .errors import DataError
@@ -86,42 +85,20 @@ def check_unique_ids(data: Any, id: Hashable | None, table: str) -> None:
     For estimators with one row per customer: a duplicated row would be counted twice.
     Engine inputs bring back only the id column.
     """
-    if id is None or _unique_integers(data, id):
+    if id is None or _unique_integer_column(data, id):
         return
     from .data import validate_column
 
     validate_column(as_frame(data, [id], table), id, "unique_id", table=table)
 
 
-_ID_CHUNK = 1 << 16
+def _unique_integer_column(data: Any, id: Hashable) -> bool:
+    """True when ``data[id]`` is an integer column of a pandas DataFrame shown unique in
+    linear time (:func:`loyaltystats._positions.unique_integer_ids`); False sends it to the
+    data contract's check, which words any error."""
+    from ._positions import unique_integer_ids
 
-
-def _unique_integers(data: Any, id: Hashable) -> bool:
-    """True when ``data[id]`` is a numpy integer column of a pandas DataFrame without a
-    repeated value, shown in linear time: ascending ids, or a table over the range of ids
-    when it is at most four times the rows (``pandas.Series.duplicated`` hashes every id:
-    about 1 s at 10^7 customers). False when this cannot show it (other inputs or dtypes,
-    wide ranges, duplicates): the full check of the data contract runs and words the error.
-    """
     if not isinstance(data, pd.DataFrame) or id not in data.columns:
         return False
     s = data[id]
-    if not isinstance(s, pd.Series):  # duplicated column names
-        return False
-    v = s.to_numpy()
-    if v.dtype.kind not in "iu" or len(v) < 2:
-        return False
-    head = v[:1025]
-    if (head[1:] > head[:-1]).all() and (v[1:] > v[:-1]).all():  # strictly ascending
-        return True
-    lo, hi = int(v.min()), int(v.max())
-    if hi - lo >= 4 * len(v) or not -2**62 < lo <= hi < 2**62:
-        return False
-    seen = np.zeros(hi - lo + 1, dtype=bool)
-    buf = np.empty(min(len(v), _ID_CHUNK), dtype=np.int64)
-    for start in range(0, len(v), _ID_CHUNK):  # offsets in a small buffer: no copy of the ids
-        part = v[start:start + _ID_CHUNK]
-        off = buf[:len(part)]
-        np.subtract(part, lo, out=off, dtype=np.int64)
-        seen[off] = True
-    return int(np.count_nonzero(seen)) == len(v)
+    return isinstance(s, pd.Series) and unique_integer_ids(s.to_numpy())  # not a duplicated name
